@@ -1,0 +1,272 @@
+// The `tinyforge` command: list, describe, sim.
+// Exit codes: 0 success, 2 bad input (config, arguments, files), 1 internal error.
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <systemc>
+
+#include "core/config.h"
+#include "core/context.h"
+#include "core/registry.h"
+#include "core/rundir.h"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using tf::json;
+
+namespace {
+
+const char* kUsage =
+    "usage: tinyforge COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  list                 registered models, one line each\n"
+    "  describe MODEL       every parameter of MODEL: JSON path, type, default, unit, range, description\n"
+    "  sim MODEL [OPTIONS]  simulate one design point of MODEL and write its run record\n"
+    "\n"
+    "Run 'tinyforge COMMAND --help' for the options of a command.\n"
+    "Exit codes: 0 success, 2 bad input (config, arguments, files), 1 internal error.\n";
+
+std::string model_list() {
+  std::string s;
+  for (const auto& e : tf::model_registry()) s += (s.empty() ? "" : ", ") + e.name;
+  return s;
+}
+
+[[noreturn]] void bad_usage(const std::string& msg, const std::string& hint) {
+  throw tf::InputError(msg + (hint.empty() ? "" : "\n" + hint));
+}
+
+std::unique_ptr<tf::Model> get_model(const std::string& name) {
+  const tf::ModelEntry* e = tf::find_model(name);
+  if (!e) {
+    std::vector<std::string> names;
+    for (const auto& m : tf::model_registry()) names.push_back(m.name);
+    std::string s = tf::closest(name, names);
+    bad_usage("unknown model '" + name + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"),
+              "registered models: " + model_list());
+  }
+  return e->make();
+}
+
+int cmd_list(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << "usage: tinyforge list\n\nLists the registered models with a one-line description.\n";
+    return 0;
+  }
+  if (!args.empty()) bad_usage("list: unexpected argument '" + args[0] + "'", "usage: tinyforge list");
+  for (const auto& e : tf::model_registry()) std::cout << e.name << "  " << e.make()->summary() << "\n";
+  return 0;
+}
+
+int cmd_describe(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << "usage: tinyforge describe MODEL\n\nPrints every parameter of MODEL (models: " << model_list()
+              << "):\nits JSON path, type, default, unit, allowed range or values, and description.\n";
+    return args.empty() ? 2 : 0;
+  }
+  if (args.size() > 1) bad_usage("describe: unexpected argument '" + args[1] + "'", "usage: tinyforge describe MODEL");
+  auto m = get_model(args[0]);
+  tf::ParamSet ps;
+  m->declare(ps);
+  std::cout << args[0] << ": " << m->summary() << "\n\n" << tf::describe_params(ps);
+  std::cout << "\nSet parameters in a JSON config (--config FILE; \"base\": \"other.json\" inherits) or with\n"
+               "--set PATH=VALUE. Default config: configs/"
+            << (m->default_config().empty() ? std::string("(declared defaults)") : m->default_config()) << "\n";
+  return 0;
+}
+
+std::string fmt_num(const json& v) {
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    char buf[64];
+    if (d != 0 && (std::fabs(d) >= 1e7 || std::fabs(d) < 1e-3))
+      std::snprintf(buf, sizeof buf, "%.4g", d);
+    else
+      std::snprintf(buf, sizeof buf, "%.4f", d);
+    std::string s = buf;
+    if (s.find('.') != std::string::npos && s.find('e') == std::string::npos) {
+      while (s.back() == '0') s.pop_back();
+      if (s.back() == '.') s.pop_back();
+    }
+    return s;
+  }
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+std::string table(const json& stats) {
+  std::ostringstream os;
+  size_t w = 0;
+  for (auto it = stats.begin(); it != stats.end(); ++it)
+    if (!it.value().is_structured()) w = std::max(w, it.key().size());
+  for (auto it = stats.begin(); it != stats.end(); ++it)
+    if (!it.value().is_structured())
+      os << "  " << it.key() << std::string(w - it.key().size() + 2, ' ') << fmt_num(it.value()) << "\n";
+  for (auto it = stats.begin(); it != stats.end(); ++it) {
+    const json& o = it.value();
+    if (!o.is_object() || o.empty() || o.size() > 16 || it.key() == "action_counts" || it.key() == "scaling") continue;
+    bool numeric = true;
+    double sum = 0;
+    size_t kw = 0;
+    for (auto e = o.begin(); e != o.end(); ++e) {
+      numeric = numeric && e.value().is_number();
+      if (e.value().is_number()) sum += e.value().get<double>();
+      kw = std::max(kw, e.key().size());
+    }
+    if (!numeric) continue;
+    bool shares = it.key().find("_pJ") != std::string::npos || it.key().find("_um2") != std::string::npos;
+    os << "\n" << it.key() << (shares ? "  (share of total)" : "") << "\n";
+    for (auto e = o.begin(); e != o.end(); ++e) {
+      std::string val = fmt_num(e.value());
+      os << "  " << e.key() << std::string(kw - e.key().size() + 2, ' ') << std::string(12 - std::min<size_t>(12, val.size()), ' ')
+         << val;
+      if (shares && sum > 0) {
+        double f = e.value().get<double>() / sum;
+        char pct[16];
+        std::snprintf(pct, sizeof pct, "%6.1f%%  ", 100 * f);
+        os << "  " << pct << std::string((size_t)std::lround(f * 40), '#');
+      }
+      os << "\n";
+    }
+  }
+  return os.str();
+}
+
+int cmd_sim(const std::vector<std::string>& args) {
+  std::string model_name;
+  std::vector<std::string> rest = args;
+  if (!rest.empty() && rest[0][0] != '-') {
+    model_name = rest[0];
+    rest.erase(rest.begin());
+  }
+  std::unique_ptr<tf::Model> model;
+  std::vector<tf::CliOption> extra;
+  if (!model_name.empty()) {
+    model = get_model(model_name);
+    extra = model->cli_options();
+  }
+  po::options_description od("options");
+  std::string config, out, trace;
+  std::vector<std::string> sets;
+  int64_t seed = -1;
+  od.add_options()("help,h", "this help")("config,c", po::value(&config)->value_name("FILE"),
+                                          "model config JSON (default: the model's bundled default config)")(
+      "set,s", po::value(&sets)->composing()->value_name("PATH=VALUE"),
+      "override one parameter, e.g. --set macro.rows=128 (repeatable; VALUE is JSON or a bare string)")(
+      "out,o", po::value(&out)->value_name("DIR"), "run directory (default: runs/MODEL-HASH of the effective config)")(
+      "json", "print only the stats JSON on stdout")("trace", po::value(&trace)->value_name("FILE.vcd"),
+                                                     "write a VCD waveform (pipeline occupancy, op ids, stalls)")(
+      "seed", po::value(&seed)->value_name("N"), "random seed (sets the 'seed' parameter)");
+  std::vector<std::string> extra_vals(extra.size());
+  for (size_t k = 0; k < extra.size(); ++k)
+    od.add_options()(extra[k].name.c_str(), po::value(&extra_vals[k])->value_name(extra[k].value_name), extra[k].help.c_str());
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(rest).options(od).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    bad_usage(std::string("sim: ") + e.what(), "run 'tinyforge sim " + (model_name.empty() ? std::string("MODEL") : model_name) + " --help'");
+  }
+  if (vm.count("help") || model_name.empty()) {
+    std::ostringstream os;
+    os << "usage: tinyforge sim MODEL [OPTIONS]\n\nSimulates one design point of MODEL (models: " << model_list()
+       << ") and writes its run record:\nconfig.effective.json, stats.json, summary.csv, run.log and the model's outputs.\n\n"
+       << od << "\nSee 'tinyforge describe MODEL' for the parameters.\n";
+    std::cout << os.str();
+    return model_name.empty() && !vm.count("help") ? 2 : 0;
+  }
+  bool as_json = vm.count("json") > 0;
+  std::vector<std::string> all_sets;
+  for (size_t k = 0; k < extra.size(); ++k)
+    if (vm.count(extra[k].name))
+      for (auto& s : extra[k].to_sets(extra_vals[k])) all_sets.push_back(s);
+  all_sets.insert(all_sets.end(), sets.begin(), sets.end());
+  if (vm.count("seed")) {
+    if (seed < 0) bad_usage("--seed: got " + std::to_string(seed) + "; expected a non-negative integer", "");
+    all_sets.push_back("seed=" + std::to_string(seed));
+  }
+  if (config.empty() && !model->default_config().empty()) {
+    fs::path p = fs::path(tf::data_dir()) / "configs" / model->default_config();
+    if (fs::exists(p)) config = p.string();
+  }
+  tf::ParamSet ps;
+  model->declare(ps);
+  tf::Config cfg = tf::load_and_validate(ps, config, all_sets);
+  if (!trace.empty()) {
+    fs::path tp(trace);
+    if (tp.has_parent_path() && !fs::is_directory(tp.parent_path()))
+      bad_usage("--trace: got '" + trace + "'; expected a file in an existing directory", "");
+  }
+  if (out.empty()) out = tf::default_run_dir(model_name, cfg.tree());
+  tf::RunDir rd(out);
+  std::string cmdline = "tinyforge sim " + model_name;
+  for (const auto& a : rest) cmdline += " " + a;
+  rd.log(cmdline);
+  rd.log("config: " + (config.empty() ? std::string("(declared defaults)") : config));
+  rd.write_json("config.effective.json", cfg.tree());
+  tf::RunContext ctx{cfg, rd, trace, as_json};
+  json stats = model->run(ctx);
+  rd.write_json("stats.json", stats);
+  rd.write("summary.csv", tf::summary_csv(stats));
+  rd.commit();
+  if (as_json) {
+    std::cout << stats.dump(2) << "\n";
+  } else {
+    std::cout << "tinyforge sim " << model_name << "  (config: " << (config.empty() ? "declared defaults" : config) << ")\n\n"
+              << table(stats) << "\nrun record: " << rd.final_dir() << "/  (stats.json has the full breakdown)\n";
+    if (!trace.empty()) std::cout << "waveform:   " << trace << "\n";
+  }
+  return 0;
+}
+
+void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
+  if (actions & sc_core::SC_DISPLAY) std::cerr << sc_core::sc_report_compose_message(rep) << "\n";
+  if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT)) throw std::runtime_error(rep.get_msg());
+}
+
+}  // namespace
+
+int sc_main(int argc, char* argv[]) {
+  sc_core::sc_report_handler::set_handler(report_to_stderr);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty()) {
+      std::cerr << kUsage;
+      return 2;
+    }
+    std::string cmd = args[0];
+    args.erase(args.begin());
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (cmd == "--version") {
+      std::cout << "tinyforge " << TINYFORGE_VERSION << "\n";
+      return 0;
+    }
+    if (cmd == "list") return cmd_list(args);
+    if (cmd == "describe") return cmd_describe(args);
+    if (cmd == "sim") return cmd_sim(args);
+    std::string s = tf::closest(cmd, {"list", "describe", "sim"});
+    bad_usage("unknown command '" + cmd + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"), kUsage);
+  } catch (const tf::InputError& e) {
+    for (const auto& m : e.messages()) std::cerr << "error: " << m << "\n";
+    if (e.messages().size() > 1) std::cerr << e.messages().size() << " problems found; nothing was simulated.\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+// SystemC prints its banner when the kernel starts; keep it off stdout (--json must be pure JSON).
+namespace {
+struct NoBanner {
+  NoBanner() { setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0); }
+} no_banner;
+}  // namespace

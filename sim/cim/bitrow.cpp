@@ -1,0 +1,190 @@
+#include "cim/bitrow.h"
+
+
+
+namespace tf::cim {
+
+static inline uint64_t mask_bits(int n) { return n >= 64 ? ~0ULL : ((1ULL << n) - 1); }
+
+BitRow::BitRow(int cols, int word_bits) : cols_(cols), wb_(word_bits), limbs_((cols + 63) / 64, 0) {}
+
+void BitRow::set_bit(int c, bool v) {
+  if (v)
+    limbs_[c >> 6] |= 1ULL << (c & 63);
+  else
+    limbs_[c >> 6] &= ~(1ULL << (c & 63));
+}
+
+uint64_t BitRow::word(int k) const {
+  int pos = k * wb_;
+  int li = pos >> 6, off = pos & 63;
+  uint64_t v = limbs_[li] >> off;
+  if (off + wb_ > 64 && li + 1 < (int)limbs_.size()) v |= limbs_[li + 1] << (64 - off);
+  return v & mask_bits(wb_);
+}
+
+void BitRow::set_word(int k, uint64_t v) {
+  v &= mask_bits(wb_);
+  int pos = k * wb_;
+  int li = pos >> 6, off = pos & 63;
+  uint64_t m = mask_bits(wb_) << off;
+  limbs_[li] = (limbs_[li] & ~m) | (v << off);
+  if (off + wb_ > 64) {
+    int spill = off + wb_ - 64;
+    uint64_t m2 = mask_bits(spill);
+    limbs_[li + 1] = (limbs_[li + 1] & ~m2) | (v >> (64 - off));
+  }
+}
+
+int64_t BitRow::word_signed(int k) const {
+  uint64_t v = word(k);
+  if (wb_ < 64 && (v >> (wb_ - 1)) & 1) v |= ~mask_bits(wb_);
+  return (int64_t)v;
+}
+
+void BitRow::fill(bool v) {
+  for (auto& l : limbs_) l = v ? ~0ULL : 0;
+  clear_tail();
+}
+
+void BitRow::clear_tail() {
+  int r = cols_ & 63;
+  if (r) limbs_.back() &= mask_bits(r);
+}
+
+BitRow BitRow::op_and(const BitRow& a, const BitRow& b) {
+  BitRow r = a;
+  for (size_t i = 0; i < r.limbs_.size(); ++i) r.limbs_[i] &= b.limbs_[i];
+  return r;
+}
+BitRow BitRow::op_or(const BitRow& a, const BitRow& b) {
+  BitRow r = a;
+  for (size_t i = 0; i < r.limbs_.size(); ++i) r.limbs_[i] |= b.limbs_[i];
+  return r;
+}
+BitRow BitRow::op_xor(const BitRow& a, const BitRow& b) {
+  BitRow r = a;
+  for (size_t i = 0; i < r.limbs_.size(); ++i) r.limbs_[i] ^= b.limbs_[i];
+  return r;
+}
+BitRow BitRow::inverted() const {
+  BitRow r = *this;
+  for (auto& l : r.limbs_) l = ~l;
+  r.clear_tail();
+  return r;
+}
+
+AddStage1 BitRow::add_stage1(const BitRow& a, const BitRow& b, bool cin, int lo_bits) {
+  AddStage1 s{BitRow(a.cols_, a.wb_), std::vector<uint8_t>(a.words(), 0)};
+  uint64_t m = mask_bits(lo_bits);
+  for (int k = 0; k < a.words(); ++k) {
+    uint64_t x = a.word(k) & m, y = b.word(k) & m;
+    // lo_bits <= 32 keeps the sum inside 64 bits; for wider low halves use 128-bit arithmetic
+    unsigned __int128 sum = (unsigned __int128)x + y + (cin ? 1 : 0);
+    s.low.set_word(k, (uint64_t)sum & m);
+    s.carry[k] = (uint8_t)((sum >> lo_bits) & 1);
+  }
+  return s;
+}
+
+BitRow BitRow::add_stage2(const BitRow& a, const BitRow& b, const AddStage1& s1, int lo_bits) {
+  BitRow r(a.cols_, a.wb_);
+  int hi_bits = a.wb_ - lo_bits;
+  for (int k = 0; k < a.words(); ++k) {
+    uint64_t hi = 0;
+    if (hi_bits > 0) {
+      uint64_t x = a.word(k) >> lo_bits, y = b.word(k) >> lo_bits;
+      hi = (x + y + s1.carry[k]) & mask_bits(hi_bits);
+    }
+    uint64_t lo = s1.low.word(k);
+    r.set_word(k, hi_bits > 0 ? (hi << lo_bits) | lo : lo);
+  }
+  return r;
+}
+
+BitRow BitRow::shl(int k) const {
+  BitRow r(cols_, wb_);
+  if (k >= wb_) return r;
+  for (int w = 0; w < words(); ++w) r.set_word(w, word(w) << k);
+  return r;
+}
+
+BitRow BitRow::shr(int k) const {
+  BitRow r(cols_, wb_);
+  if (k >= wb_) return r;
+  for (int w = 0; w < words(); ++w) r.set_word(w, word(w) >> k);
+  return r;
+}
+
+BitRow BitRow::popcount_words() const {
+  BitRow r(cols_, wb_);
+  for (int w = 0; w < words(); ++w) r.set_word(w, (uint64_t)__builtin_popcountll(word(w)));
+  return r;
+}
+
+uint64_t BitRow::popcount() const {
+  uint64_t n = 0;
+  for (auto l : limbs_) n += __builtin_popcountll(l);
+  return n;
+}
+
+std::string BitRow::to_hex() const {
+  static const char* hx = "0123456789abcdef";
+  int digits = (cols_ + 3) / 4;
+  std::string s(digits, '0');
+  for (int d = 0; d < digits; ++d) {
+    int v = 0;
+    for (int b = 0; b < 4; ++b) {
+      int c = d * 4 + b;
+      if (c < cols_ && bit(c)) v |= 1 << b;
+    }
+    s[digits - 1 - d] = hx[v];
+  }
+  return "0x" + s;
+}
+
+bool BitRow::from_hex(const std::string& in, std::string& why) {
+  std::string s = in;
+  if (s.size() >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s = s.substr(2);
+  std::string digits;
+  for (char c : s)
+    if (c != '_') digits += c;
+  if (digits.empty()) {
+    why = "no hex digits";
+    return false;
+  }
+  fill(false);
+  int n = (int)digits.size();
+  for (int d = 0; d < n; ++d) {
+    char c = digits[n - 1 - d];
+    int v;
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else {
+      why = std::string("'") + c + "' is not a hex digit";
+      return false;
+    }
+    for (int b = 0; b < 4; ++b) {
+      if (!((v >> b) & 1)) continue;
+      int col = d * 4 + b;
+      if (col >= cols_) {
+        why = "value has bit " + std::to_string(col) + " set but the row has only " + std::to_string(cols_) + " columns";
+        return false;
+      }
+      set_bit(col, true);
+    }
+  }
+  return true;
+}
+
+BitRow BitRow::from_uint(int cols, int word_bits, uint64_t v) {
+  BitRow r(cols, word_bits);
+  for (int c = 0; c < cols && c < 64; ++c) r.set_bit(c, (v >> c) & 1);
+  return r;
+}
+
+}  // namespace tf::cim

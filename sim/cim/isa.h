@@ -1,0 +1,44 @@
+// The macro's micro-op set. Cell-level operations happen in the 10T cells and on the bitlines (write, read,
+// and, or, xor: the two operand rows are read concurrently on the cell's two read ports); periphery operations
+// are done by the logic after the sense amplifiers (nand/nor/xnor = inverted and/or/xor; add/sub in the
+// two-stage ripple-carry adder; shl/shr in the word shifter; popcount in the popcount tree).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cim/bitrow.h"
+#include "core/diagnostics.h"
+#include "core/util.h"
+
+namespace tf::cim {
+
+enum class OpCode { Write, Read, And, Or, Xor, Nand, Nor, Xnor, Add, Sub, Shl, Shr, Popcount };
+constexpr int kNumOpCodes = 13;
+constexpr int kOut = -1;  // destination: the output latch (the result is reported)
+
+const char* op_name(OpCode c);
+bool op_from_name(const std::string& s, OpCode& c);
+std::vector<std::string> op_names();
+bool is_cell_level(OpCode c);
+int num_sources(OpCode c);  // rows read: 0 (write), 1 (read, shl, shr, popcount), 2 (the rest)
+bool is_logic(OpCode c);    // and/or/xor/nand/nor/xnor
+bool uses_adder(OpCode c);  // add, sub
+
+struct MicroOp {
+  OpCode code = OpCode::Read;
+  int a = -1, b = -1;  // source rows
+  int dst = kOut;      // row or kOut
+  int k = 0;           // shift amount
+  bool whole_row = true;  // popcount: whole row (true) or per word
+  BitRow data;         // write: the row value
+};
+
+struct Geometry {
+  int rows = 0, cols = 0, word_bits = 0;
+};
+
+// Parses {"ops":[...]} (see docs/cim.md). All problems go to DIAG with FILE and the JSON path (ops[3].row).
+std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& diag);
+json program_to_json(const std::vector<MicroOp>& ops);
+
+}  // namespace tf::cim

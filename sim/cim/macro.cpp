@@ -1,0 +1,213 @@
+#include "cim/macro.h"
+
+#include <cmath>
+
+namespace tf::cim {
+
+using namespace sc_core;
+
+const char* const kStageNames[kStages] = {"decode", "bitline", "sense", "adder1", "adder2", "writeback"};
+
+CimMacro::CimMacro(sc_module_name name, const MacroShape& shape, const PipelineParams& pp,
+                   const std::vector<std::vector<MicroOp>>* programs, CimEnergy* energy, bool keep_array)
+    : sc_module(name),
+      shape_(shape),
+      pp_(pp),
+      programs_(programs),
+      energy_(energy),
+      keep_array_(keep_array),
+      array_(shape.rows, BitRow(shape.cols, shape.word_bits)),
+      pending_(shape.rows, 0),
+      last_writer_(shape.rows, UINT64_MAX) {
+  // Integer picoseconds per cycle keeps every timestamp an exact multiple of the period.
+  period_ = sc_time(std::llround(1e6 / pp.freq_MHz), SC_PS);
+  lo_bits_ = (shape.word_bits + 1) / 2;
+  for (int s = 1; s < kStages; ++s)
+    fifo_[s] = std::make_unique<sc_fifo<uint64_t>>(sc_gen_unique_name("stage_in"), 1);
+  SC_THREAD(decode_thread);
+  for (int s = 1; s < kStages - 1; ++s) sc_spawn(sc_bind(&CimMacro::stage_thread, this, s), kStageNames[s]);
+  SC_THREAD(writeback_thread);
+}
+
+void CimMacro::trace(sc_trace_file* tf) {
+  tracing_ = true;
+  for (int s = 0; s < kStages; ++s) sc_trace(tf, sig_op_[s], std::string("stage_") + kStageNames[s] + "_op");
+  sc_trace(tf, sig_stall_, "stall");
+}
+
+void CimMacro::set_stage(int s, uint64_t id) {
+  if (tracing_) sig_op_[s].write(id == UINT64_MAX ? 0u : (uint32_t)(id + 1));
+}
+
+uint64_t CimMacro::now_cycles() const { return (uint64_t)std::llround(sc_time_stamp() / period_); }
+
+bool CimMacro::hazard(const MicroOp& op) const {
+  int n = num_sources(op.code);
+  for (int k = 0; k < n; ++k) {
+    int r = k == 0 ? op.a : op.b;
+    if (pending_[r] == 0) continue;
+    if (!pp_.forwarding) return true;
+    const Slot& w = slots_[last_writer_[r] % kSlots];
+    if (w.id != last_writer_[r] || !w.fwd_ready) return true;
+  }
+  return false;
+}
+
+const BitRow& CimMacro::operand(int row, uint64_t) const {
+  if (pending_[row] > 0) {
+    // Only reachable with forwarding (decode guarantees the latest writer's result is ready).
+    const Slot& w = slots_[last_writer_[row] % kSlots];
+    if (w.id == last_writer_[row] && w.fwd_ready) return w.result;
+  }
+  return array_[row];
+}
+
+void CimMacro::decode_thread() {
+  uint64_t next_id = 0;
+  for (const auto& prog : *programs_) {
+    if (stats_.empty()) stats_.reserve(programs_->size());
+    stats_.emplace_back();
+    cur_ = &stats_.back();
+    for (auto& row : array_) row.fill(false);
+    uint64_t t_start = now_cycles();
+    uint64_t first_id = next_id;
+    for (size_t i = 0; i < prog.size(); ++i) {
+      const MicroOp& op = prog[i];
+      uint64_t id = next_id++;
+      set_stage(0, id);
+      wait(pp_.latency[0] * period_);
+      cur_->busy[0] += pp_.latency[0];
+      if (hazard(op)) {
+        uint64_t t0 = now_cycles();
+        if (tracing_) sig_stall_.write(true);
+        while (hazard(op)) wait(progress_);
+        if (tracing_) sig_stall_.write(false);
+        cur_->stall_cycles += now_cycles() - t0;
+      }
+      // Issue: claim the slot, mark the pending write, charge the op's energy.
+      Slot& s = slots_[id % kSlots];
+      s.id = id;
+      s.op = &op;
+      s.index = i;
+      s.fwd_ready = false;
+      if (op.dst != kOut) {
+        ++pending_[op.dst];
+        last_writer_[op.dst] = id;
+      }
+      if (energy_) energy_->charge(op);
+      cur_->by_type[(int)op.code]++;
+      cur_->ops++;
+      uint64_t t1 = now_cycles();
+      fifo_[1]->write(id);
+      cur_->backpressure_cycles += now_cycles() - t1;
+      set_stage(0, UINT64_MAX);
+    }
+    while (completed_ < next_id) wait(progress_);
+    cur_->cycles = now_cycles() - t_start;
+    (void)first_id;
+    if (keep_array_) cur_->final_array = array_;
+  }
+  total_cycles_ = now_cycles();
+}
+
+void CimMacro::stage_thread(int st) {
+  for (;;) {
+    uint64_t id = fifo_[st]->read();
+    Slot& s = slots_[id % kSlots];
+    const MicroOp& op = *s.op;
+    set_stage(st, id);
+    int lat = pp_.latency[st];
+    switch (st) {
+      case 1: {  // bitline: read the operand rows (dual-row logic evaluates here)
+        int n = num_sources(op.code);
+        if (n == 2 && shape_.cell != CellType::T10) lat *= 2;  // two sequential row reads
+        if (n >= 1) s.va = operand(op.a, id);
+        if (n >= 2) s.vb = operand(op.b, id);
+        switch (op.code) {
+          case OpCode::Write: s.result = op.data; break;
+          case OpCode::Read: s.result = s.va; break;
+          case OpCode::And:
+          case OpCode::Nand: s.result = BitRow::op_and(s.va, s.vb); break;
+          case OpCode::Or:
+          case OpCode::Nor: s.result = BitRow::op_or(s.va, s.vb); break;
+          case OpCode::Xor:
+          case OpCode::Xnor: s.result = BitRow::op_xor(s.va, s.vb); break;
+          default: break;
+        }
+        break;
+      }
+      case 2:  // sense: periphery inversion
+        if (op.code == OpCode::Nand || op.code == OpCode::Nor || op.code == OpCode::Xnor) s.result = s.result.inverted();
+        if (op.code == OpCode::Sub) s.vb = s.vb.inverted();
+        break;
+      case 3:  // adder stage 1 (low half of each word), shifter, popcount
+        switch (op.code) {
+          case OpCode::Add: s.s1 = BitRow::add_stage1(s.va, s.vb, false, lo_bits_); break;
+          case OpCode::Sub: s.s1 = BitRow::add_stage1(s.va, s.vb, true, lo_bits_); break;
+          case OpCode::Shl: s.result = s.va.shl(op.k); break;
+          case OpCode::Shr: s.result = s.va.shr(op.k); break;
+          case OpCode::Popcount:
+            s.result = op.whole_row ? BitRow::from_uint(shape_.cols, shape_.word_bits, s.va.popcount())
+                                    : s.va.popcount_words();
+            break;
+          default: break;
+        }
+        break;
+      case 4:  // adder stage 2 (high half with carries)
+        if (uses_adder(op.code)) s.result = BitRow::add_stage2(s.va, s.vb, s.s1, lo_bits_);
+        break;
+      default: break;
+    }
+    wait(lat * period_);
+    cur_->busy[st] += lat;
+    if (st == 4 && op.dst != kOut) {
+      s.fwd_ready = true;
+      progress_.notify(SC_ZERO_TIME);
+    }
+    fifo_[st + 1]->write(id);
+    set_stage(st, UINT64_MAX);
+  }
+}
+
+void CimMacro::writeback_thread() {
+  const int st = kStages - 1;
+  for (;;) {
+    uint64_t id = fifo_[st]->read();
+    Slot& s = slots_[id % kSlots];
+    const MicroOp& op = *s.op;
+    set_stage(st, id);
+    wait(pp_.latency[st] * period_);
+    cur_->busy[st] += pp_.latency[st];
+    if (op.dst == kOut) {
+      cur_->results.push_back({s.index, op.code, s.result});
+    } else {
+      array_[op.dst] = s.result;
+      --pending_[op.dst];
+    }
+    ++completed_;
+    s.fwd_ready = false;
+    s.id = UINT64_MAX;
+    progress_.notify(SC_ZERO_TIME);
+    set_stage(st, UINT64_MAX);
+  }
+}
+
+std::vector<ProgramStats> run_programs(const MacroShape& shape, const PipelineParams& pp,
+                                       const std::vector<std::vector<MicroOp>>& programs, CimEnergy* energy,
+                                       const std::string& trace_file, bool keep_array, uint64_t* total_cycles) {
+  CimMacro macro("cim", shape, pp, &programs, energy, keep_array);
+  sc_trace_file* tf = nullptr;
+  if (!trace_file.empty()) {
+    std::string base = trace_file;
+    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base = base.substr(0, base.size() - 4);
+    tf = sc_create_vcd_trace_file(base.c_str());
+    tf->set_time_unit(1, SC_PS);
+    macro.trace(tf);
+  }
+  sc_start();
+  if (tf) sc_close_vcd_trace_file(tf);
+  if (total_cycles) *total_cycles = macro.total_cycles();
+  return macro.stats();
+}
+
+}  // namespace tf::cim

@@ -1,0 +1,180 @@
+#include "cim/mapper.h"
+
+#include <algorithm>
+
+namespace tf::cim {
+
+int auto_interleave(const PipelineParams& pp) {
+  int lmax = *std::max_element(pp.latency.begin(), pp.latency.end());
+  int until = 0;  // cycles from bitline start until the result can be consumed
+  int last = pp.forwarding ? 4 : 5;
+  for (int s = 1; s <= last; ++s) until += pp.latency[s];
+  return std::max(1, (until + lmax - 1) / lmax);
+}
+
+static int64_t lo_of(int bits, bool sgn) { return sgn ? -(int64_t(1) << (bits - 1)) : 0; }
+static int64_t hi_of(int bits, bool sgn) { return sgn ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1; }
+
+bool mvm_fits_word(const MvmLayer& l, int word_bits, std::string* why) {
+  // Extreme products and their sums over n inputs, exactly in 128-bit integers.
+  __int128 wl = lo_of(l.w_bits, l.w_signed), wh = hi_of(l.w_bits, l.w_signed);
+  __int128 xl = lo_of(l.x_bits, l.x_signed), xh = hi_of(l.x_bits, l.x_signed);
+  __int128 p[4] = {wl * xl, wl * xh, wh * xl, wh * xh};
+  __int128 pmin = *std::min_element(p, p + 4), pmax = *std::max_element(p, p + 4);
+  __int128 ymin = pmin * l.n, ymax = pmax * l.n;
+  bool sgn = l.w_signed || l.x_signed;
+  __int128 lim_lo = sgn ? -(__int128(1) << (word_bits - 1)) : 0;
+  __int128 lim_hi = sgn ? (__int128(1) << (word_bits - 1)) - 1 : (__int128(1) << word_bits) - 1;
+  bool ok = ymin >= lim_lo && ymax <= lim_hi;
+  if (!ok && why) {
+    *why = "results range over [" + std::to_string((long long)ymin) + ", " + std::to_string((long long)ymax) +
+           "], which does not fit a " + std::string(sgn ? "signed " : "unsigned ") + std::to_string(word_bits) +
+           "-bit word";
+  }
+  return ok;
+}
+
+static MicroOp mk(OpCode c, int a, int b, int dst) {
+  MicroOp m;
+  m.code = c;
+  m.a = a;
+  m.b = b;
+  m.dst = dst;
+  return m;
+}
+
+static MicroOp mk_write(int row, BitRow data) {
+  MicroOp m;
+  m.code = OpCode::Write;
+  m.dst = row;
+  m.data = std::move(data);
+  return m;
+}
+
+void map_mvm(const MvmLayer& l, const Geometry& g, int P, bool skip_zero_bits, std::vector<MicroOp>& ops) {
+  const int N = l.n;
+  const int ZERO = N, ONES = N + 1, T0 = N + 2, A0 = N + 2 + P;
+  BitRow zero(g.cols, g.word_bits), ones(g.cols, g.word_bits);
+  ones.fill(true);
+  for (int j = 0; j < N; ++j) {
+    BitRow r(g.cols, g.word_bits);
+    for (int i = 0; i < l.m; ++i) r.set_word(i, (uint64_t)l.w[i][j]);  // two's complement, truncated to the word
+    ops.push_back(mk_write(j, r));
+  }
+  ops.push_back(mk_write(ZERO, zero));
+  ops.push_back(mk_write(ONES, ones));
+  for (int p = 0; p < P; ++p) ops.push_back(mk_write(A0 + p, zero));
+  for (int b = 0; b < l.x_bits; ++b) {
+    bool negative = l.x_signed && b == l.x_bits - 1;
+    for (int j0 = 0; j0 < N; j0 += P) {
+      std::vector<int> group;  // (input j, chain p) for the active inputs
+      for (int p = 0; p < P && j0 + p < N; ++p) {
+        int j = j0 + p;
+        bool bit = ((uint64_t)l.x[j] >> b) & 1;
+        if (skip_zero_bits && !bit) continue;
+        group.push_back(p);
+        ops.push_back(mk(OpCode::And, j, bit ? ONES : ZERO, T0 + p));  // input bit gates the weight row
+      }
+      if (b > 0)
+        for (int p : group) {
+          MicroOp s = mk(OpCode::Shl, T0 + p, -1, T0 + p);
+          s.k = b;
+          ops.push_back(s);
+        }
+      for (int p : group) ops.push_back(mk(negative ? OpCode::Sub : OpCode::Add, A0 + p, T0 + p, A0 + p));
+    }
+  }
+  // Reduce the P partial accumulators pairwise into A0.
+  for (int h = 1; h < P; h *= 2)
+    for (int p = 0; p + h < P; p += 2 * h) ops.push_back(mk(OpCode::Add, A0 + p, A0 + p + h, A0 + p));
+  ops.push_back(mk(OpCode::Read, A0, -1, kOut));
+}
+
+std::vector<int64_t> decode_mvm(const MvmLayer& l, const BitRow& result) {
+  std::vector<int64_t> y(l.m);
+  bool sgn = l.w_signed || l.x_signed;
+  for (int i = 0; i < l.m; ++i) y[i] = sgn ? result.word_signed(i) : (int64_t)result.word(i);
+  return y;
+}
+
+void map_bnn(const BnnLayer& l, const Geometry& g, int P, std::vector<MicroOp>& ops) {
+  const int X = l.m, T0 = l.m + 1;
+  for (int i = 0; i < l.m; ++i) {
+    BitRow r(g.cols, g.word_bits);  // unused columns 0
+    for (int j = 0; j < l.n; ++j) r.set_bit(j, l.w[i][j] > 0);
+    ops.push_back(mk_write(i, r));
+  }
+  BitRow x(g.cols, g.word_bits);
+  x.fill(true);  // unused columns 1, so xnor with a 0 weight column gives 0
+  for (int j = 0; j < l.n; ++j) x.set_bit(j, l.x[j] > 0);
+  ops.push_back(mk_write(X, x));
+  for (int i0 = 0; i0 < l.m; i0 += P) {
+    int cnt = std::min(P, l.m - i0);
+    for (int p = 0; p < cnt; ++p) ops.push_back(mk(OpCode::Xnor, i0 + p, X, T0 + p));
+    for (int p = 0; p < cnt; ++p) {
+      MicroOp c = mk(OpCode::Popcount, T0 + p, -1, kOut);
+      c.whole_row = true;
+      ops.push_back(c);
+    }
+  }
+}
+
+void map_hdc(const HdcQuery& q, const Geometry& g, int P, std::vector<MicroOp>& ops) {
+  const int K = q.classes, V = K + 1, Q = K + 2, T0 = K + 3;
+  auto row_of = [&](const std::vector<uint8_t>& bits) {
+    BitRow r(g.cols, g.word_bits);
+    for (int d = 0; d < q.dim; ++d) r.set_bit(d, bits[d]);
+    return r;
+  };
+  for (int c = 0; c < q.classes; ++c) ops.push_back(mk_write(c, row_of(q.prototypes[c])));
+  ops.push_back(mk_write(K, row_of(q.key)));
+  ops.push_back(mk_write(V, row_of(q.value)));
+  ops.push_back(mk(OpCode::Xor, K, V, Q));
+  ops.push_back(mk(OpCode::Read, Q, -1, kOut));
+  for (int c0 = 0; c0 < q.classes; c0 += P) {
+    int cnt = std::min(P, q.classes - c0);
+    for (int p = 0; p < cnt; ++p) ops.push_back(mk(OpCode::Xor, Q, c0 + p, T0 + p));
+    for (int p = 0; p < cnt; ++p) {
+      MicroOp c = mk(OpCode::Popcount, T0 + p, -1, kOut);
+      c.whole_row = true;
+      ops.push_back(c);
+    }
+  }
+}
+
+void random_mvm(MvmLayer& l, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int64_t> dw(lo_of(l.w_bits, l.w_signed), hi_of(l.w_bits, l.w_signed));
+  std::uniform_int_distribution<int64_t> dx(lo_of(l.x_bits, l.x_signed), hi_of(l.x_bits, l.x_signed));
+  l.w.assign(l.m, std::vector<int64_t>(l.n));
+  for (auto& r : l.w)
+    for (auto& v : r) v = dw(rng);
+  l.x.assign(l.n, 0);
+  for (auto& v : l.x) v = dx(rng);
+}
+
+void random_bnn(BnnLayer& l, std::mt19937_64& rng) {
+  l.w.assign(l.m, std::vector<int>(l.n));
+  for (auto& r : l.w)
+    for (auto& v : r) v = (rng() & 1) ? 1 : -1;
+  l.x.assign(l.n, 0);
+  for (auto& v : l.x) v = (rng() & 1) ? 1 : -1;
+}
+
+void random_hdc(HdcQuery& q, std::mt19937_64& rng) {
+  auto hv = [&] {
+    std::vector<uint8_t> v(q.dim);
+    for (auto& b : v) b = rng() & 1;
+    return v;
+  };
+  q.prototypes.clear();
+  for (int c = 0; c < q.classes; ++c) q.prototypes.push_back(hv());
+  q.key = hv();
+  q.value = hv();
+  // Make one class the noisy version of the bound query (1 bit in 8 flipped), so the search has an answer.
+  if (q.classes > 0) {
+    size_t target = rng() % (size_t)q.classes;
+    for (int d = 0; d < q.dim; ++d) q.prototypes[target][d] = (uint8_t)((q.key[d] ^ q.value[d]) ^ ((rng() & 7) == 0));
+  }
+}
+
+}  // namespace tf::cim

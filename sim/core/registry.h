@@ -1,0 +1,53 @@
+// Model registry. A model registers itself from its own folder with TF_REGISTER_MODEL; the CLI lists what is
+// registered. Contract: declare() is pure (no I/O); run() may be called at most once per process, because
+// SystemC elaborates once.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/params.h"
+
+namespace tf {
+
+class RunContext;
+
+// A model-specific command-line option of `tinyforge sim MODEL`, translated into --set overrides.
+struct CliOption {
+  std::string name;  // long option name, e.g. "program"
+  std::string value_name, help;
+  std::function<std::vector<std::string>(const std::string& value)> to_sets;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;  // one line for `tinyforge list`
+  virtual void declare(ParamSet& params) const = 0;
+  virtual std::vector<CliOption> cli_options() const { return {}; }
+  // Default config file (relative to configs/), used when --config is not given; "" = declared defaults.
+  virtual std::string default_config() const { return ""; }
+  // Simulates one design point; returns the stats object and writes model outputs via CTX.
+  virtual json run(RunContext& ctx) = 0;
+};
+
+using ModelFactory = std::function<std::unique_ptr<Model>()>;
+
+struct ModelEntry {
+  std::string name;
+  ModelFactory make;
+};
+
+std::vector<ModelEntry>& model_registry();
+const ModelEntry* find_model(const std::string& name);
+
+struct ModelRegistrar {
+  ModelRegistrar(const std::string& name, ModelFactory f);
+};
+
+}  // namespace tf
+
+#define TF_REGISTER_MODEL(NAME, CLASS) \
+  static ::tf::ModelRegistrar tf_registrar_##CLASS(NAME, [] { return std::unique_ptr<::tf::Model>(new CLASS()); })

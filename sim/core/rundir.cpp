@@ -1,0 +1,97 @@
+#include "core/rundir.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "core/diagnostics.h"
+
+namespace tf {
+namespace fs = std::filesystem;
+
+RunDir::RunDir(const std::string& final_dir) : final_(final_dir), t0_(std::chrono::steady_clock::now()) {
+  fs::path f = fs::path(final_dir).lexically_normal();
+  if (f.filename().empty()) f = f.parent_path();
+  final_ = f.string();
+  fs::path parent = f.parent_path();
+  std::error_code ec;
+  if (!parent.empty()) fs::create_directories(parent, ec);
+  if (ec) throw InputError("--out: cannot create directory " + parent.string() + ": " + ec.message());
+  if (fs::exists(f) && !fs::is_directory(f)) throw InputError("--out: " + final_ + " exists and is not a directory");
+  for (int n = 0;; ++n) {
+    tmp_ = final_ + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(n);
+    if (!fs::exists(tmp_)) break;
+  }
+  if (!fs::create_directory(tmp_, ec) || ec)
+    throw InputError("--out: cannot create directory " + tmp_ + ": " + (ec ? ec.message() : "exists"));
+  log_.open(path("run.log"));
+}
+
+RunDir::~RunDir() {
+  if (!committed_) {
+    log_.close();
+    std::error_code ec;
+    fs::remove_all(tmp_, ec);
+  }
+}
+
+std::string RunDir::path(const std::string& file) const { return (fs::path(tmp_) / file).string(); }
+
+void RunDir::write(const std::string& file, const std::string& content) {
+  std::ofstream out(path(file), std::ios::binary | std::ios::trunc);
+  out << content;
+  if (!out.flush()) throw std::runtime_error("cannot write " + path(file));
+}
+
+void RunDir::write_json(const std::string& file, const json& j) { write(file, j.dump(2) + "\n"); }
+
+void RunDir::log(const std::string& line) {
+  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "[%8.3f s] ", t);
+  log_ << buf << line << "\n";
+  log_.flush();
+}
+
+void RunDir::commit() {
+  log("run record complete: " + final_);
+  log_.close();
+  std::error_code ec;
+  std::string old;
+  if (fs::exists(final_)) {
+    old = final_ + ".old-" + std::to_string(getpid());
+    fs::rename(final_, old, ec);
+    if (ec) throw std::runtime_error("cannot move old run directory " + final_ + ": " + ec.message());
+  }
+  fs::rename(tmp_, final_, ec);
+  if (ec) throw std::runtime_error("cannot rename " + tmp_ + " to " + final_ + ": " + ec.message());
+  committed_ = true;
+  if (!old.empty()) fs::remove_all(old, ec);
+}
+
+std::string default_run_dir(const std::string& model, const json& effective) {
+  return "runs/" + model + "-" + hex_u64(fnv1a64(effective.dump()), 16).substr(0, 8);
+}
+
+static std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string summary_csv(const json& stats) {
+  std::ostringstream h, v;
+  bool first = true;
+  for (auto it = stats.begin(); it != stats.end(); ++it) {
+    if (it.value().is_object() || it.value().is_array()) continue;
+    h << (first ? "" : ",") << csv_field(it.key());
+    std::string val = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+    v << (first ? "" : ",") << csv_field(val);
+    first = false;
+  }
+  return h.str() + "\n" + v.str() + "\n";
+}
+
+}  // namespace tf

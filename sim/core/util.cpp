@@ -1,0 +1,129 @@
+#include "core/util.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/diagnostics.h"
+
+namespace tf {
+namespace fs = std::filesystem;
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_d = std::string::npos;
+  for (const auto& c : candidates) {
+    size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  // Accept suggestions within roughly a third of the word's length (at least 2 edits).
+  size_t limit = std::max<size_t>(2, word.size() / 3 + 1);
+  return best_d <= limit ? best : std::string();
+}
+
+uint64_t fnv1a64(const std::string& s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string hex_u64(uint64_t v, int digits) {
+  static const char* hexd = "0123456789abcdef";
+  std::string s(digits, '0');
+  for (int i = digits - 1; i >= 0; --i) {
+    s[i] = hexd[v & 15];
+    v >>= 4;
+  }
+  return s;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open file (" + (fs::exists(path) ? "not readable" : "no such file") + ")");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+json parse_json_text(const std::string& text, const std::string& file) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Convert the byte offset into line and column (1-based).
+    size_t pos = e.byte == 0 ? 0 : e.byte - 1;
+    if (pos > text.size()) pos = text.size();
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < pos; ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
+    }
+    std::string what = e.what();
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line L, column C: "
+    auto p = what.find(": ");
+    if (p != std::string::npos && what.find("parse error") != std::string::npos) {
+      auto q = what.find(": ", p + 2);
+      if (q != std::string::npos) what = what.substr(q + 2);
+    }
+    throw InputError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON: " + what);
+  }
+}
+
+json load_json_file(const std::string& path) { return parse_json_text(read_file(path), path); }
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp);
+    out << content;
+    if (!out.flush()) throw std::runtime_error("write failed: " + tmp);
+  }
+  fs::rename(tmp, path);
+}
+
+std::string show(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+std::string data_dir() {
+  const char* e = std::getenv("TINYFORGE_DATA_DIR");
+  if (e && *e) return e;
+  return TINYFORGE_DATA_DIR_DEFAULT;
+}
+
+std::string format_double(double v, int significant) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", significant, v);
+  return buf;
+}
+
+}  // namespace tf

@@ -1,0 +1,36 @@
+// Small shared helpers: edit distance, hashing, file I/O with atomic replace, JSON file loading.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace tf {
+
+using json = nlohmann::ordered_json;
+
+size_t edit_distance(const std::string& a, const std::string& b);
+// Closest candidate by edit distance, or "" if none is reasonably close.
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
+uint64_t fnv1a64(const std::string& s);
+std::string hex_u64(uint64_t v, int digits);
+
+// Reads a whole file; throws InputError naming the file if it cannot be read.
+std::string read_file(const std::string& path);
+// Parses JSON text; malformed JSON throws InputError "FILE:LINE:COL: malformed JSON: ...".
+json parse_json_text(const std::string& text, const std::string& file);
+json load_json_file(const std::string& path);
+// Writes to FILE.tmp then renames over FILE.
+void write_file_atomic(const std::string& path, const std::string& content);
+
+// Short printable rendering of a JSON value for error messages.
+std::string show(const json& v);
+
+// The directory holding configs/ (env TINYFORGE_DATA_DIR, else the build-time default).
+std::string data_dir();
+
+std::string format_double(double v, int significant = 6);
+
+}  // namespace tf
