@@ -53,11 +53,12 @@ bool CimMacro::hazard(const MicroOp& op) const {
   return false;
 }
 
-const BitRow& CimMacro::operand(int row, uint64_t) const {
-  if (pending_[row] > 0) {
-    // Only reachable with forwarding (decode guarantees the latest writer's result is ready).
-    const Slot& w = slots_[last_writer_[row] % kSlots];
-    if (w.id == last_writer_[row] && w.fwd_ready) return w.result;
+const BitRow& CimMacro::operand(int row, uint64_t producer) const {
+  if (producer != UINT64_MAX) {
+    // Forwarding: the producer was still in flight at issue; if it has not written back yet, its result
+    // comes from the forwarding path (decode made sure it was ready).
+    const Slot& w = slots_[producer % kSlots];
+    if (w.id == producer && w.fwd_ready) return w.result;
   }
   return array_[row];
 }
@@ -90,6 +91,10 @@ void CimMacro::decode_thread() {
       s.op = &op;
       s.index = i;
       s.fwd_ready = false;
+      for (int k = 0; k < num_sources(op.code); ++k) {
+        int r = k == 0 ? op.a : op.b;
+        s.src_writer[k] = pending_[r] > 0 ? last_writer_[r] : UINT64_MAX;
+      }
       if (op.dst != kOut) {
         ++pending_[op.dst];
         last_writer_[op.dst] = id;
@@ -121,8 +126,8 @@ void CimMacro::stage_thread(int st) {
       case 1: {  // bitline: read the operand rows (dual-row logic evaluates here)
         int n = num_sources(op.code);
         if (n == 2 && shape_.cell != CellType::T10) lat *= 2;  // two sequential row reads
-        if (n >= 1) s.va = operand(op.a, id);
-        if (n >= 2) s.vb = operand(op.b, id);
+        if (n >= 1) s.va = operand(op.a, s.src_writer[0]);
+        if (n >= 2) s.vb = operand(op.b, s.src_writer[1]);
         switch (op.code) {
           case OpCode::Write: s.result = op.data; break;
           case OpCode::Read: s.result = s.va; break;

@@ -66,6 +66,7 @@ SC_MODULE(CimMacro) {
     uint64_t id = UINT64_MAX;
     const MicroOp* op = nullptr;
     size_t index = 0;
+    uint64_t src_writer[2] = {UINT64_MAX, UINT64_MAX};  // in-flight producer of each source at issue
     BitRow va, vb, result;
     AddStage1 s1;
     bool fwd_ready = false;
@@ -76,7 +77,7 @@ SC_MODULE(CimMacro) {
   void stage_thread(int s);
   void writeback_thread();
   bool hazard(const MicroOp& op) const;
-  const BitRow& operand(int row, uint64_t consumer_id) const;
+  const BitRow& operand(int row, uint64_t producer) const;
   void set_stage(int s, uint64_t id);
   uint64_t now_cycles() const;
 

@@ -87,10 +87,7 @@ json parse_json_text(const std::string& text, const std::string& file) {
     std::string what = e.what();
     // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line L, column C: "
     auto p = what.find(": ");
-    if (p != std::string::npos && what.find("parse error") != std::string::npos) {
-      auto q = what.find(": ", p + 2);
-      if (q != std::string::npos) what = what.substr(q + 2);
-    }
+    if (p != std::string::npos && what.find("parse error") != std::string::npos) what = what.substr(p + 2);
     throw InputError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON: " + what);
   }
 }
