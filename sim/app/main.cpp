@@ -233,6 +233,7 @@ void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& 
 
 int sc_main(int argc, char* argv[]) {
   sc_core::sc_report_handler::set_handler(report_to_stderr);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty()) {
