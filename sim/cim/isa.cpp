@@ -213,4 +213,28 @@ json program_to_json(const std::vector<MicroOp>& ops) {
   return json{{"ops", arr}};
 }
 
+std::string program_to_text(const std::vector<MicroOp>& ops) {
+  std::string out = "{\"ops\": [\n";
+  auto dst = [](int d) { return d == kOut ? std::string("\"out\"") : std::to_string(d); };
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const MicroOp& m = ops[i];
+    out += "  {\"op\": \"";
+    out += op_name(m.code);
+    out += "\"";
+    switch (m.code) {
+      case OpCode::Write: out += ", \"row\": " + std::to_string(m.dst) + ", \"data\": \"" + m.data.to_hex() + "\""; break;
+      case OpCode::Read: out += ", \"row\": " + std::to_string(m.a); break;
+      case OpCode::Shl:
+      case OpCode::Shr: out += ", \"row\": " + std::to_string(m.a) + ", \"k\": " + std::to_string(m.k) + ", \"dst\": " + dst(m.dst); break;
+      case OpCode::Popcount:
+        out += ", \"row\": " + std::to_string(m.a) + ", \"mode\": \"" + (m.whole_row ? "row" : "word") + "\", \"dst\": " + dst(m.dst);
+        break;
+      default: out += ", \"a\": " + std::to_string(m.a) + ", \"b\": " + std::to_string(m.b) + ", \"dst\": " + dst(m.dst);
+    }
+    out += i + 1 < ops.size() ? "},\n" : "}\n";
+  }
+  out += "]}\n";
+  return out;
+}
+
 }  // namespace tf::cim

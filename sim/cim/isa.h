@@ -40,5 +40,7 @@ struct Geometry {
 // Parses {"ops":[...]} (see docs/cim.md). All problems go to DIAG with FILE and the JSON path (ops[3].row).
 std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& diag);
 json program_to_json(const std::vector<MicroOp>& ops);
+// The same program as JSON text, one op per line (fast for long programs).
+std::string program_to_text(const std::vector<MicroOp>& ops);
 
 }  // namespace tf::cim

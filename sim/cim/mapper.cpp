@@ -64,23 +64,25 @@ void map_mvm(const MvmLayer& l, const Geometry& g, int P, bool skip_zero_bits, s
   ops.push_back(mk_write(ZERO, zero));
   ops.push_back(mk_write(ONES, ones));
   for (int p = 0; p < P; ++p) ops.push_back(mk_write(A0 + p, zero));
-  for (int b = 0; b < l.x_bits; ++b) {
+  // Horner's scheme over the input bits, most significant first: ACC = (ACC << 1) +/- sum_j x_j[b] * W_j.
+  // The sign bit of a signed input has weight -2^(x_bits-1), so its partial sum is subtracted.
+  for (int b = l.x_bits - 1; b >= 0; --b) {
     bool negative = l.x_signed && b == l.x_bits - 1;
+    if (b < l.x_bits - 1)
+      for (int p = 0; p < P; ++p) {
+        MicroOp s = mk(OpCode::Shl, A0 + p, -1, A0 + p);
+        s.k = 1;
+        ops.push_back(s);
+      }
     for (int j0 = 0; j0 < N; j0 += P) {
-      std::vector<int> group;  // (input j, chain p) for the active inputs
+      std::vector<int> group;  // chains whose input bit is issued
       for (int p = 0; p < P && j0 + p < N; ++p) {
         int j = j0 + p;
         bool bit = ((uint64_t)l.x[j] >> b) & 1;
         if (skip_zero_bits && !bit) continue;
         group.push_back(p);
-        ops.push_back(mk(OpCode::And, j, bit ? ONES : ZERO, T0 + p));  // input bit gates the weight row
+        ops.push_back(mk(OpCode::And, j, bit ? ONES : ZERO, T0 + p));  // the input bit gates the weight row
       }
-      if (b > 0)
-        for (int p : group) {
-          MicroOp s = mk(OpCode::Shl, T0 + p, -1, T0 + p);
-          s.k = b;
-          ops.push_back(s);
-        }
       for (int p : group) ops.push_back(mk(negative ? OpCode::Sub : OpCode::Add, A0 + p, T0 + p, A0 + p));
     }
   }

@@ -28,8 +28,9 @@ inline int mvm_rows_needed(int n, int p) { return n + 2 + 2 * p; }
 bool mvm_fits_word(const MvmLayer& l, int word_bits, std::string* why);
 
 // Appends the layer's program: weights stored one input per row (word i of row j = w[i][j]), inputs applied
-// bit-serially (LSB first; the sign bit of a signed input is subtracted), P accumulators reduced at the end,
-// then one read of the result row.
+// bit-serially, most significant bit first (Horner: shift the P accumulators left by one, then add the
+// input-bit-gated weight rows; the sign bit of a signed input is subtracted), the P accumulators reduced at
+// the end, then one read of the result row.
 void map_mvm(const MvmLayer& l, const Geometry& g, int interleave, bool skip_zero_bits, std::vector<MicroOp>& ops);
 std::vector<int64_t> decode_mvm(const MvmLayer& l, const BitRow& result);
 

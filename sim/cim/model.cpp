@@ -345,7 +345,7 @@ json CimModel::run(RunContext& ctx) {
     ops_unit = "bit ops (bind XOR + per class XOR and count)";
   }
   ctx.log("workload " + kind + ": " + std::to_string(ops.size()) + " micro-ops, interleave " + std::to_string(s.interleave));
-  ctx.out.write_json("program.json", program_to_json(ops));
+  ctx.out.write("program.json", program_to_text(ops));
 
   // Simulate.
   Ledger ledger(tech, sc);

@@ -44,7 +44,7 @@ void RunDir::write(const std::string& file, const std::string& content) {
   if (!out.flush()) throw std::runtime_error("cannot write " + path(file));
 }
 
-void RunDir::write_json(const std::string& file, const json& j) { write(file, j.dump(2) + "\n"); }
+void RunDir::write_json(const std::string& file, const json& j) { write(file, dump_readable(j)); }
 
 void RunDir::log(const std::string& line) {
   double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();

@@ -38,7 +38,7 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
   }
   // Accept suggestions within roughly a third of the word's length (at least 2 edits).
   size_t limit = std::max<size_t>(2, word.size() / 3 + 1);
-  return best_d <= limit ? best : std::string();
+  return best_d <= limit && best_d < word.size() ? best : std::string();
 }
 
 uint64_t fnv1a64(const std::string& s) {
@@ -103,6 +103,47 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     if (!out.flush()) throw std::runtime_error("write failed: " + tmp);
   }
   fs::rename(tmp, path);
+}
+
+static void dump_rec(const json& j, int indent, std::string& out) {
+  auto pad = [&](int n) { out.append((size_t)n, ' '); };
+  if (j.is_object() && !j.empty()) {
+    out += "{\n";
+    size_t k = 0;
+    for (auto it = j.begin(); it != j.end(); ++it, ++k) {
+      pad(indent + 2);
+      out += json(it.key()).dump();
+      out += ": ";
+      dump_rec(it.value(), indent + 2, out);
+      out += k + 1 < j.size() ? ",\n" : "\n";
+    }
+    pad(indent);
+    out += "}";
+  } else if (j.is_array() && !j.empty()) {
+    bool scalars = true;
+    for (const auto& e : j) scalars = scalars && !e.is_structured();
+    if (scalars) {
+      out += j.dump();
+      return;
+    }
+    out += "[\n";
+    for (size_t k = 0; k < j.size(); ++k) {
+      pad(indent + 2);
+      dump_rec(j[k], indent + 2, out);
+      out += k + 1 < j.size() ? ",\n" : "\n";
+    }
+    pad(indent);
+    out += "]";
+  } else {
+    out += j.dump();
+  }
+}
+
+std::string dump_readable(const json& j) {
+  std::string out;
+  dump_rec(j, 0, out);
+  out += "\n";
+  return out;
 }
 
 std::string show(const json& v) {

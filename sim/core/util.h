@@ -25,6 +25,10 @@ json load_json_file(const std::string& path);
 // Writes to FILE.tmp then renames over FILE.
 void write_file_atomic(const std::string& path, const std::string& content);
 
+// JSON text for files people read: objects one key per line, lists of scalars on one line, lists of lists
+// one inner list per line. Much faster than dump(2) on large matrices.
+std::string dump_readable(const json& j);
+
 // Short printable rendering of a JSON value for error messages.
 std::string show(const json& v);
 

@@ -1,0 +1,16 @@
+#!/bin/bash
+# The main job on the bundled default config: installs what is missing, builds, and simulates the
+# all-digital 10T SRAM CIM macro (28 nm) running a signed int4 matrix-vector multiply that fills the array;
+# prints the energy breakdown and TOPS/W. The run record goes to runs/demo-cim/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+tinyforge_install_deps
+tinyforge_build tinyforge
+echo
+echo "== tinyforge sim cim  (configs/cim/digital_28nm.json: int4 x int4 MVM on a 256x256 10T macro, 28 nm, 0.9 V, 200 MHz)"
+echo
+build/sim/app/tinyforge sim cim --config configs/cim/digital_28nm.json --out runs/demo-cim
+echo
+echo "Try: build/sim/app/tinyforge describe cim        (every parameter)"
+echo "     build/sim/app/tinyforge sim cim --set macro.vdd_V=0.6 --set workload.layers[0].w_bits=8"

@@ -1,0 +1,39 @@
+#!/bin/bash
+# Installs the Debian packages tinyforge needs, if any are missing. Sourced by demo.sh and test.sh.
+# A second run needs no network: packages are checked with dpkg first. A non-root user who already has
+# every package never touches apt.
+TINYFORGE_PACKAGES=(cmake make g++ pkg-config libsystemc-dev libboost-program-options-dev nlohmann-json3-dev
+                    catch2 verilator)
+
+tinyforge_install_deps() {
+  local missing=() p
+  for p in "${TINYFORGE_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "tinyforge: installing missing packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo="sudo"
+    else
+      echo "tinyforge: missing packages (${missing[*]}) and not root; install them with apt-get" >&2
+      return 1
+    fi
+  fi
+  $sudo apt-get update -q || return 1
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" || return 1
+}
+
+tinyforge_build() {  # tinyforge_build [TARGET...]
+  local root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >"$root/build.configure.log" 2>&1 ||
+    { cat "$root/build.configure.log"; return 1; }
+  if [ $# -gt 0 ]; then
+    local t
+    for t in "$@"; do cmake --build "$root/build" -j2 --target "$t" || return 1; done
+  else
+    cmake --build "$root/build" -j2 || return 1
+  fi
+}
