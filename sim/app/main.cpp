@@ -2,6 +2,7 @@
 // Exit codes: 0 success, 2 bad input (config, arguments, files), 1 internal error.
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -201,6 +202,9 @@ int cmd_sim(const std::vector<std::string>& args) {
     fs::path tp(trace);
     if (tp.has_parent_path() && !fs::is_directory(tp.parent_path()))
       bad_usage("--trace: got '" + trace + "'; expected a file in an existing directory", "");
+    bool existed = fs::exists(tp);
+    if (!std::ofstream(trace, std::ios::app)) bad_usage("--trace: cannot write '" + trace + "'", "");
+    if (!existed) fs::remove(tp);
   }
   if (out.empty()) out = tf::default_run_dir(model_name, cfg.tree());
   tf::RunDir rd(out);

@@ -59,6 +59,7 @@ class CimModel : public Model {
   std::vector<CliOption> cli_options() const override {
     return {{"program", "FILE", "run a micro-op program (JSON) instead of a built-in workload",
              [](const std::string& v) {
+               if (v.empty()) throw InputError("--program: got ''; expected a micro-op program file (JSON)");
                return std::vector<std::string>{"workload.kind=program",
                                                 "workload.program=" + std::filesystem::absolute(v).string()};
              }}};
@@ -173,6 +174,7 @@ class CimModel : public Model {
 struct DataReader {
   std::string file;
   Diagnostics d;
+  bool zero_forbidden = false;  // BNN: values are +1 or -1
   std::vector<int64_t> ints(const json& j, const std::string& p, int64_t lo, int64_t hi, size_t expect) {
     std::vector<int64_t> v;
     if (!j.is_array() || (expect && j.size() != expect)) {
@@ -180,9 +182,13 @@ struct DataReader {
       return v;
     }
     for (size_t k = 0; k < j.size(); ++k) {
-      if (!j[k].is_number_integer() || j[k].get<int64_t>() < lo || j[k].get<int64_t>() > hi) {
+      bool ok = j[k].is_number_integer() &&
+                !(j[k].is_number_unsigned() && j[k].get<uint64_t>() > (uint64_t)INT64_MAX) &&
+                j[k].get<int64_t>() >= lo && j[k].get<int64_t>() <= hi && !(zero_forbidden && j[k].get<int64_t>() == 0);
+      if (!ok) {
         d.error(file, p + "[" + std::to_string(k) + "]", show(j[k]),
-                "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+                zero_forbidden ? std::string("+1 or -1")
+                               : "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
         v.push_back(0);
       } else {
         v.push_back(j[k].get<int64_t>());
@@ -232,7 +238,11 @@ json CimModel::run(RunContext& ctx) {
   std::string ops_unit;
   json data;
   std::string data_file = c.s("workload.data");
-  if (!data_file.empty() && kind != "program") data = load_json_file(data_file);
+  if (!data_file.empty() && kind != "program") {
+    data = load_json_file(data_file);
+    if (!data.is_object())
+      throw InputError(data_file + ": (top level): got " + show(data) + "; expected a JSON object (see docs/cim.md, workload data)");
+  }
   DataReader R{data_file, {}};
   if (kind == "program") {
     std::string pf = c.s("workload.program");
@@ -295,15 +305,13 @@ json CimModel::run(RunContext& ctx) {
         R.d.error(data_file, "w", show(W), "a +1/-1 matrix of at most " + std::to_string(g.rows - bnn_rows_needed(0, s.interleave)) +
                                                " rows and " + std::to_string(g.cols) + " columns");
       else {
+        R.zero_forbidden = true;
         for (int i = 0; i < bnn.m; ++i) {
           auto v = R.ints(W[i], "w[" + std::to_string(i) + "]", -1, 1, bnn.n);
           bnn.w.emplace_back(v.begin(), v.end());
         }
         auto x = R.ints(R.need(data, "", "x"), "x", -1, 1, bnn.n);
         bnn.x.assign(x.begin(), x.end());
-        for (auto* row : {&bnn.x})
-          for (int v : *row)
-            if (v == 0) R.d.error(data_file, "x", "0", "+1 or -1");
       }
       R.d.throw_if_any();
     } else {

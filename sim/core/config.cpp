@@ -119,17 +119,18 @@ Config load_and_validate(const ParamSet& params, const std::string& file, const 
   if (!file.empty()) raw = load_config(file);
   Diagnostics d;
   for (const auto& s : sets) apply_set(raw, s, d);
-  Diagnostics all;
   try {
     Config c = validate(params, raw);
     d.throw_if_any();
     return c;
   } catch (const InputError& e) {
+    if (d.empty()) throw;
+    Diagnostics all;
     all.merge(d);
     for (const auto& m : e.messages()) all.raw(m);
     all.throw_if_any();
+    throw;
   }
-  throw std::logic_error("unreachable");
 }
 
 }  // namespace tf

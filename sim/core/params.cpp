@@ -22,7 +22,7 @@ std::string ParamSpec::type_name() const {
 }
 
 static std::string num(double v) {
-  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string((long long)v);
+  if (std::floor(v) == v && std::fabs(v) < 9.2e18) return std::to_string((long long)v);
   return format_double(v, 6);
 }
 
@@ -183,6 +183,7 @@ bool split_path(const std::string& path, std::vector<std::string>& tokens) {
       size_t close = path.find(']', i);
       if (close == std::string::npos || close == i + 1) return false;
       std::string idx = path.substr(i + 1, close - i - 1);
+      if (idx.size() > 6) return false;  // no list is that long
       for (char d : idx)
         if (!isdigit((unsigned char)d)) return false;
       tokens.push_back("[" + idx + "]");
@@ -354,8 +355,9 @@ struct Validator {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
       std::string r = rel.empty() ? it.key() : rel + "." + it.key();
       std::string full = prefix.empty() ? r : prefix + "." + r;
-      if (ps.find(r)) continue;
-      if (ps.is_group(r)) {
+      bool plain = it.key().find_first_of(".[]") == std::string::npos;
+      if (plain && ps.find(r)) continue;
+      if (plain && ps.is_group(r)) {
         walk_unknown(ps, it.value(), prefix, r, names);
         continue;
       }

@@ -16,9 +16,19 @@ RunDir::RunDir(const std::string& final_dir) : final_(final_dir), t0_(std::chron
   final_ = f.string();
   fs::path parent = f.parent_path();
   std::error_code ec;
-  if (!parent.empty()) fs::create_directories(parent, ec);
-  if (ec) throw InputError("--out: cannot create directory " + parent.string() + ": " + ec.message());
   if (fs::exists(f) && !fs::is_directory(f)) throw InputError("--out: " + final_ + " exists and is not a directory");
+  // Never replace a directory that is not an earlier run record.
+  if (fs::is_directory(f) && !fs::is_empty(f) &&
+      !(fs::exists(f / "config.effective.json") && fs::exists(f / "run.log")))
+    throw InputError("--out: " + final_ + " exists and is not a tinyforge run record; choose another directory");
+  if (f.filename() == "." || f.filename() == "..") throw InputError("--out: got '" + final_ + "'; expected a directory name");
+  std::vector<fs::path> missing;
+  for (fs::path p = parent; !p.empty() && !fs::exists(p); p = p.parent_path()) missing.push_back(p);
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    fs::create_directory(*it, ec);
+    if (ec) throw InputError("--out: cannot create directory " + it->string() + ": " + ec.message());
+    created_.push_back(it->string());
+  }
   for (int n = 0;; ++n) {
     tmp_ = final_ + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(n);
     if (!fs::exists(tmp_)) break;
@@ -33,6 +43,7 @@ RunDir::~RunDir() {
     log_.close();
     std::error_code ec;
     fs::remove_all(tmp_, ec);
+    for (auto it = created_.rbegin(); it != created_.rend(); ++it) fs::remove(*it, ec);  // only if empty
   }
 }
 
@@ -71,7 +82,7 @@ void RunDir::commit() {
 }
 
 std::string default_run_dir(const std::string& model, const json& effective) {
-  return "runs/" + model + "-" + hex_u64(fnv1a64(effective.dump()), 16).substr(0, 8);
+  return "runs/" + model + "-" + hex_u64(fnv1a64(effective.dump(-1, ' ', false, json::error_handler_t::replace)), 16).substr(0, 8);
 }
 
 static std::string csv_field(const std::string& s) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "core/params.h"
 
@@ -27,6 +28,7 @@ class RunDir {
 
  private:
   std::string final_, tmp_;
+  std::vector<std::string> created_;  // parent directories this run created (removed again on failure)
   std::ofstream log_;
   bool committed_ = false;
   std::chrono::steady_clock::time_point t0_;

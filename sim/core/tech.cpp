@@ -35,7 +35,7 @@ struct Strict {
     const json* v = need(obj, path, key, "a non-negative number");
     if (!v) return 0;
     if (!v->is_number() || v->get<double>() < 0 || !std::isfinite(v->get<double>())) {
-      d.error(file, path + "." + key, show(*v), "a non-negative number");
+      d.error(file, path.empty() ? key : path + "." + key, show(*v), "a non-negative number");
       return 0;
     }
     return v->get<double>();

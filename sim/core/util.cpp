@@ -112,7 +112,7 @@ static void dump_rec(const json& j, int indent, std::string& out) {
     size_t k = 0;
     for (auto it = j.begin(); it != j.end(); ++it, ++k) {
       pad(indent + 2);
-      out += json(it.key()).dump();
+      out += json(it.key()).dump(-1, ' ', false, json::error_handler_t::replace);
       out += ": ";
       dump_rec(it.value(), indent + 2, out);
       out += k + 1 < j.size() ? ",\n" : "\n";
@@ -123,7 +123,7 @@ static void dump_rec(const json& j, int indent, std::string& out) {
     bool scalars = true;
     for (const auto& e : j) scalars = scalars && !e.is_structured();
     if (scalars) {
-      out += j.dump();
+      out += j.dump(-1, ' ', false, json::error_handler_t::replace);
       return;
     }
     out += "[\n";
@@ -135,7 +135,7 @@ static void dump_rec(const json& j, int indent, std::string& out) {
     pad(indent);
     out += "]";
   } else {
-    out += j.dump();
+    out += j.dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 
@@ -147,7 +147,7 @@ std::string dump_readable(const json& j) {
 }
 
 std::string show(const json& v) {
-  std::string s = v.dump();
+  std::string s = v.dump(-1, ' ', false, json::error_handler_t::replace);
   if (s.size() > 60) s = s.substr(0, 57) + "...";
   return s;
 }
