@@ -13,4 +13,4 @@ echo
 build/sim/app/tinyforge sim cim --config configs/cim/digital_28nm.json --out runs/demo-cim
 echo
 echo "Try: build/sim/app/tinyforge describe cim        (every parameter)"
-echo "     build/sim/app/tinyforge sim cim --set macro.vdd_V=0.6 --set workload.layers[0].w_bits=8"
+echo "     build/sim/app/tinyforge sim cim --set macro.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"
