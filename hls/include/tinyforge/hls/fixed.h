@@ -43,9 +43,9 @@ inline int bitlen(u128 m) {
   return n;
 }
 
-// v / 2^s (s >= 1), rounded as Q prescribes.
-template <QuantMode Q>
-inline i128 quantize(i128 v, int s) {
+// v / 2^s (s >= 1), rounded as Q prescribes. The runtime-parameter forms below are the single
+// implementation; the templates pass constants, which the compiler folds.
+inline i128 quantize_rt(i128 v, int s, QuantMode Q) {
   if (s >= 128) {
     // |v| < 2^127 <= half an LSB of the target: only the sign matters.
     if (v == 0) return 0;
@@ -71,9 +71,7 @@ inline i128 quantize(i128 v, int s) {
 
 // Fits the integer Q (or, if BIG, an integer beyond any 128-bit range with sign NEG whose low 128 bits are
 // LOW) into a W-bit two's complement (S) or unsigned word, as O prescribes.
-template <int W, bool S, OvfMode O>
-inline i128 overflow(i128 q, bool big, bool neg, u128 low) {
-  static_assert(W >= 1 && W <= 128, "fixed-point width must be 1..128");
+inline i128 overflow_rt(i128 q, bool big, bool neg, u128 low, int W, bool S, OvfMode O) {
   const i128 hi = S ? (i128)(((u128)1 << (W - 1)) - 1) : (W >= 127 ? (i128)(~(u128)0 >> 1) : (i128)(((u128)1 << W) - 1));
   const i128 lo = S ? -hi - 1 : 0;
   // Symmetric saturation also maps the most negative code to -max (as sc_fixed's SC_SAT_SYM does).
@@ -97,15 +95,41 @@ inline i128 overflow(i128 q, bool big, bool neg, u128 low) {
 }
 
 // The exact value V * 2^-FSRC into a W-bit type with F fraction bits.
+inline i128 convert_rt(i128 v, int fsrc, int W, int F, bool S, QuantMode Q, OvfMode O) {
+  if (fsrc > F) return overflow_rt(quantize_rt(v, fsrc - F, Q), false, false, 0, W, S, O);
+  int k = F - fsrc;
+  if (v == 0 || k == 0) return overflow_rt(v, false, false, 0, W, S, O);
+  u128 mag = v < 0 ? (u128)(-(v + 1)) + 1 : (u128)v;
+  if (bitlen(mag) + k <= 126) return overflow_rt(v * ((i128)1 << k), false, false, 0, W, S, O);
+  u128 low = k >= 128 ? 0 : ((u128)v << k);
+  return overflow_rt(0, true, v < 0, low, W, S, O);
+}
+
+// An exact double as (mantissa, fraction bits): d = m * 2^-f.
+inline void split_double(double d, i128& m, int& f) {
+  if (d != d || d == 0) {
+    m = 0;
+    f = 0;
+    return;
+  }
+  int e = 0;
+  double fr = std::frexp(d, &e);  // d = fr * 2^e, 0.5 <= |fr| < 1
+  m = (i128)(int64_t)std::ldexp(fr, 53);
+  f = 53 - e;
+}
+
+template <QuantMode Q>
+inline i128 quantize(i128 v, int s) {
+  return quantize_rt(v, s, Q);
+}
+template <int W, bool S, OvfMode O>
+inline i128 overflow(i128 q, bool big, bool neg, u128 low) {
+  static_assert(W >= 1 && W <= 128, "fixed-point width must be 1..128");
+  return overflow_rt(q, big, neg, low, W, S, O);
+}
 template <int W, int F, bool S, QuantMode Q, OvfMode O>
 inline i128 convert(i128 v, int fsrc) {
-  if (fsrc > F) return overflow<W, S, O>(quantize<Q>(v, fsrc - F), false, false, 0);
-  int k = F - fsrc;
-  if (v == 0 || k == 0) return overflow<W, S, O>(v, false, false, 0);
-  u128 mag = v < 0 ? (u128)(-(v + 1)) + 1 : (u128)v;
-  if (bitlen(mag) + k <= 126) return overflow<W, S, O>(v * ((i128)1 << k), false, false, 0);
-  u128 low = k >= 128 ? 0 : ((u128)v << k);
-  return overflow<W, S, O>(0, true, v < 0, low);
+  return convert_rt(v, fsrc, W, F, S, Q, O);
 }
 
 }  // namespace detail
@@ -196,12 +220,10 @@ class fixed_t {
 
  private:
   static raw_type from_double(double d) {
-    if (d != d) return 0;  // NaN
-    if (d == 0) return 0;
-    int e = 0;
-    double m = std::frexp(d, &e);  // d = m * 2^e, 0.5 <= |m| < 1
-    detail::i128 mant = (detail::i128)(int64_t)std::ldexp(m, 53);
-    return (raw_type)detail::convert<W, W - I, S, Q, O>(mant, 53 - e);
+    detail::i128 m;
+    int f;
+    detail::split_double(d, m, f);  // NaN converts to 0
+    return (raw_type)detail::convert<W, W - I, S, Q, O>(m, f);
   }
   raw_type v_;
 };
