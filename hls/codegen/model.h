@@ -1,0 +1,52 @@
+// The model IR that every HLS emitter reads (HLS C++ project, Verilog), and its native JSON format
+// (docs/model-format.md). Importers (JSON, ONNX) produce it; the bit-accurate emulator evaluates it.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/util.h"
+#include "fixed_format.h"
+
+namespace tf::hlsgen {
+
+struct LayerPrecision {
+  FixedFormat weight, bias, accum, result, table;
+};
+
+struct Layer {
+  std::string name;  // as in the model (sanitized only by the emitters)
+  std::string type;  // dense, conv1d, conv2d, batchnorm, relu, leaky_relu, sigmoid, tanh, hard_sigmoid,
+                     // hard_tanh, softmax, maxpool1d, avgpool1d, maxpool2d, avgpool2d, flatten
+  std::vector<int> in_shape, out_shape;  // channels last, batch dimension omitted
+  // Parameters (only those of the layer's type are meaningful).
+  int units = 0, filters = 0;
+  std::vector<int> kernel, strides, pad_begin, pad_end;  // per spatial dimension
+  double alpha = 0.3;                                    // leaky_relu
+  bool argmax_only = false;                              // softmax
+  int table_size = 1024, table_range_log2 = 3;           // sigmoid/tanh
+  std::vector<double> weights, bias;                     // dense [n_in][n_out]; conv [k..][c][f]; batchnorm scale
+  LayerPrecision prec;
+  std::string strategy = "latency";
+  int reuse_factor = 1;
+
+  int in_size() const;
+  int out_size() const;
+  // Multiplications per inference (dense/conv), for reuse-factor checks and reports.
+  long long mults() const;
+};
+
+struct Model {
+  std::string name, file;
+  std::vector<int> input_shape;
+  FixedFormat input;
+  std::vector<Layer> layers;
+};
+
+// Loads the native JSON format; every problem is reported at once (InputError naming file and JSON path).
+Model load_model_json(const std::string& file);
+
+// Reuse factors that divide N (the multiplications of a layer), and the nearest ones to R.
+std::vector<int> valid_reuse_factors(long long n);
+std::string nearest_reuse_factors(long long n, int r);
+
+}  // namespace tf::hlsgen
