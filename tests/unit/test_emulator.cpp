@@ -1,0 +1,199 @@
+// The run-time emulator (model IR) against the compile-time template library, bit for bit, layer by layer.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "emulate.h"
+#include "tinyforge/hls/activation.h"
+#include "tinyforge/hls/batchnorm.h"
+#include "tinyforge/hls/conv.h"
+#include "tinyforge/hls/dense.h"
+#include "tinyforge/hls/pooling.h"
+#include "tinyforge/hls/softmax.h"
+
+using namespace tf::hlsgen;
+namespace hl = tinyforge::hls;
+
+namespace {
+FixedFormat F(const char* s) {
+  FixedFormat f;
+  std::string why;
+  REQUIRE(FixedFormat::parse(s, f, why));
+  return f;
+}
+std::vector<double> uniform(std::mt19937_64& rng, size_t n, double lo, double hi) {
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> v(n);
+  for (auto& x : v) x = u(rng);
+  return v;
+}
+template <class T, size_t N>
+void same(const Tensor& t, const T (&a)[N]) {
+  REQUIRE(t.raw.size() == N);
+  for (size_t k = 0; k < N; ++k) REQUIRE((int64_t)t.raw[k] == (int64_t)a[k].raw());
+}
+
+typedef hl::fixed<12, 4> in_t;
+typedef hl::fixed<10, 3, hl::RND, hl::SAT> w_t;
+typedef hl::fixed<20, 8, hl::RND_CONV, hl::SAT> acc_t;
+typedef hl::fixed<14, 5, hl::RND, hl::SAT> out_t;
+
+struct dcfg : hl::dense_config {
+  static const unsigned n_in = 12, n_out = 6, reuse_factor = 3;
+  typedef w_t weight_t;
+  typedef w_t bias_t;
+  typedef acc_t accum_t;
+};
+struct tcfg : hl::activ_config {
+  static const unsigned n_in = 6, table_size = 256;
+  static const int table_range_log2 = 2;
+  typedef hl::fixed<18, 2, hl::RND, hl::SAT> table_t;
+};
+struct lcfg {
+  static const unsigned n_in = 6;
+  typedef hl::ufixed<18, 0, hl::RND> alpha_t;
+  static alpha_t alpha() { return alpha_t(0.1); }
+  typedef hl::fixed<18, 2, hl::RND> slope_t;
+  static slope_t slope() { return slope_t(0.2); }
+  static slope_t shift() { return slope_t(0.5); }
+};
+struct scfg : hl::softmax_config {
+  static const unsigned n_in = 6, exp_table_size = 1024, inv_table_size = 2048;
+  static const int exp_range_log2 = 3, inv_range_log2 = 3;  // clog2(6) = 3
+  typedef hl::ufixed<18, 1, hl::RND, hl::SAT> exp_table_t;
+  typedef hl::ufixed<18, 8, hl::RND, hl::SAT> inv_table_t;
+  typedef hl::ufixed<18, 4, hl::TRN, hl::SAT> exp_sum_t;
+};
+}  // namespace
+
+TEST_CASE("emulator equals templates: dense and activations", "[hls][emulator]") {
+  std::mt19937_64 rng(77);
+  for (const char* act : {"relu", "leaky_relu", "hard_sigmoid", "hard_tanh", "sigmoid", "tanh", "softmax"}) {
+    Model m;
+    m.input_shape = {12};
+    m.input = F("fixed<12,4>");
+    Layer d;
+    d.type = "dense";
+    d.name = "fc";
+    d.units = 6;
+    d.in_shape = {12};
+    d.out_shape = {6};
+    d.prec = {F("fixed<10,3,RND,SAT>"), F("fixed<10,3,RND,SAT>"), F("fixed<20,8,RND_CONV,SAT>"), F("fixed<14,5,RND,SAT>"),
+              F("fixed<18,2,RND,SAT>")};
+    d.reuse_factor = 3;
+    d.weights = uniform(rng, 72, -2, 2);
+    d.bias = uniform(rng, 6, -1, 1);
+    Layer a = d;
+    a.type = act;
+    a.name = act;
+    a.in_shape = a.out_shape = {6};
+    a.weights.clear();
+    a.bias.clear();
+    a.alpha = 0.1;
+    a.table_size = 256;
+    a.table_range_log2 = 2;
+    a.prec.result = F("fixed<16,3,RND,SAT>");
+    m.layers = {d, a};
+    Emulator em(m);
+    w_t w[72], b[6];
+    for (int k = 0; k < 72; ++k) w[k] = d.weights[k];
+    for (int k = 0; k < 6; ++k) b[k] = d.bias[k];
+    for (int rep = 0; rep < 300; ++rep) {
+      INFO(act << " rep " << rep);
+      std::vector<double> x = uniform(rng, 12, -6, 6);
+      in_t xi[12];
+      for (int k = 0; k < 12; ++k) xi[k] = x[k];
+      out_t h[6];
+      hl::dense<in_t, out_t, dcfg>(xi, h, w, b);
+      typedef hl::fixed<16, 3, hl::RND, hl::SAT> r_t;
+      r_t y[6];
+      std::string s = act;
+      if (s == "relu") hl::relu<out_t, r_t, lcfg>(h, y);
+      if (s == "leaky_relu") hl::leaky_relu<out_t, r_t, lcfg>(h, y);
+      if (s == "hard_sigmoid") hl::hard_sigmoid<out_t, r_t, lcfg>(h, y);
+      if (s == "hard_tanh") hl::hard_tanh<out_t, r_t, lcfg>(h, y);
+      if (s == "sigmoid") hl::sigmoid<out_t, r_t, tcfg>(h, y);
+      if (s == "tanh") hl::tanh<out_t, r_t, tcfg>(h, y);
+      if (s == "softmax") hl::softmax<out_t, r_t, scfg>(h, y);
+      auto outs = em.run(x);
+      same(outs[0], h);
+      same(outs[1], y);
+    }
+  }
+}
+
+namespace {
+struct c2 : hl::conv2d_config {
+  static const unsigned in_height = 6, in_width = 5, n_chan = 2, filt_height = 3, filt_width = 3, n_filt = 3;
+  static const unsigned stride_height = 1, stride_width = 2, pad_top = 1, pad_bottom = 1, pad_left = 1, pad_right = 1;
+  static const unsigned out_height = 6, out_width = 3;
+  typedef w_t weight_t;
+  typedef w_t bias_t;
+  typedef acc_t accum_t;
+};
+struct p2 : hl::pool2d_config {
+  static const unsigned in_height = 6, in_width = 3, n_chan = 3, pool_height = 2, pool_width = 2;
+  static const unsigned stride_height = 2, stride_width = 2, pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 1;
+  static const unsigned out_height = 3, out_width = 2, op = hl::POOL_AVG;
+};
+struct bn : hl::batchnorm_config {
+  static const unsigned n_in = 18, n_filt = 3;
+  typedef w_t scale_t;
+  typedef w_t bias_t;
+};
+}  // namespace
+
+TEST_CASE("emulator equals templates: conv2d, average pooling with padding, batchnorm", "[hls][emulator]") {
+  std::mt19937_64 rng(78);
+  Model m;
+  m.input_shape = {6, 5, 2};
+  m.input = F("fixed<12,4>");
+  LayerPrecision P{F("fixed<10,3,RND,SAT>"), F("fixed<10,3,RND,SAT>"), F("fixed<20,8,RND_CONV,SAT>"),
+                   F("fixed<14,5,RND,SAT>"), F("fixed<18,2,RND,SAT>")};
+  Layer c;
+  c.type = "conv2d";
+  c.filters = 3;
+  c.kernel = {3, 3};
+  c.strides = {1, 2};
+  c.pad_begin = {1, 1};
+  c.pad_end = {1, 1};
+  c.in_shape = {6, 5, 2};
+  c.out_shape = {6, 3, 3};
+  c.prec = P;
+  c.weights = uniform(rng, 54, -1, 1);
+  c.bias = uniform(rng, 3, -1, 1);
+  Layer p;
+  p.type = "avgpool2d";
+  p.kernel = {2, 2};
+  p.strides = {2, 2};
+  p.pad_begin = {0, 0};
+  p.pad_end = {0, 1};
+  p.in_shape = {6, 3, 3};
+  p.out_shape = {3, 2, 3};
+  p.prec = P;
+  Layer b;
+  b.type = "batchnorm";
+  b.in_shape = b.out_shape = {3, 2, 3};
+  b.prec = P;
+  b.weights = uniform(rng, 3, -2, 2);
+  b.bias = uniform(rng, 3, -1, 1);
+  m.layers = {c, p, b};
+  Emulator em(m);
+  w_t w[54], cb[3], s[3], bb[3];
+  for (int k = 0; k < 54; ++k) w[k] = c.weights[k];
+  for (int k = 0; k < 3; ++k) cb[k] = c.bias[k], s[k] = b.weights[k], bb[k] = b.bias[k];
+  for (int rep = 0; rep < 200; ++rep) {
+    std::vector<double> x = uniform(rng, 60, -7, 7);
+    in_t xi[60];
+    for (int k = 0; k < 60; ++k) xi[k] = x[k];
+    out_t y1[54], y2[18], y3[18];
+    hl::conv2d<in_t, out_t, c2>(xi, y1, w, cb);
+    hl::pool2d<out_t, out_t, p2>(y1, y2);
+    hl::batchnorm<out_t, out_t, bn>(y2, y3, s, bb);
+    auto outs = em.run(x);
+    same(outs[0], y1);
+    same(outs[1], y2);
+    same(outs[2], y3);
+  }
+}
