@@ -13,6 +13,8 @@
 #include "core/context.h"
 #include "core/registry.h"
 #include "core/rundir.h"
+#include "emit_hls.h"
+#include "model.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -27,6 +29,8 @@ const char* kUsage =
     "  list                 registered models, one line each\n"
     "  describe MODEL       every parameter of MODEL: JSON path, type, default, unit, range, description\n"
     "  sim MODEL [OPTIONS]  simulate one design point of MODEL and write its run record\n"
+    "  hls MODEL.json --out DIR\n"
+    "                       generate the HLS C++ project of a neural network (see docs/hls.md)\n"
     "\n"
     "Run 'tinyforge COMMAND --help' for the options of a command.\n"
     "Exit codes: 0 success, 2 bad input (config, arguments, files), 1 internal error.\n";
@@ -228,6 +232,59 @@ int cmd_sim(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_hls(const std::vector<std::string>& args) {
+  po::options_description od("options");
+  std::string model_file, out, strategy;
+  int reuse = 0;
+  od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"), "output directory (required)")(
+      "reuse", po::value(&reuse)->value_name("N"), "reuse factor for every dense/conv layer (overrides the model)")(
+      "strategy", po::value(&strategy)->value_name("latency|resource"), "implementation strategy (overrides the model)");
+  po::options_description hidden;
+  hidden.add_options()("model", po::value(&model_file));
+  po::positional_options_description pos;
+  pos.add("model", 1);
+  po::options_description all;
+  all.add(od).add(hidden);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    bad_usage(std::string("hls: ") + e.what(), "run 'tinyforge hls --help'");
+  }
+  if (vm.count("help") || model_file.empty()) {
+    std::cout << "usage: tinyforge hls MODEL.json --out DIR [--reuse N] [--strategy latency|resource]\n\n"
+                 "Writes DIR/hls/: the HLS C++ project of the model (firmware/, a test bench, tb_data/ with bit-exact\n"
+                 "expected outputs, build.sh for g++, build_prj.tcl for a vendor HLS tool).\n\n"
+              << od;
+    return model_file.empty() && !vm.count("help") ? 2 : 0;
+  }
+  if (out.empty()) bad_usage("hls: --out DIR is required", "");
+  tf::hlsgen::Model m = tf::hlsgen::load_model_json(model_file);
+  tf::Diagnostics d;
+  for (size_t k = 0; k < m.layers.size(); ++k) {
+    auto& L = m.layers[k];
+    if (!strategy.empty()) {
+      if (strategy != "latency" && strategy != "resource")
+        bad_usage("--strategy: got '" + strategy + "'; expected latency or resource", "");
+      L.strategy = strategy;
+    }
+    if (reuse > 0 && L.mults() > 0) {
+      if (L.mults() % reuse)
+        d.raw("--reuse: got " + std::to_string(reuse) + "; layer '" + L.name + "' has " + std::to_string(L.mults()) +
+              " multiplications; nearest valid: " + tf::hlsgen::nearest_reuse_factors(L.mults(), reuse));
+      else
+        L.reuse_factor = reuse;
+    }
+  }
+  d.throw_if_any();
+  fs::create_directories(out);
+  auto p = tf::hlsgen::emit_hls_project(m, out, {}, (fs::path(tf::data_dir()) / "hls" / "include").string());
+  std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
+            << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
+  return 0;
+}
+
 void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
   if (actions & sc_core::SC_DISPLAY) std::cerr << sc_core::sc_report_compose_message(rep) << "\n";
   if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT)) throw std::runtime_error(rep.get_msg());
@@ -257,7 +314,8 @@ int sc_main(int argc, char* argv[]) {
     if (cmd == "list") return cmd_list(args);
     if (cmd == "describe") return cmd_describe(args);
     if (cmd == "sim") return cmd_sim(args);
-    std::string s = tf::closest(cmd, {"list", "describe", "sim"});
+    if (cmd == "hls") return cmd_hls(args);
+    std::string s = tf::closest(cmd, {"list", "describe", "sim", "hls"});
     bad_usage("unknown command '" + cmd + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"), kUsage);
   } catch (const tf::InputError& e) {
     for (const auto& m : e.messages()) std::cerr << "error: " << m << "\n";

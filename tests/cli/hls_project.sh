@@ -1,0 +1,16 @@
+#!/bin/bash
+# `tinyforge hls` end to end: generate the HLS C++ project of MODEL, build its test bench with
+# g++ -std=c++14 (build.sh) and require every output to equal, bit for bit, the emulator's expected outputs.
+# Also checks that no generated file escapes the output directory (hostile layer names).
+# usage: hls_project.sh TINYFORGE MODEL.json [extra tinyforge hls options]
+set -eu
+bin=$1; model=$2; shift 2
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+"$bin" hls "$model" --out "$work/out" "$@"
+out=$("$work/out/hls/build.sh")
+echo "$out"
+echo "$out" | grep -q " 0 mismatching outputs" || { echo "FAIL: mismatches"; exit 1; }
+echo "$out" | grep -q "^32 vectors" || { echo "FAIL: expected 32 vectors"; exit 1; }
+stray=$(find "$work" -mindepth 1 -maxdepth 1 ! -name out)
+[ -z "$stray" ] || { echo "FAIL: files outside the output directory: $stray"; exit 1; }
+echo ok
