@@ -28,6 +28,12 @@ enum OvfMode { WRAP, SAT, SAT_ZERO, SAT_SYM };
 namespace detail {
 
 #if defined(__GNUC__)
+#define TINYFORGE_INLINE inline __attribute__((always_inline))
+#else
+#define TINYFORGE_INLINE inline
+#endif
+
+#if defined(__GNUC__)
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
 #endif
@@ -43,19 +49,10 @@ inline int bitlen(u128 m) {
   return n;
 }
 
-// v / 2^s (s >= 1), rounded as Q prescribes. The runtime-parameter forms below are the single
-// implementation; the templates pass constants, which the compiler folds.
-inline i128 quantize_rt(i128 v, int s, QuantMode Q) {
-  if (s >= 128) {
-    // |v| < 2^127 <= half an LSB of the target: only the sign matters.
-    if (v == 0) return 0;
-    if (Q == TRN) return v < 0 ? -1 : 0;
-    return 0;  // every other mode rounds a sub-half-LSB magnitude to zero
-  }
-  i128 q = v >> s;  // floor (arithmetic shift)
-  u128 mask = (s == 127) ? ~(u128)0 >> 1 : (((u128)1 << s) - 1);
-  u128 r = (u128)v & mask;  // v - q * 2^s, in [0, 2^s)
-  u128 half = (u128)1 << (s - 1);
+// Rounding of v / 2^s given floor q, remainder r in [0, 2^s) and half = 2^(s-1): the one place where the
+// quantization modes are defined (used with 64-bit and 128-bit integers).
+template <class SI, class UI>
+TINYFORGE_INLINE SI round_up(SI v, SI q, UI r, UI half, QuantMode Q) {
   bool up = false;
   switch (Q) {
     case TRN: up = false; break;
@@ -69,9 +66,50 @@ inline i128 quantize_rt(i128 v, int s, QuantMode Q) {
   return q + (up ? 1 : 0);
 }
 
+// v / 2^s (s >= 1), rounded as Q prescribes. The runtime-parameter forms below are the single
+// implementation; the templates pass constants, which the compiler folds.
+TINYFORGE_INLINE i128 quantize_rt(i128 v, int s, QuantMode Q) {
+  if (s >= 128) {
+    // |v| < 2^127 <= half an LSB of the target: only the sign matters.
+    if (v == 0) return 0;
+    if (Q == TRN) return v < 0 ? -1 : 0;
+    return 0;  // every other mode rounds a sub-half-LSB magnitude to zero
+  }
+  i128 q = v >> s;  // floor (arithmetic shift)
+  u128 mask = (s == 127) ? ~(u128)0 >> 1 : (((u128)1 << s) - 1);
+  u128 r = (u128)v & mask;  // v - q * 2^s, in [0, 2^s)
+  u128 half = (u128)1 << (s - 1);
+  return round_up<i128, u128>(v, q, r, half, Q);
+}
+
+// 64-bit fast path of quantize_rt for |v| < 2^62 and 1 <= s <= 62 (same results).
+TINYFORGE_INLINE int64_t quantize64(int64_t v, int s, QuantMode Q) {
+  int64_t q = v >> s;
+  uint64_t r = (uint64_t)v & ((1ULL << s) - 1);
+  return round_up<int64_t, uint64_t>(v, q, r, 1ULL << (s - 1), Q);
+}
+
+// 64-bit fast path of overflow_rt for W <= 62 and |q| < 2^62 (same results).
+TINYFORGE_INLINE int64_t overflow64(int64_t q, int W, bool S, OvfMode O) {
+  const int64_t hi = S ? (int64_t)((1ULL << (W - 1)) - 1) : (int64_t)((1ULL << W) - 1);
+  const int64_t lo = S ? -hi - 1 : 0;
+  if (q >= lo && q <= hi) return (O == SAT_SYM && S && q == lo) ? -hi : q;
+  switch (O) {
+    case SAT: return q < lo ? lo : hi;
+    case SAT_ZERO: return 0;
+    case SAT_SYM: return q < lo ? (S ? -hi : 0) : hi;
+    case WRAP:
+    default: {
+      uint64_t bits = (uint64_t)q & ((1ULL << W) - 1);
+      if (S && ((bits >> (W - 1)) & 1)) bits |= ~((1ULL << W) - 1);
+      return (int64_t)bits;
+    }
+  }
+}
+
 // Fits the integer Q (or, if BIG, an integer beyond any 128-bit range with sign NEG whose low 128 bits are
 // LOW) into a W-bit two's complement (S) or unsigned word, as O prescribes.
-inline i128 overflow_rt(i128 q, bool big, bool neg, u128 low, int W, bool S, OvfMode O) {
+TINYFORGE_INLINE i128 overflow_rt(i128 q, bool big, bool neg, u128 low, int W, bool S, OvfMode O) {
   const i128 hi = S ? (i128)(((u128)1 << (W - 1)) - 1) : (W >= 127 ? (i128)(~(u128)0 >> 1) : (i128)(((u128)1 << W) - 1));
   const i128 lo = S ? -hi - 1 : 0;
   // Symmetric saturation also maps the most negative code to -max (as sc_fixed's SC_SAT_SYM does).
@@ -95,7 +133,18 @@ inline i128 overflow_rt(i128 q, bool big, bool neg, u128 low, int W, bool S, Ovf
 }
 
 // The exact value V * 2^-FSRC into a W-bit type with F fraction bits.
-inline i128 convert_rt(i128 v, int fsrc, int W, int F, bool S, QuantMode Q, OvfMode O) {
+TINYFORGE_INLINE i128 convert_rt(i128 v, int fsrc, int W, int F, bool S, QuantMode Q, OvfMode O) {
+  const i128 lim = (i128)1 << 61;
+  if (W <= 62 && v < lim && v > -lim) {  // everything fits 64-bit arithmetic
+    int s = fsrc - F;
+    if (s >= 1 && s <= 62) return overflow64(quantize64((int64_t)v, s, Q), W, S, O);
+    if (s == 0) return overflow64((int64_t)v, W, S, O);
+    if (s < 0 && -s <= 62) {
+      int64_t x = (int64_t)v;
+      int k = -s;
+      if (x == 0 || (x > 0 ? x : -x) < ((int64_t)1 << (61 - k))) return overflow64(x * ((int64_t)1 << k), W, S, O);
+    }
+  }
   if (fsrc > F) return overflow_rt(quantize_rt(v, fsrc - F, Q), false, false, 0, W, S, O);
   int k = F - fsrc;
   if (v == 0 || k == 0) return overflow_rt(v, false, false, 0, W, S, O);
@@ -176,7 +225,13 @@ class fixed_t {
   // Builds from a raw integer, keeping its low W bits (two's complement wrap).
   static fixed_t from_raw(detail::i128 r) {
     fixed_t f;
-    f.v_ = (raw_type)detail::overflow<W, S, WRAP>(r, false, false, 0);
+    if (W < 64) {  // keep the low W bits: a shift pair in 64-bit arithmetic
+      const int sh = W < 64 ? 64 - W : 0;
+      uint64_t u = (uint64_t)r << sh;
+      f.v_ = (raw_type)(S ? (int64_t)u >> sh : (int64_t)(u >> sh));
+    } else {
+      f.v_ = (raw_type)detail::overflow<W, S, WRAP>(r, false, false, 0);
+    }
     return f;
   }
   uint64_t bits() const { return (uint64_t)(W >= 64 ? (detail::u128)v_ : ((detail::u128)v_ & (((detail::u128)1 << W) - 1))); }
@@ -238,6 +293,8 @@ template <int W1, int I1, bool S1, QuantMode Q1, OvfMode O1, int W2, int I2, boo
 inline typename fixed_result<W1, I1, S1, W2, I2, S2>::plus operator+(const fixed_t<W1, I1, S1, Q1, O1>& a,
                                                                      const fixed_t<W2, I2, S2, Q2, O2>& b) {
   typedef fixed_result<W1, I1, S1, W2, I2, S2> R;
+  if (R::plus::width <= 62)
+    return R::plus::from_raw((int64_t)a.raw() * ((int64_t)1 << (R::F - R::F1)) + (int64_t)b.raw() * ((int64_t)1 << (R::F - R::F2)));
   detail::i128 x = (detail::i128)a.raw() * ((detail::i128)1 << (R::F - R::F1));
   detail::i128 y = (detail::i128)b.raw() * ((detail::i128)1 << (R::F - R::F2));
   return R::plus::from_raw(x + y);
@@ -247,6 +304,8 @@ template <int W1, int I1, bool S1, QuantMode Q1, OvfMode O1, int W2, int I2, boo
 inline typename fixed_result<W1, I1, S1, W2, I2, S2>::minus operator-(const fixed_t<W1, I1, S1, Q1, O1>& a,
                                                                       const fixed_t<W2, I2, S2, Q2, O2>& b) {
   typedef fixed_result<W1, I1, S1, W2, I2, S2> R;
+  if (R::minus::width <= 62)
+    return R::minus::from_raw((int64_t)a.raw() * ((int64_t)1 << (R::F - R::F1)) - (int64_t)b.raw() * ((int64_t)1 << (R::F - R::F2)));
   detail::i128 x = (detail::i128)a.raw() * ((detail::i128)1 << (R::F - R::F1));
   detail::i128 y = (detail::i128)b.raw() * ((detail::i128)1 << (R::F - R::F2));
   return R::minus::from_raw(x - y);
@@ -258,6 +317,7 @@ inline typename fixed_result<W1, I1, S1, W2, I2, S2>::mult operator*(const fixed
   typedef fixed_result<W1, I1, S1, W2, I2, S2> R;
   static_assert(W1 + W2 <= 128 && (S1 || S2 || W1 + W2 <= 127), "product wider than 128 bits");
   // Both raws fit in 64 bits (operands are at most 64 bits wide), so the product is exact in 128 bits.
+  if (W1 + W2 <= 62) return R::mult::from_raw((int64_t)a.raw() * (int64_t)b.raw());
   return R::mult::from_raw((detail::i128)a.raw() * (detail::i128)b.raw());
 }
 
