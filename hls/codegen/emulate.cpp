@@ -62,11 +62,11 @@ namespace {
 // Converts an exact value into F and records whether overflow handling changed it.
 i128 to_fmt(const FixedFormat& f, i128 v, int fsrc, LayerStats& st) {
   i128 r = f.from_exact(v, fsrc);
-  FixedFormat wide = f;
-  wide.W = 64 + 40;
+  FixedFormat wide = f;  // same fraction bits, 40 more integer bits, no overflow handling
+  wide.W = f.W + 40;
   wide.I = f.I + 40;
   wide.O = hl::WRAP;
-  if (wide.W <= 128) {
+  {
     i128 q = wide.from_exact(v, fsrc);  // same quantization, no overflow
     if (q != r) {
       if (f.O == hl::WRAP)

@@ -236,13 +236,20 @@ void resolve_padding(Reader& R, const json& lj, const std::string& p, Layer& L, 
 
 }  // namespace
 
-Model load_model_json(const std::string& file) {
-  json j = load_json_file(file);
+Model load_model_json(const std::string& file) { return load_model(load_json_file(file), file); }
+
+Model load_model(const json& j, const std::string& file) {
   Reader R{file, {}};
   Model m;
   m.file = file;
   if (!j.is_object()) throw InputError(file + ": (top level): got " + show(j) + "; expected a model object");
-  R.keys(j, "", {"name", "description", "input", "precision", "strategy", "reuse_factor", "layers"});
+  R.keys(j, "", {"name", "description", "input", "precision", "strategy", "reuse_factor", "layers", "test_vectors"});
+  if (j.contains("test_vectors")) {
+    if (!j["test_vectors"].is_string())
+      R.err("test_vectors", j["test_vectors"], "a test-vector file name (relative to the model file)");
+    else
+      m.test_vectors = (fs::path(file).parent_path() / j["test_vectors"].get<std::string>()).lexically_normal().string();
+  }
   m.name = j.value("name", fs::path(file).stem().string());
   if (!j.contains("name") || !j["name"].is_string()) m.name = fs::path(file).stem().string();
   LayerPrecision def;
@@ -415,6 +422,63 @@ Model load_model_json(const std::string& file) {
   }
   R.d.throw_if_any();
   return m;
+}
+
+}  // namespace tf::hlsgen
+
+namespace tf::hlsgen {
+
+TestVectors load_test_vectors(const std::string& file, int n_in, int n_out) {
+  json j = load_json_file(file);
+  Diagnostics d;
+  TestVectors tv;
+  if (!j.is_object() || !j.contains("inputs") || !j["inputs"].is_array()) {
+    d.error(file, "inputs", j.is_object() ? show(j.value("inputs", json())) : show(j), "a list of input vectors");
+    d.throw_if_any();
+  }
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (it.key() != "inputs" && it.key() != "outputs" && it.key() != "labels" && it.key() != "description")
+      d.error(file, it.key(), show(it.value()), "no such key (inputs, outputs, labels, description)");
+  auto rows = [&](const char* key, int width, std::vector<std::vector<double>>& out) {
+    const json& a = j[key];
+    for (size_t k = 0; k < a.size(); ++k) {
+      std::string p = std::string(key) + "[" + std::to_string(k) + "]";
+      if (!a[k].is_array() || (int)a[k].size() != width) {
+        d.error(file, p, show(a[k]), "a list of " + std::to_string(width) + " numbers");
+        continue;
+      }
+      std::vector<double> v;
+      for (auto& x : a[k]) {
+        if (!x.is_number()) {
+          d.error(file, p, show(x), "numbers");
+          break;
+        }
+        v.push_back(x.get<double>());
+      }
+      out.push_back(v);
+    }
+  };
+  rows("inputs", n_in, tv.inputs);
+  if (j.contains("outputs")) {
+    if (!j["outputs"].is_array() || j["outputs"].size() != j["inputs"].size())
+      d.error(file, "outputs", show(j["outputs"]), "one output vector per input");
+    else
+      rows("outputs", n_out, tv.outputs);
+  }
+  if (j.contains("labels")) {
+    if (!j["labels"].is_array() || j["labels"].size() != j["inputs"].size())
+      d.error(file, "labels", show(j["labels"]), "one label per input");
+    else
+      for (size_t k = 0; k < j["labels"].size(); ++k) {
+        const json& l = j["labels"][k];
+        if (!l.is_number_integer() || l.get<int>() < 0 || l.get<int>() >= n_out)
+          d.error(file, "labels[" + std::to_string(k) + "]", show(l), "a class index in [0, " + std::to_string(n_out - 1) + "]");
+        else
+          tv.labels.push_back(l.get<int>());
+      }
+  }
+  d.throw_if_any();
+  return tv;
 }
 
 }  // namespace tf::hlsgen

@@ -37,6 +37,7 @@ struct Layer {
 
 struct Model {
   std::string name, file;
+  std::string test_vectors;  // optional test-vector file (see load_test_vectors)
   std::vector<int> input_shape;
   FixedFormat input;
   std::vector<Layer> layers;
@@ -44,6 +45,15 @@ struct Model {
 
 // Loads the native JSON format; every problem is reported at once (InputError naming file and JSON path).
 Model load_model_json(const std::string& file);
+// The same from an already parsed JSON document; FILE names it in messages and anchors relative paths.
+Model load_model(const json& j, const std::string& file);
+
+// Test vectors: {"inputs": [[...]], "outputs": [[...]] (optional float reference), "labels": [...] (optional)}.
+struct TestVectors {
+  std::vector<std::vector<double>> inputs, outputs;
+  std::vector<int> labels;
+};
+TestVectors load_test_vectors(const std::string& file, int n_in, int n_out);
 
 // Reuse factors that divide N (the multiplications of a layer), and the nearest ones to R.
 std::vector<int> valid_reuse_factors(long long n);

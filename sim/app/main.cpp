@@ -1,5 +1,7 @@
 // The `tinyforge` command: list, describe, sim.
 // Exit codes: 0 success, 2 bad input (config, arguments, files), 1 internal error.
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +16,10 @@
 #include "core/registry.h"
 #include "core/rundir.h"
 #include "emit_hls.h"
+#include "emulate.h"
+#include "float_eval.h"
 #include "model.h"
+#include "onnx_import.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -232,11 +237,64 @@ int cmd_sim(const std::vector<std::string>& args) {
   return 0;
 }
 
+// `--emulate`: per-layer error of the bit-accurate model against the float model, overflow counts, accuracy.
+std::string emulate_report(const tf::hlsgen::Model& m, const tf::hlsgen::TestVectors& tv, const std::string& vf) {
+  tf::hlsgen::Emulator em(m);
+  size_t nl = m.layers.size();
+  std::vector<double> max_err(nl, 0);
+  size_t correct_fixed = 0, correct_float = 0, agree = 0;
+  for (size_t k = 0; k < tv.inputs.size(); ++k) {
+    auto fx = em.run(tv.inputs[k]);
+    auto fl = tf::hlsgen::float_eval(m, tv.inputs[k]);
+    for (size_t l = 0; l < nl; ++l)
+      for (size_t i = 0; i < fl[l].size(); ++i) max_err[l] = std::max(max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
+    auto argmax_fx = [&] {
+      size_t a = 0;
+      for (size_t i = 1; i < fx.back().raw.size(); ++i)
+        if (fx.back().raw[i] > fx.back().raw[a]) a = i;
+      return a;
+    }();
+    size_t argmax_fl = std::max_element(fl.back().begin(), fl.back().end()) - fl.back().begin();
+    agree += argmax_fx == argmax_fl;
+    if (!tv.labels.empty()) {
+      correct_fixed += (int)argmax_fx == tv.labels[k];
+      correct_float += (int)argmax_fl == tv.labels[k];
+    }
+  }
+  std::ostringstream os;
+  char buf[256];
+  os << "emulation of '" << m.name << "' on " << tv.inputs.size() << " test vectors (" << vf << ")\n\n";
+  std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type", "max |err|", "saturated", "wrapped");
+  os << buf;
+  for (size_t l = 0; l < nl; ++l) {
+    const auto& L = m.layers[l];
+    const auto& st = em.stats()[l];
+    std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12.3g %10llu %8llu\n", L.name.substr(0, 24).c_str(), L.type.c_str(),
+                  L.prec.result.str().c_str(), max_err[l], (unsigned long long)st.saturated, (unsigned long long)st.wrapped);
+    os << buf;
+  }
+  os << "\n(max |err|: largest difference from the float model's output of that layer over all vectors;\n"
+        " saturated / wrapped: values that overflowed a type in that layer, summed over all vectors)\n\n";
+  std::snprintf(buf, sizeof buf, "top-1 agreement with the float model: %.2f%%\n", 100.0 * agree / tv.inputs.size());
+  os << buf;
+  if (!tv.labels.empty()) {
+    std::snprintf(buf, sizeof buf, "accuracy: float %.2f%%, fixed point %.2f%% (difference %+.2f points)\n",
+                  100.0 * correct_float / tv.inputs.size(), 100.0 * correct_fixed / tv.inputs.size(),
+                  100.0 * ((double)correct_fixed - (double)correct_float) / tv.inputs.size());
+    os << buf;
+  }
+  return os.str();
+}
+
 int cmd_hls(const std::vector<std::string>& args) {
   po::options_description od("options");
-  std::string model_file, out, strategy;
+  std::string model_file, out, strategy, precision, vectors_file;
   int reuse = 0;
-  od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"), "output directory (required)")(
+  od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"), "output directory (required unless --emulate)")(
+      "precision", po::value(&precision)->value_name("FILE"), "precision side file (JSON) for an ONNX model")(
+      "test-vectors", po::value(&vectors_file)->value_name("FILE"),
+      "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
+      "emulate", "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
       "reuse", po::value(&reuse)->value_name("N"), "reuse factor for every dense/conv layer (overrides the model)")(
       "strategy", po::value(&strategy)->value_name("latency|resource"), "implementation strategy (overrides the model)");
   po::options_description hidden;
@@ -253,14 +311,23 @@ int cmd_hls(const std::vector<std::string>& args) {
     bad_usage(std::string("hls: ") + e.what(), "run 'tinyforge hls --help'");
   }
   if (vm.count("help") || model_file.empty()) {
-    std::cout << "usage: tinyforge hls MODEL.json --out DIR [--reuse N] [--strategy latency|resource]\n\n"
+    std::cout << "usage: tinyforge hls MODEL.json|MODEL.onnx [--out DIR] [--precision FILE] [--reuse N]\n"
+                 "                     [--strategy latency|resource] [--test-vectors FILE] [--emulate]\n\n"
                  "Writes DIR/hls/: the HLS C++ project of the model (firmware/, a test bench, tb_data/ with bit-exact\n"
                  "expected outputs, build.sh for g++, build_prj.tcl for a vendor HLS tool).\n\n"
               << od;
     return model_file.empty() && !vm.count("help") ? 2 : 0;
   }
-  if (out.empty()) bad_usage("hls: --out DIR is required", "");
-  tf::hlsgen::Model m = tf::hlsgen::load_model_json(model_file);
+  bool emulate = vm.count("emulate") > 0;
+  if (out.empty() && !emulate) bad_usage("hls: --out DIR is required (or --emulate)", "");
+  bool is_onnx = fs::path(model_file).extension() == ".onnx";
+  if (!precision.empty() && !is_onnx) bad_usage("--precision: applies to ONNX models; a JSON model carries its precision", "");
+  tf::hlsgen::Model m = is_onnx ? tf::hlsgen::import_onnx(model_file, precision) : tf::hlsgen::load_model_json(model_file);
+  if (vectors_file.empty()) vectors_file = m.test_vectors;
+  if (vectors_file.empty()) {
+    fs::path guess = fs::path(model_file).parent_path() / (fs::path(model_file).stem().string() + "_test.json");
+    if (fs::exists(guess)) vectors_file = guess.string();
+  }
   tf::Diagnostics d;
   for (size_t k = 0; k < m.layers.size(); ++k) {
     auto& L = m.layers[k];
@@ -278,8 +345,17 @@ int cmd_hls(const std::vector<std::string>& args) {
     }
   }
   d.throw_if_any();
+  int n_in = 1;
+  for (int s : m.input_shape) n_in *= s;
+  tf::hlsgen::TestVectors tv;
+  if (!vectors_file.empty()) tv = tf::hlsgen::load_test_vectors(vectors_file, n_in, m.layers.back().out_size());
+  if (emulate) {
+    if (tv.inputs.empty()) bad_usage("--emulate: no test vectors (give --test-vectors FILE)", "");
+    std::cout << emulate_report(m, tv, vectors_file);
+    if (out.empty()) return 0;
+  }
   fs::create_directories(out);
-  auto p = tf::hlsgen::emit_hls_project(m, out, {}, (fs::path(tf::data_dir()) / "hls" / "include").string());
+  auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "hls" / "include").string());
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
   return 0;

@@ -1,0 +1,14 @@
+// Double-precision reference evaluation of a model IR (the "float" model): the same layer semantics as the
+// fixed-point emulator without quantization, and exact functions instead of tables. Used to report the
+// error and accuracy of a precision choice, and to check importers against their source framework.
+#pragma once
+#include <vector>
+
+#include "model.h"
+
+namespace tf::hlsgen {
+
+// Output of every layer (index k = layers[k]).
+std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<double>& input);
+
+}  // namespace tf::hlsgen

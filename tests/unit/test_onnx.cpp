@@ -1,0 +1,96 @@
+// ONNX import: the imported model's float evaluation equals the reference outputs computed outside
+// tinyforge (numpy for the fixtures, the training script for the digits MLP); the digits MLP at its shipped
+// precision keeps its accuracy within 1 point; unsupported operators and attributes are named.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "core/diagnostics.h"
+#include "emulate.h"
+#include "float_eval.h"
+#include "onnx_import.h"
+
+using namespace tf::hlsgen;
+
+namespace {
+std::string src(const std::string& rel) { return tf::data_dir() + "/" + rel; }
+
+void float_matches(const std::string& onnx, const std::string& vectors, double tol) {
+  Model m = import_onnx(src(onnx), "");
+  int n_in = 1;
+  for (int s : m.input_shape) n_in *= s;
+  TestVectors tv = load_test_vectors(src(vectors), n_in, m.layers.back().out_size());
+  REQUIRE(!tv.inputs.empty());
+  REQUIRE(tv.outputs.size() == tv.inputs.size());
+  for (size_t k = 0; k < tv.inputs.size(); ++k) {
+    auto out = float_eval(m, tv.inputs[k]).back();
+    REQUIRE(out.size() == tv.outputs[k].size());
+    for (size_t i = 0; i < out.size(); ++i) REQUIRE(std::fabs(out[i] - tv.outputs[k][i]) <= tol);
+  }
+}
+
+std::string error_of(const std::string& onnx) {
+  try {
+    import_onnx(src(onnx), "");
+  } catch (const tf::InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("onnx: 2-D CNN (Conv, BatchNormalization, Relu, MaxPool, padded AveragePool, Dropout, Flatten, Gemm transB, Softmax)",
+          "[hls][onnx]") {
+  float_matches("tests/fixtures/onnx/cnn2d.onnx", "tests/fixtures/onnx/cnn2d_test.json", 1e-6);
+  Model m = import_onnx(src("tests/fixtures/onnx/cnn2d.onnx"), "");
+  CHECK(m.input_shape == std::vector<int>{8, 8, 2});  // channels last
+  CHECK(m.layers.front().type == "conv2d");
+}
+
+TEST_CASE("onnx: 1-D CNN (strided Conv, LeakyRelu, MaxPool, Reshape, MatMul + Add, Sigmoid)", "[hls][onnx]") {
+  float_matches("tests/fixtures/onnx/cnn1d.onnx", "tests/fixtures/onnx/cnn1d_test.json", 1e-6);
+}
+
+TEST_CASE("onnx: the digits MLP equals its training script and keeps its accuracy at the shipped precision", "[hls][onnx]") {
+  float_matches("configs/models/digits_mlp.onnx", "configs/models/digits_mlp_test.json", 1e-6);
+  Model m = import_onnx(src("configs/models/digits_mlp.onnx"), src("configs/models/digits_mlp_precision.json"));
+  CHECK(m.input.str() == "ufixed<6,1>");
+  CHECK(m.layers.back().prec.result.str() == "ufixed<16,0,RND,SAT>");
+  TestVectors tv = load_test_vectors(src("configs/models/digits_mlp_test.json"), 64, 10);
+  REQUIRE(tv.labels.size() == 360);
+  Emulator em(m);
+  int ok_fixed = 0, ok_float = 0;
+  for (size_t k = 0; k < tv.inputs.size(); ++k) {
+    Tensor y = em.run(tv.inputs[k]).back();
+    size_t a = 0;
+    for (size_t i = 1; i < y.raw.size(); ++i)
+      if (y.raw[i] > y.raw[a]) a = i;
+    ok_fixed += (int)a == tv.labels[k];
+    auto f = tv.outputs[k];
+    ok_float += (int)(std::max_element(f.begin(), f.end()) - f.begin()) == tv.labels[k];
+  }
+  INFO("float " << ok_float << "/360, fixed " << ok_fixed << "/360");
+  CHECK(ok_float >= 340);  // the trained model is a real classifier (about 97%)
+  CHECK(std::abs(ok_fixed - ok_float) <= 3);  // within 1 percentage point of 360
+}
+
+TEST_CASE("onnx: unsupported operators and attributes are named", "[hls][onnx]") {
+  CHECK(error_of("tests/fixtures/onnx/bad_op.onnx").find("node 'my_elu' (op Elu): unsupported operator") != std::string::npos);
+  CHECK(error_of("tests/fixtures/onnx/bad_attr.onnx").find("node 'dilated' (op Conv): attribute 'dilations' = [2, 2] is not supported") !=
+        std::string::npos);
+  CHECK(error_of("tests/fixtures/onnx/missing.onnx").find("cannot open file") != std::string::npos);
+  CHECK(error_of("configs/models/digits_mlp_test.json").find("not a valid ONNX model") != std::string::npos);
+}
+
+TEST_CASE("onnx: precision side file errors name the key", "[hls][onnx]") {
+  std::string p = tf::data_dir() + "/tests/fixtures/onnx/../../cli/fixtures/precision_bad.json";
+  try {
+    import_onnx(src("configs/models/digits_mlp.onnx"), p);
+    FAIL("no error");
+  } catch (const tf::InputError& e) {
+    std::string w = e.what();
+    CHECK(w.find("layers.fc3: got") != std::string::npos);
+    CHECK(w.find("did you mean 'fc1'?") != std::string::npos);
+  }
+}
