@@ -1,0 +1,113 @@
+// SystemC model of the Xylo-like core. Each time step runs four stages, each an SC_THREAD joined by
+// capacity-1 sc_fifos, as the hardware would: input events -> recurrent fan-out -> neuron update -> output.
+// Each stage computes its part of the step on the real integer state, then advances time by its cycle cost.
+// A step starts at its dt tick, or when the previous step finishes if that is later (a real-time overrun).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "core/ledger.h"
+#include "neuro/network.h"
+
+namespace tf::neuro {
+
+// Cycle costs (defaults from the vendor's published cycle model, docs/neuro.md). A stage's cost is rounded up
+// to whole cycles.
+struct CoreTiming {
+  double freq_MHz = 50, dt_ms = 1;
+  double c_step_overhead = 32;   // per step
+  double c_input_channel = 1;    // per input channel scanned per step
+  double c_input_event = 3.5;    // per input spike delivered to one synapse
+  double c_hidden_scan = 3;      // per hidden neuron scanned for spikes to deliver
+  double c_rec_event = 7;        // per hidden spike delivered to one recurrent synapse
+  double c_readout_spike = 1;    // per spiking hidden neuron with readout weights
+  double c_readout_event = 8;    // per hidden spike delivered to one output synapse
+  double c_neuron_update = 19;   // per hidden neuron update
+  double c_neuron_spike = 3;     // extra per hidden neuron that spikes
+  double c_output_neuron = 12;   // per output neuron update
+  double c_output_event = 0;     // per output spike
+};
+
+enum class Readout { Spikes, V, I };
+
+// Per-step counts; the SystemC model fills them, the energy and stats derive from them.
+struct StepCounts {
+  uint64_t input_spikes = 0, input_events = 0, rec_events = 0, out_events = 0, hidden_spikes = 0, output_spikes = 0;
+  uint64_t spiking_neurons = 0, readout_sources = 0;
+  uint64_t cycles = 0;  // from the step's start to the end of its output stage
+  uint64_t active_cycles = 0;  // cycles the stages worked
+};
+
+struct CoreResult {
+  std::vector<StepCounts> steps;
+  std::vector<std::array<int, 3>> hidden_spikes, output_spikes;  // {t, neuron, count}
+  std::vector<std::vector<int>> readout;                         // [t][n_out]
+  std::vector<int> V_h, I_h, V_o, I_o;                           // final state (I_h: [n_hidden][n_syn])
+  std::vector<std::vector<int>> recorded;                        // [t][k*(1+n_syn)]: V then I of each recorded neuron
+  uint64_t overruns = 0, total_cycles = 0;
+};
+
+class CoreEnergy;
+
+SC_MODULE(NeuroCore) {
+ public:
+  NeuroCore(sc_core::sc_module_name name, const Network& net, const Raster& input, const CoreTiming& timing,
+            Readout readout, const std::vector<int>& record, CoreEnergy* energy);
+  SC_HAS_PROCESS(NeuroCore);
+  const CoreResult& result() const { return res_; }
+  void finish();  // copies the final state into the result
+  void trace(sc_core::sc_trace_file* tf);
+
+ private:
+  void input_stage();
+  void recurrent_stage();
+  void update_stage();
+  void output_stage();
+  uint64_t now_cycles() const;
+
+  const Network& net_;
+  const Raster& in_;
+  CoreTiming tm_;
+  Readout readout_;
+  std::vector<int> record_;
+  CoreEnergy* energy_;
+  sc_core::sc_time period_;
+  uint64_t budget_cycles_;
+  // State (16-bit values held in int32).
+  std::vector<int32_t> I_h_, V_h_, I_o_, V_o_;
+  std::vector<uint8_t> prev_count_, count_, own_;
+  // Weights pre-shifted, as (target, weight) lists.
+  std::vector<std::vector<std::pair<int, int>>> in_targets_;   // per channel: (h * n_syn + s, w << shift_in)
+  std::vector<std::vector<std::pair<int, int>>> rec_targets_;  // per hidden: (dst * n_syn + s, w << shift_rec)
+  std::vector<std::vector<std::pair<int, int>>> out_targets_;  // per hidden: (o, w << shift_out)
+  std::array<std::unique_ptr<sc_core::sc_fifo<int>>, 4> fifo_;  // into rec, upd, out, back to input
+  StepCounts cur_;
+  uint64_t step_start_ = 0;
+  CoreResult res_;
+  bool tracing_ = false;
+  std::vector<std::unique_ptr<sc_core::sc_signal<int>>> sig_;  // recorded V and I; stage id
+  sc_core::sc_signal<int> sig_stage_;
+};
+
+// Counts actions into the ledger: synaptic events, neuron updates, spikes, per-step controller work.
+class CoreEnergy {
+ public:
+  CoreEnergy(Ledger& L, const Network& net);
+  void step(const StepCounts& c, int hidden, int outputs);
+  Ledger& ledger() { return L_; }
+
+ private:
+  Ledger& L_;
+  int syn_event_, wmem_read_, neuron_update_, spike_route_, out_event_, ctrl_step_, ctrl_cycle_;
+  int tag_in_, tag_rec_, tag_upd_, tag_out_;
+};
+
+// Elaborates the core, runs every step of INPUT, returns the result. Once per process.
+CoreResult run_core(const Network& net, const Raster& input, const CoreTiming& timing, Readout readout,
+                    const std::vector<int>& record, CoreEnergy* energy, const std::string& vcd);
+
+}  // namespace tf::neuro
