@@ -25,17 +25,31 @@ static const std::set<std::string> kKeywords = {
     "thread_local", "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual",
     "void", "volatile", "wchar_t", "while", "xor", "xor_eq", "main", "input", "output", "module", "std", "tinyforge"};
 
+// Names the generated code derives from a layer identifier N.
+static std::vector<std::string> derived(const std::string& n) {
+  return {n, n + "_result_t", "config_" + n, n + "_out", n + "_w", n + "_b", n + "_s"};
+}
+
 std::string sanitize_identifier(const std::string& name, std::vector<std::string>& used) {
+  // Names the generated code uses itself.
+  for (const char* r : {"input_t", "result_t", "N_INPUT", "N_OUTPUT", "input", "output", "in", "out", "i", "main"})
+    if (std::find(used.begin(), used.end(), r) == used.end()) used.push_back(r);
   std::string s;
   for (char c : name) s += (std::isalnum((unsigned char)c) || c == '_') ? c : '_';
-  while (s.find("__") != std::string::npos) s.replace(s.find("__"), 2, "_");  // reserved in C++
+  while (s.find("__") != std::string::npos) s.replace(s.find("__"), 2, "_");  // "__" is reserved in C++
+  while (!s.empty() && s.back() == '_') s.pop_back();  // so derived names (n + "_w") never hold "__"
   if (!s.empty() && s[0] == '_') s = "l" + s;
   if (s.empty()) s = "layer";
   if (std::isdigit((unsigned char)s[0])) s = "l_" + s;
-  if (kKeywords.count(s)) s += "_";
+  if (kKeywords.count(s) || s.rfind("config_", 0) == 0 || s == "N_INPUT" || s == "N_OUTPUT") s = "l_" + s;
   std::string base = s;
-  for (int k = 2; std::find(used.begin(), used.end(), s) != used.end(); ++k) s = base + "_" + std::to_string(k);
-  used.push_back(s);
+  auto clash = [&](const std::string& c) {
+    for (const auto& d : derived(c))
+      if (std::find(used.begin(), used.end(), d) != used.end()) return true;
+    return false;
+  };
+  for (int k = 2; clash(s); ++k) s = base + "_" + std::to_string(k);
+  for (const auto& d : derived(s)) used.push_back(d);
   return s;
 }
 
@@ -68,11 +82,13 @@ std::string array_init(const std::vector<double>& v, const FixedFormat& f) {
 
 HlsProject emit_hls_project(const Model& m, const std::string& out_dir, const std::vector<std::vector<double>>& given,
                             const std::string& lib_dir) {
+  // Values are exchanged as decimal literals (weights) and doubles (test bench): exact up to 53 bits.
+  if (m.input.W > 53) throw InputError(m.file + ": input precision wider than 53 bits is not supported by the project emitter; got " + m.input.str());
   for (const auto& L : m.layers)
-    for (const FixedFormat* f : {&L.prec.weight, &L.prec.bias})
+    for (const FixedFormat* f : {&L.prec.weight, &L.prec.bias, &L.prec.result})
       if (f->W > 53)
-        throw InputError(m.file + ": layer '" + L.name + "': weight and bias precisions wider than 53 bits cannot be "
-                                  "written as exact C++ literals; got " + f->str());
+        throw InputError(m.file + ": layer '" + L.name + "': precisions wider than 53 bits cannot be exchanged exactly "
+                                  "as C++ literals and doubles; got " + f->str());
   HlsProject P;
   fs::path final_root = fs::path(out_dir) / "hls";
   P.dir = final_root.string();

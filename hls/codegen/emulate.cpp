@@ -59,7 +59,33 @@ Emulator::Emulator(const Model& m) : m_(m), w_(m.layers.size()), b_(m.layers.siz
 
 namespace {
 
-// Converts an exact value into F and records whether overflow handling changed it.
+// Converts an exact value into F; reports whether overflow handling changed it (CHANGED) and, if ST is given,
+// counts the value once.
+i128 convert(const FixedFormat& f, i128 v, int fsrc, bool& changed) {
+  i128 r = f.from_exact(v, fsrc);
+  FixedFormat wide = f;  // same fraction bits, 40 more integer bits, no overflow handling
+  wide.W = f.W + 40;
+  wide.I = f.I + 40;
+  wide.O = hl::WRAP;
+  changed = wide.from_exact(v, fsrc) != r;
+  return r;
+}
+
+// A dense/conv output: accumulator conversion then result conversion, counted once.
+i128 acc_to_result(const FixedFormat& A, const FixedFormat& R, i128 acc, LayerStats& st) {
+  bool c1, c2;
+  i128 a = convert(A, acc, A.F(), c1);
+  i128 r = convert(R, a, A.F(), c2);
+  if (c1 || c2) {
+    if ((c1 ? A.O : R.O) == hl::WRAP)
+      ++st.wrapped;
+    else
+      ++st.saturated;
+  }
+  ++st.values;
+  return r;
+}
+
 i128 to_fmt(const FixedFormat& f, i128 v, int fsrc, LayerStats& st) {
   i128 r = f.from_exact(v, fsrc);
   FixedFormat wide = f;  // same fraction bits, 40 more integer bits, no overflow handling
@@ -106,8 +132,7 @@ std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
       for (int j = 0; j < n_out; ++j) {
         i128 acc = A.from_exact(b_[li][j], L.prec.bias.F());
         for (int i = 0; i < n_in; ++i) acc += term(cur.raw[i] * w_[li][i * n_out + j], Fp, A);
-        i128 a = to_fmt(A, acc, A.F(), st);
-        out.raw.push_back(to_fmt(R, a, A.F(), st));
+        out.raw.push_back(acc_to_result(A, R, acc, st));
       }
     } else if (t == "conv1d" || t == "conv2d") {
       const FixedFormat& A = L.prec.accum;
@@ -132,7 +157,7 @@ std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
                   acc += term(cur.raw[(ih * IW + iw) * C + c] * w_[li][((kh * KW + kw) * C + c) * NF + f], Fp, A);
               }
             }
-            out.raw.push_back(to_fmt(R, to_fmt(A, acc, A.F(), st), A.F(), st));
+            out.raw.push_back(acc_to_result(A, R, acc, st));
           }
     } else if (t == "batchnorm") {
       int C = L.in_shape.back(), Fs = L.prec.weight.F(), Fb = L.prec.bias.F();
@@ -159,10 +184,18 @@ std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
       }
     } else if (t == "hard_tanh") {
       for (i128 x : cur.raw) {
-        double v = cur.fmt.to_double(x);  // exact: inputs are at most 64 bits with |x| compared to 1
-        if (v > 1)
+        // Exact comparison with +-1: in x's units when it has fraction bits, else by scaling x up.
+        int cmp_hi, cmp_lo;
+        if (Fx >= 0) {
+          i128 one = (i128)1 << Fx;
+          cmp_hi = x > one, cmp_lo = x < -one;
+        } else {
+          i128 v = x * ((i128)1 << (-Fx));
+          cmp_hi = v > 1, cmp_lo = v < -1;
+        }
+        if (cmp_hi)
           out.raw.push_back(to_fmt(R, 1, 0, st));
-        else if (v < -1)
+        else if (cmp_lo)
           out.raw.push_back(to_fmt(R, -1, 0, st));
         else
           out.raw.push_back(to_fmt(R, x, Fx, st));

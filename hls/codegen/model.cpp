@@ -127,8 +127,13 @@ struct Reader {
         err(path + ".file", o.value("file", json()), "a binary file name (relative to the model file)");
         return v;
       }
-      std::string dtype = o.value("dtype", std::string("float32"));
-      if (dtype != "float32" && dtype != "float64") err(path + ".dtype", o["dtype"], "\"float32\" or \"float64\"");
+      std::string dtype = "float32";
+      if (o.contains("dtype")) {
+        if (o["dtype"] == "float32" || o["dtype"] == "float64")
+          dtype = o["dtype"].get<std::string>();
+        else
+          err(path + ".dtype", o["dtype"], "\"float32\" or \"float64\"");
+      }
       if (o.contains("shape")) {
         std::vector<int> sh;
         if (o["shape"].is_array())
@@ -140,7 +145,14 @@ struct Reader {
           return v;
         }
       }
-      size_t offset = o.contains("offset") && o["offset"].is_number_unsigned() ? o["offset"].get<size_t>() : 0;
+      size_t offset = 0;
+      if (o.contains("offset")) {
+        if (!o["offset"].is_number_unsigned() || o["offset"].get<uint64_t>() > (1ULL << 40)) {
+          err(path + ".offset", o["offset"], "a byte offset (non-negative integer)");
+          return v;
+        }
+        offset = o["offset"].get<size_t>();
+      }
       fs::path p = fs::path(file).parent_path() / o["file"].get<std::string>();
       std::ifstream in(p, std::ios::binary);
       if (!in) {
@@ -157,7 +169,10 @@ struct Reader {
       }
       in.seekg((std::streamoff)offset);
       std::vector<char> buf(n * es);
-      in.read(buf.data(), (std::streamsize)buf.size());
+      if (!in.read(buf.data(), (std::streamsize)buf.size())) {
+        err(path + ".file", o["file"], "a readable file");
+        return v;
+      }
       for (size_t k = 0; k < n; ++k) {  // little-endian (the only byte order of the machines we build on)
         if (es == 4) {
           float f;
@@ -250,8 +265,13 @@ Model load_model(const json& j, const std::string& file) {
     else
       m.test_vectors = (fs::path(file).parent_path() / j["test_vectors"].get<std::string>()).lexically_normal().string();
   }
-  m.name = j.value("name", fs::path(file).stem().string());
-  if (!j.contains("name") || !j["name"].is_string()) m.name = fs::path(file).stem().string();
+  m.name = fs::path(file).stem().string();
+  if (j.contains("name")) {
+    if (j["name"].is_string())
+      m.name = j["name"].get<std::string>();
+    else
+      R.err("name", j["name"], "a string");
+  }
   LayerPrecision def;
   R.format(json("fixed<16,6>"), "", def.weight);
   def.bias = def.weight;
@@ -316,7 +336,8 @@ Model load_model(const json& j, const std::string& file) {
     if (t == "sigmoid" || t == "tanh") allowed.insert({"table_size", "table_range_log2"});
     R.keys(lj, p, allowed);
     L.name = lj.contains("name") && lj["name"].is_string() ? lj["name"].get<std::string>() : t + std::to_string(i);
-    if (names.count(L.name)) R.err(p + ".name", lj["name"], "a name not used by another layer");
+    if (lj.contains("name") && !lj["name"].is_string()) R.err(p + ".name", lj["name"], "a string");
+    if (names.count(L.name)) R.err(p + ".name", json(L.name), "a name not used by another layer");
     names.insert(L.name);
     L.prec = def;
     if (lj.contains("precision")) R.precision(lj["precision"], p + ".precision", L.prec);

@@ -240,6 +240,7 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
       c.only({"axis"});
       int64_t axis = c.i("axis", -1);
       if (axis != -1 && axis != 1) c.unsupported_value("axis", std::to_string(axis), "-1 or 1 (the feature axis)");
+      if (shape.size() != 1) c.fail("Softmax is supported on a flat (1-D) tensor only; add a Flatten first");
       L["type"] = "softmax";
     } else if (op == "Conv" || op == "MaxPool" || op == "AveragePool") {
       bool conv = op == "Conv";
@@ -267,6 +268,8 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
       if (ks.size() != nd) c.fail("kernel_shape must have " + std::to_string(nd) + " entries");
       std::vector<int64_t> st = c.ints("strides", std::vector<int64_t>(nd, 1));
       std::vector<int64_t> pads = c.ints("pads", std::vector<int64_t>(2 * nd, 0));
+      if (st.size() != nd) c.unsupported_value("strides", dims_text(st), std::to_string(nd) + " entries");
+      if (pads.size() != 2 * nd) c.unsupported_value("pads", dims_text(pads), std::to_string(2 * nd) + " entries (begins, then ends)");
       L["type"] = conv ? (nd == 1 ? "conv1d" : "conv2d") : std::string(op == "MaxPool" ? "maxpool" : "avgpool") + (nd == 1 ? "1d" : "2d");
       L[conv ? "kernel" : "pool"] = ks;
       L["strides"] = st;
@@ -298,6 +301,11 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
       c.only({"epsilon", "momentum", "training_mode"});
       if (c.i("training_mode", 0) != 0) c.unsupported_value("training_mode", "1", "0");
       const Init &sc = init(1, "scale"), &b = init(2, "B"), &mean = init(3, "mean"), &var = init(4, "var");
+      size_t ch = (size_t)shape.back();
+      for (const Init* t : {&sc, &b, &mean, &var})
+        if (t->v.size() != ch) c.fail("scale, B, mean and var must each have " + std::to_string(ch) + " values (one per channel)");
+      if (!pending_perm_shape.empty())
+        c.fail("a BatchNormalization after a Flatten of a channels-first tensor is not supported (its feature order differs)");
       double eps = c.f("epsilon", 1e-5);
       std::vector<double> s(sc.v.size()), bb(sc.v.size());
       for (size_t ch = 0; ch < sc.v.size(); ++ch) {
@@ -314,7 +322,9 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
       } else {
         c.only({"allowzero"});
         const Init& sh = init(1, "shape");
-        bool flat = sh.v.size() == 2 && (sh.v[1] == -1 || sh.v[0] == 1 || sh.v[0] == -1 || sh.v[0] == 0);
+        long total = 1;
+        for (int d : shape) total *= d;
+        bool flat = sh.v.size() == 2 && (sh.v[0] == 1 || sh.v[0] == -1 || sh.v[0] == 0) && (sh.v[1] == -1 || sh.v[1] == total);
         if (!flat) c.fail("only a reshape to [N, -1] (flatten) is supported; got shape " + dims_text(std::vector<int64_t>(sh.v.begin(), sh.v.end())));
       }
       L["type"] = "flatten";
@@ -332,6 +342,9 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
     cur = out;
   }
   model["layers"] = layers;
+  if (!pending_perm_shape.empty())
+    throw InputError(file + ": the model ends with a Flatten of a channels-first tensor; its output order would differ "
+                            "from ONNX's (add the dense layer that follows it, or end before the Flatten)");
 
   // Precision side file.
   if (!precision_file.empty()) {

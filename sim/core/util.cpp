@@ -71,6 +71,8 @@ std::string read_file(const std::string& path) {
 json parse_json_text(const std::string& text, const std::string& file) {
   try {
     return json::parse(text);
+  } catch (const json::out_of_range& e) {
+    throw InputError(file + ": malformed JSON: a number is out of range (" + std::string(e.what()) + ")");
   } catch (const json::parse_error& e) {
     // Convert the byte offset into line and column (1-based).
     size_t pos = e.byte == 0 ? 0 : e.byte - 1;

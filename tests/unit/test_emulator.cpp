@@ -197,3 +197,62 @@ TEST_CASE("emulator equals templates: conv2d, average pooling with padding, batc
     same(outs[2], y3);
   }
 }
+
+namespace {
+typedef hl::ufixed<8, 4> u_t;
+struct ucfg : hl::dense_config {
+  static const unsigned n_in = 4, n_out = 2, reuse_factor = 1;
+  typedef u_t weight_t;
+  typedef u_t bias_t;
+  typedef hl::fixed<16, 8, hl::TRN, hl::SAT> accum_t;
+};
+struct htcfg {
+  static const unsigned n_in = 2;
+};
+}  // namespace
+
+TEST_CASE("emulator equals templates: unsigned x unsigned products, hard_tanh on wide types", "[hls][emulator]") {
+  // 15 x 15 = 225 needs 9 integer bits as a signed term; the accumulator then saturates to 127.996.
+  Model m;
+  m.input_shape = {4};
+  m.input = F("ufixed<8,4>");
+  Layer d;
+  d.type = "dense";
+  d.units = 2;
+  d.in_shape = {4};
+  d.out_shape = {2};
+  d.prec = {F("ufixed<8,4>"), F("ufixed<8,4>"), F("fixed<16,8,TRN,SAT>"), F("fixed<16,8,TRN,SAT>"), F("fixed<18,2>")};
+  d.weights = {15, 1, 15, 0, 15, 0, 0, 0};  // y0 = 450 saturates, y1 = 15 fits
+  d.bias = {0, 0};
+  m.layers = {d};
+  Emulator em(m);
+  u_t x[4] = {15.0, 15.0, 0.0, 0.0}, w[8], b[2] = {0.0, 0.0};
+  for (int k = 0; k < 8; ++k) w[k] = d.weights[k];
+  hl::fixed<16, 8, hl::TRN, hl::SAT> y[2];
+  hl::dense<u_t, hl::fixed<16, 8, hl::TRN, hl::SAT>, ucfg>(x, y, w, b);
+  auto out = em.run({15, 15, 0, 0});
+  same(out[0], y);
+  CHECK(y[0].to_double() == Approx(128 - 1.0 / 256));
+  CHECK(em.stats()[0].saturated == 1);  // counted once per value
+  // hard_tanh on a 60-bit input just below -1: compared exactly.
+  Model h;
+  h.input_shape = {2};
+  h.input = F("fixed<60,4>");
+  Layer t;
+  t.type = "hard_tanh";
+  t.in_shape = t.out_shape = {2};
+  t.prec.result = F("fixed<60,4>");
+  h.layers = {t};
+  typedef hl::fixed<60, 4> w60;
+  w60 xi[2];
+  xi[0] = w60::from_raw(-((hl::detail::i128)1 << 56) - 1);  // -1 - 2^-56
+  xi[1] = w60::from_raw(((hl::detail::i128)1 << 56) + 1);
+  w60 yo[2];
+  hl::hard_tanh<w60, w60, htcfg>(xi, yo);
+  Emulator eh(h);
+  Tensor tin;
+  auto o = eh.run({w60(xi[0]).to_double(), w60(xi[1]).to_double()});  // the doubles round to exactly +-1
+  CHECK(yo[0].to_double() == -1.0);
+  CHECK(yo[1].to_double() == 1.0);
+  CHECK(o[0].at(0) == -1.0);
+}

@@ -3,6 +3,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <random>
 
 #include "fixed_format.h"
@@ -57,4 +58,18 @@ TEST_CASE("format text: canonical form and strict parsing", "[hls][format]") {
     CHECK_FALSE(FixedFormat::parse(bad, f, why));
     CHECK(!why.empty());
   }
+}
+
+TEST_CASE("fixed: edge cases (infinity, comparisons across extreme scales, 127-bit exact shifts)", "[hls][format]") {
+  CHECK(hl::fixed<16, 6, hl::RND, hl::SAT>(HUGE_VAL).raw() == 32767);
+  CHECK(hl::fixed<16, 6, hl::RND, hl::SAT>(-HUGE_VAL).raw() == -32768);
+  hl::fixed<64, 64> big = std::ldexp(1.0, 62);
+  hl::fixed<8, -60> tiny = std::ldexp(1.0, -65);
+  CHECK(big > tiny);
+  CHECK(tiny < big);
+  CHECK(-big < tiny);
+  hl::fixed<128, 2, hl::TRN, hl::SAT> w = hl::fixed<2, 2>(1.0);
+  CHECK(w.to_double() == 1.0);
+  hl::fixed<128, 2, hl::TRN, hl::SAT> w2 = hl::fixed<2, 2>(-1.0);
+  CHECK(w2.to_double() == -1.0);
 }

@@ -139,3 +139,31 @@ TEST_CASE("reuse factors: divisors and the nearest valid values", "[hls][model]"
   CHECK(nearest_reuse_factors(12, 13) == "12");
   CHECK(nearest_reuse_factors(2048, 7) == "4, 8");
 }
+
+TEST_CASE("model JSON: wrong types and offsets are input errors, not crashes", "[hls][model]") {
+  json m = {{"name", 5}, {"input", {{"shape", {2}}}},
+            {"layers", {{{"type", "relu"}, {"name", "relu1"}}, {{"type", "relu"}}}}};
+  auto e = errors(m);
+  CHECK(has(e, "name: got 5; expected a string"));
+  CHECK(has(e, "layers[1].name: got \"relu1\"; expected a name not used by another layer"));
+  json m2 = {{"input", {{"shape", {2}}}},
+             {"layers", {{{"type", "dense"}, {"units", 1},
+                          {"weights", {{"file", "w.bin"}, {"dtype", 4}, {"offset", -3}}}}}}};
+  auto e2 = errors(m2);
+  CHECK(has(e2, "weights.dtype: got 4"));
+  CHECK(has(e2, "weights.offset: got -3; expected a byte offset"));
+}
+
+#include "emit_hls.h"
+
+TEST_CASE("identifiers: keywords, reserved names and derived-name clashes", "[hls][model]") {
+  std::vector<std::string> used;
+  CHECK(sanitize_identifier("class", used) == "l_class");
+  CHECK(sanitize_identifier("../x", used) == "l_x");
+  CHECK(sanitize_identifier("net", used) == "net");
+  CHECK(sanitize_identifier("net_w", used) == "net_w_2");  // net_w is net's weight array
+  CHECK(sanitize_identifier("result_t", used) == "result_t_2");
+  CHECK(sanitize_identifier("N_INPUT", used) == "l_N_INPUT");
+  CHECK(sanitize_identifier("a  b!!", used) == "a_b");
+  CHECK(sanitize_identifier("__x__", used) == "l_x_2");
+}

@@ -25,7 +25,9 @@ struct exact_sum {
 // product keeps all its integer bits (the sum is range-checked once, at the end).
 template <class ACC, class P>
 struct product_in_acc_units {
-  typedef fixed_t<cmax(P::iwidth, ACC::iwidth) + ACC::fwidth, cmax(P::iwidth, ACC::iwidth), true, ACC::qmode, WRAP> type;
+  // Signed, so an unsigned product needs one more integer bit.
+  static constexpr int I = cmax(P::iwidth + (P::is_signed ? 0 : 1), ACC::iwidth);
+  typedef fixed_t<I + ACC::fwidth, I, true, ACC::qmode, WRAP> type;
 };
 
 }  // namespace hls

@@ -142,14 +142,14 @@ TINYFORGE_INLINE i128 convert_rt(i128 v, int fsrc, int W, int F, bool S, QuantMo
     if (s < 0 && -s <= 62) {
       int64_t x = (int64_t)v;
       int k = -s;
-      if (x == 0 || (x > 0 ? x : -x) < ((int64_t)1 << (61 - k))) return overflow64(x * ((int64_t)1 << k), W, S, O);
+      if (k <= 60 && (x == 0 || (x > 0 ? x : -x) < ((int64_t)1 << (61 - k)))) return overflow64(x * ((int64_t)1 << k), W, S, O);
     }
   }
   if (fsrc > F) return overflow_rt(quantize_rt(v, fsrc - F, Q), false, false, 0, W, S, O);
   int k = F - fsrc;
   if (v == 0 || k == 0) return overflow_rt(v, false, false, 0, W, S, O);
   u128 mag = v < 0 ? (u128)(-(v + 1)) + 1 : (u128)v;
-  if (bitlen(mag) + k <= 126) return overflow_rt(v * ((i128)1 << k), false, false, 0, W, S, O);
+  if (bitlen(mag) + k <= 127 && k < 127) return overflow_rt(v * ((i128)1 << k), false, false, 0, W, S, O);
   u128 low = k >= 128 ? 0 : ((u128)v << k);
   return overflow_rt(0, true, v < 0, low, W, S, O);
 }
@@ -159,6 +159,11 @@ inline void split_double(double d, i128& m, int& f) {
   if (d != d || d == 0) {
     m = 0;
     f = 0;
+    return;
+  }
+  if (d > 1.7976931348623157e308 || d < -1.7976931348623157e308) {  // infinity: beyond every range
+    m = d > 0 ? 1 : -1;
+    f = -2000;
     return;
   }
   int e = 0;
@@ -326,8 +331,14 @@ namespace detail {
 template <int W1, int I1, bool S1, QuantMode Q1, OvfMode O1, int W2, int I2, bool S2, QuantMode Q2, OvfMode O2>
 inline int compare(const fixed_t<W1, I1, S1, Q1, O1>& a, const fixed_t<W2, I2, S2, Q2, O2>& b) {
   constexpr int F1 = W1 - I1, F2 = W2 - I2, F = imax(F1, F2);
-  i128 x = (i128)a.raw() * ((i128)1 << (F - F1));
-  i128 y = (i128)b.raw() * ((i128)1 << (F - F2));
+  i128 ra = (i128)a.raw(), rb = (i128)b.raw();
+  // Only the operand with fewer fraction bits is shifted; if that would leave 127 bits, its magnitude is
+  // beyond anything the other (at most 64-bit) operand can hold, so its sign decides.
+  auto mag = [](i128 v) { return v < 0 ? (u128)(-(v + 1)) + 1 : (u128)v; };
+  if (F - F1 > 0 && ra != 0 && bitlen(mag(ra)) + (F - F1) > 126) return ra < 0 ? -1 : 1;
+  if (F - F2 > 0 && rb != 0 && bitlen(mag(rb)) + (F - F2) > 126) return rb < 0 ? 1 : -1;
+  i128 x = ra * ((i128)1 << (F - F1));
+  i128 y = rb * ((i128)1 << (F - F2));
   return x < y ? -1 : (x > y ? 1 : 0);
 }
 }  // namespace detail
