@@ -80,8 +80,13 @@ SC_MODULE(NeuroCore) {
   // State (16-bit values held in int32).
   std::vector<int32_t> I_h_, V_h_, I_o_, V_o_;
   std::vector<uint8_t> prev_count_, count_, own_;
+  std::vector<int> prev_active_, active_;  // hidden neurons with a nonzero count (ascending)
+  bool has_alias_ = false;
+  // Hidden parameters flattened for the update loop.
+  std::vector<int32_t> h_thr_, h_bias_, h_dmem_, h_dsyn_;  // h_dsyn_: [s * n_hidden + h]
   // Weights pre-shifted, as (target, weight) lists.
-  std::vector<std::vector<std::pair<int, int>>> in_targets_;   // per channel: (h * n_syn + s, w << shift_in)
+  std::vector<std::vector<std::pair<int, int>>> in_targets_;   // per channel: (s * n_hidden + h, w << shift_in)
+  std::vector<int32_t> in_dense_;                              // [channel][s][h], w << shift_in (zeros included)
   std::vector<std::vector<std::pair<int, int>>> rec_targets_;  // per hidden: (dst * n_syn + s, w << shift_rec)
   std::vector<std::vector<std::pair<int, int>>> out_targets_;  // per hidden: (o, w << shift_out)
   std::array<std::unique_ptr<sc_core::sc_fifo<int>>, 4> fifo_;  // into rec, upd, out, back to input

@@ -173,10 +173,21 @@ json NeuroModel::run(RunContext& ctx) {
   ctx.log("simulated " + std::to_string(in.size()) + " steps in " + format_double(wall * 1e3) + " ms wall");
 
   // Outputs.
-  json spikes;
-  spikes["hidden"] = r.hidden_spikes;
-  spikes["output"] = r.output_spikes;
-  ctx.out.write("spikes.json", spikes.dump() + "\n");
+  {
+    // Written directly: rasters can hold millions of entries.
+    std::string s = "{\"hidden\": [";
+    auto list = [&s](const std::vector<std::array<int, 3>>& v) {
+      for (size_t k = 0; k < v.size(); ++k) {
+        s += k ? (k % 8 ? ", [" : ",\n  [") : "[";
+        s += std::to_string(v[k][0]) + ", " + std::to_string(v[k][1]) + ", " + std::to_string(v[k][2]) + "]";
+      }
+    };
+    list(r.hidden_spikes);
+    s += "],\n\"output\": [";
+    list(r.output_spikes);
+    s += "]}\n";
+    ctx.out.write("spikes.json", s);
+  }
   {
     std::ostringstream os;
     os << "step";
@@ -204,7 +215,18 @@ json NeuroModel::run(RunContext& ctx) {
     }
     ctx.out.write("record.csv", os.str());
   }
-  if (nf.empty()) ctx.out.write("network.json", network_to_json(net).dump() + "\n");
+  if (nf.empty()) ctx.out.write("network.json", network_to_json(net).dump() + "\n");  // the seeded network, reusable with --network
+  if (inf.empty()) {  // the Poisson input that was used, reusable with --input
+    std::string s;
+    for (const auto& row : in) {
+      for (size_t k = 0; k < row.size(); ++k) {
+        if (k) s += ',';
+        s += std::to_string(row[k]);
+      }
+      s += '\n';
+    }
+    ctx.out.write("input.csv", s);
+  }
 
   // Stats.
   uint64_t steps = r.steps.size(), in_sp = 0, in_ev = 0, rec_ev = 0, out_ev = 0, h_sp = 0, o_sp = 0, cmin = UINT64_MAX, cmax = 0;

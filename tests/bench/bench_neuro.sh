@@ -1,0 +1,28 @@
+#!/bin/bash
+# Speed of the Xylo-like core model: 10,000 steps of the default 16-1000-8 recurrent network (fan-out 32,
+# Poisson input at 10% activity), against Brian2 running the equivalent floating-point LIF network with the
+# same connectivity and input spikes (cython target, warm run), in the same run.
+# usage: tests/bench/bench_neuro.sh [BUILD_DIR]   (needs python3-brian; prints a markdown table)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+tf=$build/sim/app/tinyforge
+[ -x "$tf" ] || { echo "build first: scripts/test.sh (or cmake --build build)" >&2; exit 2; }
+/usr/bin/python3 -c "import brian2" 2>/dev/null || { echo "needs Debian's python3-brian: apt-get install python3-brian" >&2; exit 2; }
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+field() { sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p" "$2" | head -1; }
+t0=$(date +%s.%N)
+"$tf" sim neuro --set input.steps=10000 --out "$work/run" --json > "$work/stats.json"
+t1=$(date +%s.%N)
+sim=$(field sim_wall_s "$work/stats.json")
+proc=$(echo "$t1 - $t0" | bc -l)
+brian=$(/usr/bin/python3 "$root/tests/bench/brian2_lif.py" "$work/run" 2>/dev/null | tail -1)
+rate=$(field hidden_rate_Hz "$work/stats.json")
+printf '| metric | value | anchor (same run) | ratio | target |\n|---|---|---|---|---|\n'
+printf '| 10,000 steps, simulation only | %.3f s | Brian2 (cython, warm): %.3f s | %.1fx faster | >= 10x faster |\n' \
+  "$sim" "$brian" "$(echo "$brian / $sim" | bc -l)"
+printf '| 10,000 steps, whole process (incl. writing the run record) | %.3f s | Brian2: %.3f s | %.1fx faster | - |\n' \
+  "$proc" "$brian" "$(echo "$brian / $proc" | bc -l)"
+printf '| speed against real time (dt = 1 ms), simulation only | %.0fx | 10 s of network time | - | >= 100x (under 0.1 s) |\n' \
+  "$(echo "10 / $sim" | bc -l)"
+printf '| hidden firing rate (tinyforge, integer model) | %.1f Hz | - | - | - |\n' "$rate"
