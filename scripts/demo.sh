@@ -12,5 +12,9 @@ echo "== tinyforge sim cim  (configs/cim/digital_28nm.json: int4 x int4 MVM on a
 echo
 build/sim/app/tinyforge sim cim --config configs/cim/digital_28nm.json --out runs/demo-cim
 echo
+echo "== tinyforge sim neuro  (configs/neuro/xylo_like.json: Xylo-like core, 16-1000-8 recurrent network, Poisson input, 50 MHz, dt = 1 ms)"
+echo
+build/sim/app/tinyforge sim neuro --config configs/neuro/xylo_like.json --out runs/demo-neuro
+echo
 echo "Try: build/sim/app/tinyforge describe cim        (every parameter)"
 echo "     build/sim/app/tinyforge sim cim --set macro.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"

@@ -95,7 +95,7 @@ SC_MODULE(NeuroCore) {
   CoreResult res_;
   bool tracing_ = false;
   std::vector<std::unique_ptr<sc_core::sc_signal<int>>> sig_;  // recorded V and I; stage id
-  sc_core::sc_signal<int> sig_stage_;
+  sc_core::sc_signal<int, sc_core::SC_MANY_WRITERS> sig_stage_;  // the active stage (1-4), 0 = idle
 };
 
 // Counts actions into the ledger: synaptic events, neuron updates, spikes, per-step controller work.
