@@ -38,6 +38,9 @@ class Emulator {
   // each layer (index k = layers[k]).
   std::vector<Tensor> run(const std::vector<double>& input);
   const std::vector<LayerStats>& stats() const { return stats_; }
+  // Quantized weights and biases of layer K (raw codes), as the emulator and the emitters use them.
+  const std::vector<i128>& weights(size_t k) const { return w_[k]; }
+  const std::vector<i128>& biases(size_t k) const { return b_[k]; }
 
  private:
   const Model& m_;

@@ -16,6 +16,7 @@
 #include "core/registry.h"
 #include "core/rundir.h"
 #include "emit_hls.h"
+#include "emit_rtl.h"
 #include "emulate.h"
 #include "float_eval.h"
 #include "model.h"
@@ -295,6 +296,7 @@ int cmd_hls(const std::vector<std::string>& args) {
       "test-vectors", po::value(&vectors_file)->value_name("FILE"),
       "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
       "emulate", "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
+      "rtl", "also write DIR/rtl/: synthesizable Verilog and a Verilator bit-exact check (dense and relu so far)")(
       "reuse", po::value(&reuse)->value_name("N"), "reuse factor for every dense/conv layer (overrides the model)")(
       "strategy", po::value(&strategy)->value_name("latency|resource"), "implementation strategy (overrides the model)");
   po::options_description hidden;
@@ -354,10 +356,16 @@ int cmd_hls(const std::vector<std::string>& args) {
     std::cout << emulate_report(m, tv, vectors_file);
     if (out.empty()) return 0;
   }
+  if (vm.count("rtl")) tf::hlsgen::check_rtl_support(m);  // before anything is written
   fs::create_directories(out);
   auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "hls" / "include").string());
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
+  if (vm.count("rtl")) {
+    auto r = tf::hlsgen::emit_rtl_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "rtl" / "lib").string());
+    std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency " << r.latency
+              << " cycles)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
+  }
   return 0;
 }
 

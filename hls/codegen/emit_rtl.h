@@ -1,0 +1,24 @@
+// Verilog emitter (work in progress: dense with the latency strategy at reuse factor 1, relu). Writes
+// DIR/rtl/: one module per layer, <top>_top.v with a valid/ready handshake, the building blocks from
+// rtl/lib/, a Verilator test bench (<top>_tb.cpp, verify.sh) and tb_data/ with raw input codes and the
+// emulator's raw expected output codes.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model.h"
+
+namespace tf::hlsgen {
+
+struct RtlProject {
+  std::string dir, top;
+  int latency = 0;  // cycles from an accepted input to its output
+};
+
+// Throws InputError naming the first layer the emitter cannot generate yet.
+void check_rtl_support(const Model& m);
+
+RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const std::vector<std::vector<double>>& inputs,
+                            const std::string& rtl_lib_dir);
+
+}  // namespace tf::hlsgen
