@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include "core/diagnostics.h"
 #include "emit_hls.h"
 #include "emulate.h"
+#include "tinyforge/hls/activation.h"
+#include "tinyforge/hls/softmax.h"
 
 namespace tf::hlsgen {
 namespace fs = std::filesystem;
@@ -56,14 +59,47 @@ std::string el(const std::string& v, int k, int width) {
   return v + "[" + std::to_string((k + 1) * width - 1) + ":" + std::to_string(k * width) + "]";
 }
 
+// A ROM as a function: NAME(index) -> WIDTH-bit entry.
+std::string rom(const std::string& name, int idx_bits, int width, const std::vector<i128>& entries) {
+  std::ostringstream s;
+  s << "  function [" << width - 1 << ":0] " << name << ";\n    input [" << idx_bits - 1 << ":0] a;\n    begin\n      case (a)\n";
+  for (size_t k = 0; k < entries.size(); ++k) {
+    unsigned __int128 m = (unsigned __int128)entries[k];
+    if (width < 128) m &= (((unsigned __int128)1 << width) - 1);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%llx", (unsigned long long)m);
+    s << "        " << idx_bits << "'d" << k << ": " << name << " = " << width << "'h" << buf << ";\n";
+  }
+  s << "        default: " << name << " = " << width << "'h0;\n      endcase\n    end\n  endfunction\n";
+  return s.str();
+}
+
+// floor(v * 2^shift) (+ offset before the shift when shift < 0) clamped to [0, size - 1], as a Verilog
+// expression on the KW-bit signed wire V; mirrors signed_table_index / unsigned_table_index.
+std::string clamp_index(std::ostringstream& v, const std::string& name, const std::string& src, int kw, int shift,
+                        i128 add_before, i128 add_after, int size) {
+  int ib = clog2(size);
+  v << "  wire signed [" << kw - 1 << ":0] " << name << "_v = ";
+  if (shift >= 0)
+    v << "(" << src << " <<< " << shift << ") + " << slit(kw, add_after) << ";\n";
+  else
+    v << "(" << src << " + " << slit(kw, add_before) << ") >>> " << -shift << ";\n";
+  v << "  wire [" << ib - 1 << ":0] " << name << " = (" << name << "_v < 0) ? " << ib << "'d0 : (" << name << "_v >= "
+    << slit(kw, size) << ") ? " << ib << "'d" << size - 1 << " : " << name << "_v[" << ib - 1 << ":0];\n";
+  return name;
+}
+
 }  // namespace
 
 void check_rtl_support(const Model& m) {
   for (const auto& L : m.layers) {
-    bool ok = (L.type == "dense" && L.reuse_factor == 1 && L.strategy == "latency") || L.type == "relu";
+    static const std::set<std::string> elementwise = {"relu", "leaky_relu", "hard_sigmoid", "hard_tanh", "sigmoid",
+                                                      "tanh", "softmax", "batchnorm", "flatten"};
+    bool ok = (L.type == "dense" && L.reuse_factor == 1 && L.strategy == "latency") || elementwise.count(L.type);
     if (!ok)
       throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + (L.type == "dense" ? ", reuse factor " + std::to_string(L.reuse_factor) + ", " + L.strategy : "") +
-                       "): the Verilog emitter supports dense (latency, reuse factor 1) and relu so far");
+                       "): the Verilog emitter supports dense (latency, reuse factor 1), batchnorm, flatten and the activations "
+                       "(relu, leaky_relu, hard_sigmoid, hard_tanh, sigmoid, tanh, softmax) so far");
   }
 }
 
@@ -113,6 +149,132 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         std::string positive = cur.S ? "(!" + xi.substr(0, xi.find('[')) + "[" + std::to_string((i + 1) * XW - 1) + "] && |" + xi + ")" : "(|" + xi + ")";
         v << "  assign " << el("y", i, R.W) << " = " << positive << " ? q" << i << " : " << R.W << "'d0;\n";
       }
+    } else if (L.type != "dense") {
+      // Element-wise layers (and softmax): each input sign- or zero-extended to a wide signed wire first.
+      const int KW = XW + 48;
+      for (int i = 0; i < n_cur && L.type != "flatten"; ++i) {
+        std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
+        v << "  wire signed [" << KW - 1 << ":0] x" << i << " = $signed({{" << KW - XW << "{" << (cur.S ? msb : std::string("1'b0"))
+          << "}}, " << el("x", i, XW) << "});\n";
+      }
+      auto cst = [&](const std::string& wname, i128 raw) {  // a constant of the result format
+        std::string lit = slit(R.W, raw);
+        lit.replace(lit.find("'sh"), 3, "'h");
+        v << "  wire [" << R.W - 1 << ":0] " << wname << " = " << lit << ";\n";
+      };
+      if (L.type == "flatten") {
+        for (int i = 0; i < n_cur; ++i) v << quant("u" + std::to_string(i), XW, Fx, cur.S, R, -1, el("x", i, XW), el("y", i, R.W));
+      } else if (L.type == "leaky_relu") {
+        FixedFormat af = alpha_format();
+        i128 a = af.from_double(L.alpha);
+        for (int i = 0; i < n_cur; ++i) {
+          std::string k = std::to_string(i);
+          v << "  wire signed [" << KW - 1 << ":0] n" << k << " = x" << k << " * " << slit(KW, a) << ";\n";
+          v << "  wire [" << R.W - 1 << ":0] qp" << k << ", qn" << k << ";\n";
+          v << quant("up" + k, XW, Fx, cur.S, R, -1, el("x", i, XW), "qp" + k);
+          v << quant("un" + k, KW, Fx + af.F(), true, R, -1, "n" + k, "qn" + k);
+          v << "  assign " << el("y", i, R.W) << " = (x" << k << " > 0) ? qp" << k << " : qn" << k << ";\n";
+        }
+      } else if (L.type == "hard_sigmoid") {
+        FixedFormat sf = slope_format();
+        i128 slope = sf.from_double(0.2), shift = sf.from_double(0.5);
+        int F = std::max(Fx + sf.F(), sf.F());
+        cst("one_r", R.from_exact(1, 0));
+        for (int i = 0; i < n_cur; ++i) {
+          std::string k = std::to_string(i);
+          v << "  wire signed [" << KW - 1 << ":0] h" << k << " = x" << k << " * " << slit(KW, slope * ((i128)1 << (F - Fx - sf.F())))
+            << " + " << slit(KW, shift * ((i128)1 << (F - sf.F()))) << ";\n";
+          v << "  wire [" << R.W - 1 << ":0] q" << k << ";\n" << quant("u" + k, KW, F, true, R, -1, "h" + k, "q" + k);
+          v << "  assign " << el("y", i, R.W) << " = (h" << k << " < 0) ? " << R.W << "'d0 : (h" << k << " > " << slit(KW, (i128)1 << F)
+            << ") ? one_r : q" << k << ";\n";
+        }
+      } else if (L.type == "hard_tanh") {
+        cst("one_r", R.from_exact(1, 0));
+        cst("mone_r", R.from_exact(-1, 0));
+        for (int i = 0; i < n_cur; ++i) {
+          std::string k = std::to_string(i);
+          // Compare with +-1 exactly: in x's units, or with x scaled up when x has negative fraction bits.
+          std::string xv = Fx >= 0 ? "x" + k : "(x" + k + " <<< " + std::to_string(-Fx) + ")";
+          i128 one = Fx >= 0 ? ((i128)1 << Fx) : 1;
+          v << "  wire [" << R.W - 1 << ":0] q" << k << ";\n" << quant("u" + k, XW, Fx, cur.S, R, -1, el("x", i, XW), "q" + k);
+          v << "  assign " << el("y", i, R.W) << " = (" << xv << " > " << slit(KW, one) << ") ? one_r : (" << xv << " < " << slit(KW, -one)
+            << ") ? mone_r : q" << k << ";\n";
+        }
+      } else if (L.type == "batchnorm") {
+        int C = L.in_shape.back(), Fs = L.prec.weight.F(), Fb = L.prec.bias.F();
+        int F = std::max(Fx + Fs, Fb);
+        for (int i = 0; i < n_cur; ++i) {
+          std::string k = std::to_string(i);
+          int c = i % C;
+          v << "  wire signed [" << KW - 1 << ":0] b" << k << " = x" << k << " * " << slit(KW, em.weights(li)[c] * ((i128)1 << (F - Fx - Fs)))
+            << " + " << slit(KW, em.biases(li)[c] * ((i128)1 << (F - Fb))) << ";\n";
+          v << quant("u" + k, KW, F, true, R, -1, "b" + k, el("y", i, R.W));
+        }
+      } else if (L.type == "sigmoid" || L.type == "tanh") {
+        const FixedFormat& T = L.prec.table;
+        auto fn = L.type == "sigmoid" ? tinyforge::hls::TABLE_SIGMOID : tinyforge::hls::TABLE_TANH;
+        std::vector<i128> entries;
+        for (int k = 0; k < L.table_size; ++k)
+          entries.push_back(T.from_double(tinyforge::hls::table_entry_value(fn, (unsigned)k, (unsigned)L.table_size, L.table_range_log2)));
+        int ib = clog2(L.table_size);
+        v << rom("lut", ib, T.W, entries);
+        int shift = ib - L.table_range_log2 - 1 - Fx;
+        for (int i = 0; i < n_cur; ++i) {
+          std::string k = std::to_string(i);
+          clamp_index(v, "ix" + k, "x" + k, KW, shift, shift < 0 ? ((i128)1 << (L.table_range_log2 + Fx)) : 0, L.table_size / 2, L.table_size);
+          v << "  wire [" << T.W - 1 << ":0] t" << k << " = lut(ix" << k << ");\n";
+          v << quant("u" + k, T.W, T.F(), T.S, R, -1, "t" + k, el("y", i, R.W));
+        }
+      } else if (L.type == "softmax") {
+        // Maximum (ties: the first), then as softmax.h.
+        for (int i = 0; i < n_cur; ++i) {
+          std::string k = std::to_string(i);
+          if (i == 0) {
+            v << "  wire signed [" << KW - 1 << ":0] m0 = x0;\n";
+            if (L.argmax_only) v << "  wire [15:0] a0 = 16'd0;\n";
+          } else {
+            v << "  wire signed [" << KW - 1 << ":0] m" << k << " = (x" << k << " > m" << i - 1 << ") ? x" << k << " : m" << i - 1 << ";\n";
+            if (L.argmax_only) v << "  wire [15:0] a" << k << " = (x" << k << " > m" << i - 1 << ") ? 16'd" << i << " : a" << i - 1 << ";\n";
+          }
+        }
+        std::string mx = "m" + std::to_string(n_cur - 1), am = "a" + std::to_string(n_cur - 1);
+        if (L.argmax_only) {
+          for (int i = 0; i < n_cur; ++i) {
+            cst("one" + std::to_string(i), R.from_exact(1, 0));
+            v << "  assign " << el("y", i, R.W) << " = (" << am << " == 16'd" << i << ") ? one" << i << " : " << R.W << "'d0;\n";
+          }
+        } else {
+          SoftmaxFormats sf = softmax_formats(n_cur);
+          std::vector<i128> ex, inv;
+          for (int k = 0; k < sf.exp_size; ++k)
+            ex.push_back(sf.exp_t.from_double(tinyforge::hls::softmax_exp_entry((unsigned)k, (unsigned)sf.exp_size, sf.exp_range_log2)));
+          for (int k = 0; k < sf.inv_size; ++k)
+            inv.push_back(sf.inv_t.from_double(tinyforge::hls::softmax_inv_entry((unsigned)k, (unsigned)sf.inv_size, sf.inv_range_log2)));
+          int eb = clog2(sf.exp_size), jb = clog2(sf.inv_size);
+          v << rom("exp_rom", eb, sf.exp_t.W, ex) << rom("inv_rom", jb, sf.inv_t.W, inv);
+          const int EW = sf.exp_t.W, SW = EW + clog2((long long)n_cur + 1) + 1;
+          std::string sum = slit(SW, 0);
+          for (int i = 0; i < n_cur; ++i) {
+            std::string k = std::to_string(i);
+            v << "  wire signed [" << KW - 1 << ":0] d" << k << " = " << mx << " - x" << k << ";\n";
+            clamp_index(v, "ie" + k, "d" + k, KW, eb - sf.exp_range_log2 - Fx, 0, 0, sf.exp_size);
+            v << "  wire [" << EW - 1 << ":0] e" << k << " = exp_rom(ie" << k << ");\n";
+            sum += " + {" + std::to_string(SW - EW) + "'d0, e" + k + "}";
+          }
+          v << "  wire [" << SW - 1 << ":0] esum = " << sum << ";\n";
+          v << "  wire [" << sf.sum_t.W - 1 << ":0] s;\n" << quant("us", SW, sf.exp_t.F(), false, sf.sum_t, -1, "esum", "s");
+          const int KS = sf.sum_t.W + 40;
+          v << "  wire signed [" << KS - 1 << ":0] sx = $signed({" << KS - sf.sum_t.W << "'d0, s});\n";
+          clamp_index(v, "js", "sx", KS, jb - sf.inv_range_log2 - sf.sum_t.F(), 0, 0, sf.inv_size);
+          v << "  wire [" << sf.inv_t.W - 1 << ":0] r = inv_rom(js);\n";
+          const int PW2 = EW + sf.inv_t.W;
+          for (int i = 0; i < n_cur; ++i) {
+            std::string k = std::to_string(i);
+            v << "  wire [" << PW2 - 1 << ":0] pr" << k << " = {" << sf.inv_t.W << "'d0, e" << k << "} * {" << EW << "'d0, r};\n";
+            v << quant("u" + k, PW2, sf.exp_t.F() + sf.inv_t.F(), false, R, -1, "pr" + k, el("y", i, R.W));
+          }
+        }
+      }
     } else {  // dense
       const FixedFormat& A = L.prec.accum;
       const FixedFormat& Wf = L.prec.weight;
@@ -131,11 +293,14 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       const int G = clog2((long long)n_cur + 2) + 1;
       const int SW = T.W + G;
       // Inputs sign- (or zero-) extended to the product width, so every multiplication is PW x PW -> PW bits.
+      // An input whose weights all quantize to zero is legitimately unused.
+      v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
       for (int i = 0; i < n_cur; ++i) {
         std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
         v << "  wire signed [" << PW - 1 << ":0] x" << i << " = $signed({{" << PW - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
           << el("x", i, XW) << "});\n";
       }
+      v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
       for (int j = 0; j < L.units; ++j) {
         std::ostringstream sum;
         i128 b_acc = A.from_exact(bq[j], L.prec.bias.F());  // bias in accumulator units
