@@ -95,11 +95,12 @@ void check_rtl_support(const Model& m) {
   for (const auto& L : m.layers) {
     static const std::set<std::string> elementwise = {"relu", "leaky_relu", "hard_sigmoid", "hard_tanh", "sigmoid",
                                                       "tanh", "softmax", "batchnorm", "flatten"};
-    bool ok = (L.type == "dense" && L.reuse_factor == 1 && L.strategy == "latency") || elementwise.count(L.type);
+    bool mac = L.type == "dense" || L.type == "conv1d" || L.type == "conv2d";
+    bool ok = (mac && L.reuse_factor == 1 && L.strategy == "latency") || elementwise.count(L.type) ||
+              L.type.find("pool") != std::string::npos;
     if (!ok)
-      throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + (L.type == "dense" ? ", reuse factor " + std::to_string(L.reuse_factor) + ", " + L.strategy : "") +
-                       "): the Verilog emitter supports dense (latency, reuse factor 1), batchnorm, flatten and the activations "
-                       "(relu, leaky_relu, hard_sigmoid, hard_tanh, sigmoid, tanh, softmax) so far");
+      throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + (mac ? ", reuse factor " + std::to_string(L.reuse_factor) + ", " + L.strategy : "") +
+                       "): the Verilog emitter supports dense and conv with the latency strategy at reuse factor 1 so far");
   }
 }
 
@@ -149,7 +150,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         std::string positive = cur.S ? "(!" + xi.substr(0, xi.find('[')) + "[" + std::to_string((i + 1) * XW - 1) + "] && |" + xi + ")" : "(|" + xi + ")";
         v << "  assign " << el("y", i, R.W) << " = " << positive << " ? q" << i << " : " << R.W << "'d0;\n";
       }
-    } else if (L.type != "dense") {
+    } else if (L.type != "dense" && L.type != "conv1d" && L.type != "conv2d" && L.type.find("pool") == std::string::npos) {
       // Element-wise layers (and softmax): each input sign- or zero-extended to a wide signed wire first.
       const int KW = XW + 48;
       for (int i = 0; i < n_cur && L.type != "flatten"; ++i) {
@@ -275,11 +276,98 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           }
         }
       }
-    } else {  // dense
+    } else if (L.type.find("pool") != std::string::npos) {
+      // Pooling over the valid (unpadded) window positions: maximum, or exact sum times recip(1/count).
+      bool two = L.type.find("2d") != std::string::npos, avg = L.type.rfind("avg", 0) == 0;
+      int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
+      int KH = two ? L.kernel[0] : 1, KWd = two ? L.kernel[1] : L.kernel[0];
+      int SH = two ? L.strides[0] : 1, SWd = two ? L.strides[1] : L.strides[0];
+      int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
+      int OH = two ? L.out_shape[0] : 1, OWd = two ? L.out_shape[1] : L.out_shape[0];
+      const int KW = XW + 24;
+      FixedFormat rf = recip_format();
+      v << "  /* verilator lint_off UNUSEDSIGNAL */\n";  // inputs outside every window are unused
+      for (int i = 0; i < n_cur; ++i) {
+        std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
+        v << "  wire signed [" << KW - 1 << ":0] x" << i << " = $signed({{" << KW - XW << "{" << (cur.S ? msb : std::string("1'b0"))
+          << "}}, " << el("x", i, XW) << "});\n";
+      }
+      v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+      int o = 0;
+      for (int oh = 0; oh < OH; ++oh)
+        for (int ow = 0; ow < OWd; ++ow)
+          for (int c = 0; c < C; ++c, ++o) {
+            std::vector<int> idx;
+            for (int kh = 0; kh < KH; ++kh) {
+              int ih = oh * SH + kh - PT;
+              if (ih < 0 || ih >= IH) continue;
+              for (int kw = 0; kw < KWd; ++kw) {
+                int iw = ow * SWd + kw - PL;
+                if (iw < 0 || iw >= IW) continue;
+                idx.push_back((ih * IW + iw) * C + c);
+              }
+            }
+            std::string k = std::to_string(o);
+            if (!avg) {
+              std::string best = "x" + std::to_string(idx[0]);
+              for (size_t q = 1; q < idx.size(); ++q) {
+                std::string nb = "b" + k + "_" + std::to_string(q), xi = "x" + std::to_string(idx[q]);
+                v << "  wire signed [" << KW - 1 << ":0] " << nb << " = (" << xi << " > " << best << ") ? " << xi << " : " << best << ";\n";
+                best = nb;
+              }
+              v << quant("u" + k, KW, Fx, true, R, -1, best, el("y", o, R.W));
+            } else {
+              std::string sum;
+              for (int q : idx) sum += (sum.empty() ? "" : " + ") + std::string("x") + std::to_string(q);
+              i128 rc = rf.from_double(1.0 / (double)idx.size());
+              v << "  wire signed [" << KW - 1 << ":0] s" << k << " = " << sum << ";\n";
+              v << "  wire signed [" << KW + rf.W << ":0] m" << k << " = {{" << rf.W + 1 << "{s" << k << "[" << KW - 1 << "]}}, s" << k
+                << "} * " << slit(KW + rf.W + 1, rc) << ";\n";
+              v << quant("u" + k, KW + rf.W + 1, Fx + rf.F(), true, R, -1, "m" + k, el("y", o, R.W));
+            }
+          }
+    } else {  // dense, conv1d, conv2d: bias + sum of products, as dense.h / conv.h
       const FixedFormat& A = L.prec.accum;
       const FixedFormat& Wf = L.prec.weight;
       const std::vector<i128>& wq = em.weights(li);
       const std::vector<i128>& bq = em.biases(li);
+      struct Out {
+        i128 bias;
+        std::vector<std::pair<int, i128>> terms;  // (input index, weight code)
+      };
+      std::vector<Out> outs;
+      if (L.type == "dense") {
+        for (int j = 0; j < L.units; ++j) {
+          Out o{bq[j], {}};
+          for (int i = 0; i < n_cur; ++i) o.terms.push_back({i, wq[(size_t)i * L.units + j]});
+          outs.push_back(o);
+        }
+      } else {
+        bool two = L.type == "conv2d";
+        int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
+        int KH = two ? L.kernel[0] : 1, KWd = two ? L.kernel[1] : L.kernel[0];
+        int SH = two ? L.strides[0] : 1, SWd = two ? L.strides[1] : L.strides[0];
+        int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
+        int OH = two ? L.out_shape[0] : 1, OWd = two ? L.out_shape[1] : L.out_shape[0], NF = L.filters;
+        for (int oh = 0; oh < OH; ++oh)
+          for (int ow = 0; ow < OWd; ++ow)
+            for (int f = 0; f < NF; ++f) {
+              Out o{bq[f], {}};
+              for (int kh = 0; kh < KH; ++kh) {
+                int ih = oh * SH + kh - PT;
+                if (ih < 0 || ih >= IH) continue;
+                for (int kw = 0; kw < KWd; ++kw) {
+                  int iw = ow * SWd + kw - PL;
+                  if (iw < 0 || iw >= IW) continue;
+                  for (int c = 0; c < C; ++c)
+                    o.terms.push_back({(ih * IW + iw) * C + c, wq[(((size_t)kh * KWd + kw) * C + c) * NF + f]});
+                }
+              }
+              outs.push_back(o);
+            }
+      }
+      size_t max_terms = 1;
+      for (const auto& o : outs) max_terms = std::max(max_terms, o.terms.size());
       // Product as a signed number: operands sign- or zero-extended by one bit.
       const int PW = XW + Wf.W + 2, Fp = Fx + Wf.F();
       const int P_I = (XW - Fx) + (Wf.W - Wf.F());
@@ -290,7 +378,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       T.I = TI;
       T.S = true;
       T.O = tinyforge::hls::WRAP;
-      const int G = clog2((long long)n_cur + 2) + 1;
+      const int G = clog2((long long)max_terms + 2) + 1;
       const int SW = T.W + G;
       // Inputs sign- (or zero-) extended to the product width, so every multiplication is PW x PW -> PW bits.
       // An input whose weights all quantize to zero is legitimately unused.
@@ -301,21 +389,20 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           << el("x", i, XW) << "});\n";
       }
       v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
-      for (int j = 0; j < L.units; ++j) {
+      for (size_t j = 0; j < outs.size(); ++j) {
         std::ostringstream sum;
-        i128 b_acc = A.from_exact(bq[j], L.prec.bias.F());  // bias in accumulator units
+        i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
         sum << slit(SW, b_acc);
-        for (int i = 0; i < n_cur; ++i) {
-          i128 w = wq[(size_t)i * L.units + j];
-          if (w == 0) continue;
-          std::string p = "p" + std::to_string(j) + "_" + std::to_string(i), t = "t" + std::to_string(j) + "_" + std::to_string(i);
-          v << "  wire signed [" << PW - 1 << ":0] " << p << " = x" << i << " * " << slit(PW, w) << ";\n";
+        for (const auto& tw : outs[j].terms) {
+          if (tw.second == 0) continue;
+          std::string p = "p" + std::to_string(j) + "_" + std::to_string(tw.first), t = "t" + std::to_string(j) + "_" + std::to_string(tw.first);
+          v << "  wire signed [" << PW - 1 << ":0] " << p << " = x" << tw.first << " * " << slit(PW, tw.second) << ";\n";
           v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
           sum << " + {{" << G << "{" << t << "[" << T.W - 1 << "]}}, " << t << "}";
         }
         v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << sum.str() << ";\n";
         v << "  wire [" << A.W - 1 << ":0] a" << j << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), "a" + std::to_string(j));
-        v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, "a" + std::to_string(j), el("y", j, R.W));
+        v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, "a" + std::to_string(j), el("y", (int)j, R.W));
       }
     }
     v << "endmodule\n`default_nettype wire\n";
