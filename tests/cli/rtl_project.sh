@@ -10,4 +10,17 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 out=$("$work/out/rtl/verify.sh" 2>&1)
 echo "$out" | tail -4
 [ "$(echo "$out" | grep -c ' 0 mismatching outputs')" -eq 2 ] || { echo "FAIL: mismatches"; exit 1; }
+# A second simulator: Icarus Verilog on the same RTL and vectors (plain Verilog-2005 test bench).
+if command -v iverilog > /dev/null; then
+  iv=$("$work/out/rtl/verify_iverilog.sh" 2>&1)
+  echo "$iv" | tail -1
+  echo "$iv" | grep -q " 0 mismatching outputs (iverilog)" || { echo "FAIL: iverilog"; echo "$iv" | tail -5; exit 1; }
+fi
+# yosys: no latches, no multiple drivers, no combinational loops.
+if command -v yosys > /dev/null; then
+  top=$(basename "$(ls "$work"/out/rtl/*_top.v)" .v)
+  (cd "$work/out/rtl" && yosys -q -p "read_verilog $(ls *.v | grep -v _tb.v | tr '\n' ' '); hierarchy -check -top $top; proc; check -assert" > yosys.log 2>&1) ||
+    { echo "FAIL: yosys check"; tail -20 "$work/out/rtl/yosys.log"; exit 1; }
+  echo "yosys check -assert: passed"
+fi
 echo ok
