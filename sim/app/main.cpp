@@ -17,6 +17,7 @@
 #include "core/rundir.h"
 #include "emit_hls.h"
 #include "emit_rtl.h"
+#include "synth.h"
 #include "emulate.h"
 #include "float_eval.h"
 #include "model.h"
@@ -296,7 +297,9 @@ int cmd_hls(const std::vector<std::string>& args) {
       "test-vectors", po::value(&vectors_file)->value_name("FILE"),
       "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
       "emulate", "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
-      "rtl", "also write DIR/rtl/: synthesizable Verilog and a Verilator bit-exact check (dense and relu so far)")(
+      "rtl", "also write DIR/rtl/: synthesizable Verilog with Verilator and Icarus bit-exact checks")(
+      "synth", po::value<std::string>()->value_name("xc7|ice40"),
+      "with --rtl: cost the RTL with yosys (LUT, FF, DSP, BRAM, carry per layer; logic depth) into DIR/report.json and report.md")(
       "reuse", po::value(&reuse)->value_name("N"), "reuse factor for every dense/conv layer (overrides the model)")(
       "strategy", po::value(&strategy)->value_name("latency|resource"), "implementation strategy (overrides the model)");
   po::options_description hidden;
@@ -357,6 +360,11 @@ int cmd_hls(const std::vector<std::string>& args) {
     if (out.empty()) return 0;
   }
   if (vm.count("rtl")) tf::hlsgen::check_rtl_support(m);  // before anything is written
+  if (vm.count("synth")) {
+    std::string t = vm["synth"].as<std::string>();
+    if (!vm.count("rtl")) bad_usage("--synth: needs --rtl", "");
+    if (t != "xc7" && t != "ice40") bad_usage("--synth: got '" + t + "'; expected xc7 or ice40", "");
+  }
   fs::create_directories(out);
   auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "hls" / "include").string());
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
@@ -365,6 +373,11 @@ int cmd_hls(const std::vector<std::string>& args) {
     auto r = tf::hlsgen::emit_rtl_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "rtl" / "lib").string());
     std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency " << r.latency
               << " cycles)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
+    if (vm.count("synth")) {
+      std::cout << "running yosys (" << vm["synth"].as<std::string>() << "); large designs can take minutes..." << std::endl;
+      tf::json rep = tf::hlsgen::synthesize(m, r, vm["synth"].as<std::string>(), out);
+      std::cout << tf::read_file((fs::path(out) / "report.md").string());
+    }
   }
   return 0;
 }

@@ -1,0 +1,15 @@
+// Costing generated RTL with yosys 0.23: synth_xilinx -family xc7 or synth_ice40, cell counts in total and
+// per layer (stat -top), logic depth (ltp -noff). Writes DIR/report.json and DIR/report.md.
+#pragma once
+#include <string>
+
+#include "core/util.h"
+#include "emit_rtl.h"
+#include "model.h"
+
+namespace tf::hlsgen {
+
+// TARGET: "xc7" or "ice40". Returns the report (also written to OUT_DIR/report.json and report.md).
+json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir);
+
+}  // namespace tf::hlsgen
