@@ -79,7 +79,7 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
      << (target == "xc7" ? "synth_xilinx -family xc7 -top " + top : "synth_ice40 -noflatten -top " + top) << "\n"
      << "tee -o stat.txt stat\n";
   for (const auto& l : layer_modules) ys << "tee -o stat_" << l << ".txt stat -top " << l << "\n";
-  ys << "tee -o ltp.txt ltp -noff\n";
+  ys << "flatten\ntee -o ltp.txt ltp -noff\n";  // flattened: the path through every layer, not just the top
   {
     std::ofstream(dir / "synth.ys") << ys.str();
   }
