@@ -18,7 +18,9 @@ struct RtlProject {
 // Throws InputError naming the first layer the emitter cannot generate yet.
 void check_rtl_support(const Model& m);
 
+// PIPELINE_K > 0 registers every K levels of each dense/conv adder tree (more latency, less logic depth);
+// 0 = one combinational stage per layer.
 RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const std::vector<std::vector<double>>& inputs,
-                            const std::string& rtl_lib_dir);
+                            const std::string& rtl_lib_dir, int pipeline_k = 0);
 
 }  // namespace tf::hlsgen

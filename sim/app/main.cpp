@@ -298,6 +298,8 @@ int cmd_hls(const std::vector<std::string>& args) {
       "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
       "emulate", "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
       "rtl", "also write DIR/rtl/: synthesizable Verilog with Verilator and Icarus bit-exact checks")(
+      "pipeline", po::value<int>()->value_name("K"),
+      "with --rtl: register every K adder-tree levels in dense/conv layers (latency for logic depth; default 0 = none)")(
       "synth", po::value<std::string>()->value_name("xc7|ice40"),
       "with --rtl: cost the RTL with yosys (LUT, FF, DSP, BRAM, carry per layer; logic depth) into DIR/report.json and report.md")(
       "reuse", po::value(&reuse)->value_name("N"), "reuse factor for every dense/conv layer (overrides the model)")(
@@ -370,7 +372,9 @@ int cmd_hls(const std::vector<std::string>& args) {
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
   if (vm.count("rtl")) {
-    auto r = tf::hlsgen::emit_rtl_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "rtl" / "lib").string());
+    int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
+    if (pk < 0 || pk > 64) bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (none) to 64 adder-tree levels", "");
+    auto r = tf::hlsgen::emit_rtl_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "rtl" / "lib").string(), pk);
     std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency " << r.latency
               << " cycles)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
     if (vm.count("synth")) {

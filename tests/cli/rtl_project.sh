@@ -6,10 +6,15 @@
 set -eu
 bin=$1; model=$2; shift 2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-"$bin" hls "$model" --out "$work/out" --rtl "$@" > /dev/null
+"$bin" hls "$model" --out "$work/out" --rtl "$@" > "$work/gen.log"
 out=$("$work/out/rtl/verify.sh" 2>&1)
 echo "$out" | tail -4
 [ "$(echo "$out" | grep -c ' 0 mismatching outputs')" -eq 2 ] || { echo "FAIL: mismatches"; exit 1; }
+# The latency measured in the in-order run equals the one the generator reports.
+reported=$(sed -n 's/.*latency \([0-9]*\) cycles).*/\1/p' "$work/gen.log")
+measured=$(echo "$out" | grep ' 0 mismatching outputs' | head -1 | sed -n 's/.*latency \([0-9]*\) cycles.*/\1/p')
+[ -n "$reported" ] && [ "$reported" = "$measured" ] || { echo "FAIL: latency reported $reported, measured $measured"; exit 1; }
+echo "latency: $measured cycles (as reported)"
 # A second simulator: Icarus Verilog on the same RTL and vectors (plain Verilog-2005 test bench).
 if command -v iverilog > /dev/null; then
   iv=$("$work/out/rtl/verify_iverilog.sh" 2>&1)
