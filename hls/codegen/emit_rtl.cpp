@@ -133,6 +133,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   for (int d : m.input_shape) n_cur *= d;
   const int n_in = n_cur;
   std::vector<std::string> files = {"tf_quant.v"};
+  std::vector<int> cum_lat, layer_w, layer_n;  // per layer: cycles until r<k> holds an accepted input; element width; count
   std::ostringstream top_body;
   for (size_t li = 0; li < m.layers.size(); ++li) {
     const Layer& L = m.layers[li];
@@ -440,7 +441,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     std::string k = std::to_string(li);
     top_body << "  wire [" << n_out * R.W - 1 << ":0] c" << k << ";\n  " << mod << " u" << k << " (" << (stages > 0 ? ".clk(clk), .en(en), " : "")
              << ".x(" << (li ? "r" + std::to_string(li - 1) : std::string("in_data")) << "), .y(c" << k << "));\n  reg [" << n_out * R.W - 1 << ":0] r" << k
-             << ";\n  reg v" << k << ";\n";
+             << " /*verilator public_flat_rd*/;\n  reg v" << k << ";\n";
     if (stages > 0) {  // the valid bit follows the data through the layer's tree registers
       top_body << "  reg [" << stages - 1 << ":0] d" << k << ";\n  always @(posedge clk)\n    if (rst) d" << k << " <= " << stages << "'d0;\n    else if (en) d" << k
                << " <= " << (stages > 1 ? "{d" + k + "[" + std::to_string(stages - 2) + ":0], " + vin + "}" : vin) << ";\n";
@@ -449,6 +450,9 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     top_body << "  always @(posedge clk) begin\n    if (rst) v" << k << " <= 1'b0;\n    else if (en) v" << k << " <= " << vin << ";\n"
              << "    if (en) r" << k << " <= c" << k << ";\n  end\n";
     P.latency += 1 + stages;
+    cum_lat.push_back(P.latency);
+    layer_w.push_back(R.W);
+    layer_n.push_back(n_out);
     cur = R;
     n_cur = n_out;
   }
@@ -479,6 +483,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     }
   }
   std::ostringstream tin, texp;
+  std::vector<std::ostringstream> tlayer(m.layers.size());
   auto hex = [](i128 v, int w) {
     unsigned __int128 u = (unsigned __int128)v & (w >= 128 ? ~(unsigned __int128)0 : (((unsigned __int128)1 << w) - 1));
     char buf[40];
@@ -488,12 +493,41 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   for (const auto& x : inputs) {
     for (int i = 0; i < n_in; ++i) tin << (i ? " " : "") << hex(m.input.from_double(x[i]), m.input.W);
     tin << "\n";
-    Tensor y = em.run(x).back();
+    std::vector<Tensor> all = em.run(x);
+    const Tensor& y = all.back();
     for (size_t i = 0; i < y.raw.size(); ++i) texp << (i ? " " : "") << hex(y.raw[i], cur.W);
     texp << "\n";
+    for (size_t k = 0; k < all.size(); ++k) {
+      for (size_t i = 0; i < all[k].raw.size(); ++i) tlayer[k] << (i ? " " : "") << hex(all[k].raw[i], all[k].fmt.W);
+      tlayer[k] << "\n";
+    }
   }
+  for (size_t k = 0; k < tlayer.size(); ++k) write(root / "tb_data" / ("layer_" + std::to_string(k) + ".txt"), tlayer[k].str());
   write(root / "tb_data" / "in_raw.txt", tin.str());
   write(root / "tb_data" / "expected_raw.txt", texp.str());
+
+  // On a mismatch the bench re-runs the first failing vector alone and compares every layer's output register
+  // with the emulator's value for that layer at the cycle it holds the vector: the first layer that differs.
+  std::ostringstream diag;
+  diag << "  auto diagnose = [&](size_t bv) {\n"
+       << "    top.rst = 1; top.in_valid = 0; top.out_ready = 1; tick(); tick(); top.rst = 0;\n"
+       << "    for (int i = 0; i < NI; ++i) put(top.in_data, i * IW, IW, in[bv][i]);\n    top.in_valid = 1; top.eval();\n";
+  diag << "    int first = -1;\n";
+  int max_lat = cum_lat.empty() ? 0 : cum_lat.back();
+  diag << "    for (int c = 1; c <= " << max_lat << " && first < 0; ++c) {\n      tick(); top.in_valid = 0; top.eval();\n";
+  for (size_t k = 0; k < cum_lat.size(); ++k)
+    diag << "      if (c == " << cum_lat[k] << " && first < 0) { auto lay = load(dir + \"/layer_" << k << ".txt\");\n"
+         << "        for (int i = 0; i < " << layer_n[k] << "; ++i) if (get(top.rootp->" << P.top << "_top__DOT__r" << k << ", i * " << layer_w[k]
+         << ", " << layer_w[k] << ") != lay[bv][i]) { first = " << k << "; break; } }\n";
+  diag << "    }\n    static const char* names[] = {";
+  for (size_t k = 0; k < m.layers.size(); ++k) {
+    std::string nm;
+    for (char ch : m.layers[k].name) nm += (ch == '"' || ch == '\\') ? '_' : ch;
+    diag << (k ? ", " : "") << "\"" << nm << "\"";
+  }
+  diag << "};\n    if (first >= 0) std::printf(\"first failing vector %zu: layer %d ('%s') is the first whose output differs\\n\", bv, first, names[first]);\n"
+       << "    else std::printf(\"first failing vector %zu: every layer matches when it runs alone (a handshake or stall problem)\\n\", bv);\n  };\n";
+  const std::string DIAG = diag.str();
 
   // Verilator test bench with random valid/ready back-pressure.
   std::ostringstream tb;
@@ -501,7 +535,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
      << "// input gaps and output back-pressure, compares every output bit with tb_data/expected_raw.txt, measures\n"
      << "// latency and throughput. Exit 1 on any mismatch.\n"
      << "#include <chrono>\n#include <cstdint>\n#include <cstdio>\n#include <fstream>\n#include <random>\n#include <sstream>\n#include <string>\n#include <vector>\n"
-     << "#include \"V" << P.top << "_top.h\"\n#include \"verilated.h\"\n\n"
+     << "#include \"V" << P.top << "_top.h\"\n#include \"V" << P.top << "_top___024root.h\"\n#include \"verilated.h\"\n\n"
      << "template <class T> static void put(T& port, int off, int w, uint64_t v) {\n"
      << "  for (int b = 0; b < w; ++b) { int bit = off + b; uint64_t m = 1ULL << (bit % 64); (void)m;\n"
      << "    if constexpr (sizeof(T) <= 8) { if ((v >> b) & 1) port |= (T)1 << bit; else port &= ~((T)1 << bit); }\n"
@@ -518,7 +552,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
      << "  const int IW = " << m.input.W << ", OW = " << cur.W << ", NI = " << n_in << ", NO = " << n_cur << ";\n"
      << "  V" << P.top << "_top top;\n  std::mt19937_64 rng(7);\n  top.clk = 0; top.rst = 1; top.in_valid = 0; top.out_ready = 0; top.eval();\n"
      << "  auto tick = [&] { top.clk = 1; top.eval(); top.clk = 0; top.eval(); };\n  tick(); tick(); top.rst = 0;\n"
-     << "  size_t sent = 0, got = 0; long mismatches = 0, cycles = 0, first_out = -1; std::vector<long> sent_at;\n"
+     << "  size_t sent = 0, got = 0; long mismatches = 0, cycles = 0, first_out = -1, first_bad = -1; std::vector<long> sent_at;\n"
+     << DIAG
      << "  const bool gaps = argc > 2 && std::string(argv[2]) == \"--random\";\n"
      << "  // A number instead of --random repeats the vector set that many times (for throughput).\n"
      << "  const size_t reps = (argc > 2 && !gaps) ? (size_t)std::stoul(argv[2]) : 1;\n"
@@ -531,9 +566,10 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
      << "    bool take_in = offer && top.in_ready, take_out = top.out_valid && top.out_ready;\n"
      << "    if (take_out) {\n      if (first_out < 0) first_out = cycles - sent_at[0];\n"
      << "      for (int i = 0; i < NO; ++i) { uint64_t g = get(top.out_data, i * OW, OW);\n"
-     << "        if (g != exp[got % exp.size()][i]) { if (mismatches < 10) std::printf(\"mismatch: vector %zu output %d: got %llx expected %llx\\n\", got, i, (unsigned long long)g, (unsigned long long)exp[got % exp.size()][i]); ++mismatches; } }\n"
+     << "        if (g != exp[got % exp.size()][i]) { if (first_bad < 0) first_bad = (long)(got % exp.size()); if (mismatches < 10) std::printf(\"mismatch: vector %zu output %d: got %llx expected %llx\\n\", got, i, (unsigned long long)g, (unsigned long long)exp[got % exp.size()][i]); ++mismatches; } }\n"
      << "      ++got; }\n    if (take_in) { sent_at.push_back(cycles); ++sent; }\n    tick(); ++cycles;\n  }\n"
      << "  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();\n"
+     << "  if (mismatches && first_bad >= 0) diagnose((size_t)first_bad);\n"
      << "  std::printf(\"%zu vectors, %ld mismatching outputs, latency %ld cycles, %ld cycles in all, %.0f inferences/s verilated\\n\", got, mismatches, first_out, cycles, got / secs);\n"
      << "  return (mismatches || got < total) ? 1 : 0;\n}\n";
   write(root / (P.top + "_tb.cpp"), tb.str());
