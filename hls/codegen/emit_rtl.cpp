@@ -280,12 +280,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       }
     } else if (L.type.find("pool") != std::string::npos) {
       // Pooling over the valid (unpadded) window positions: maximum, or exact sum times recip(1/count).
-      bool two = L.type.find("2d") != std::string::npos, avg = L.type.rfind("avg", 0) == 0;
-      int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
-      int KH = two ? L.kernel[0] : 1, KWd = two ? L.kernel[1] : L.kernel[0];
-      int SH = two ? L.strides[0] : 1, SWd = two ? L.strides[1] : L.strides[0];
-      int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
-      int OH = two ? L.out_shape[0] : 1, OWd = two ? L.out_shape[1] : L.out_shape[0];
+      bool avg = L.type.rfind("avg", 0) == 0;
+      const auto [IH, IW, C, KH, KWd, SH, SWd, PT, PL, OH, OWd] = window_of(L);
       const int KW = XW + 24;
       FixedFormat rf = recip_format();
       v << "  /* verilator lint_off UNUSEDSIGNAL */\n";  // inputs outside every window are unused
@@ -345,12 +341,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           outs.push_back(o);
         }
       } else {
-        bool two = L.type == "conv2d";
-        int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
-        int KH = two ? L.kernel[0] : 1, KWd = two ? L.kernel[1] : L.kernel[0];
-        int SH = two ? L.strides[0] : 1, SWd = two ? L.strides[1] : L.strides[0];
-        int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
-        int OH = two ? L.out_shape[0] : 1, OWd = two ? L.out_shape[1] : L.out_shape[0], NF = L.filters;
+        const auto [IH, IW, C, KH, KWd, SH, SWd, PT, PL, OH, OWd] = window_of(L);
+        const int NF = L.filters;
         for (int oh = 0; oh < OH; ++oh)
           for (int ow = 0; ow < OWd; ++ow)
             for (int f = 0; f < NF; ++f) {

@@ -136,12 +136,8 @@ std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
       }
     } else if (t == "conv1d" || t == "conv2d") {
       const FixedFormat& A = L.prec.accum;
-      bool two = t == "conv2d";
-      int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
-      int KH = two ? L.kernel[0] : 1, KW = two ? L.kernel[1] : L.kernel[0];
-      int SH = two ? L.strides[0] : 1, SW = two ? L.strides[1] : L.strides[0];
-      int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
-      int OH = two ? L.out_shape[0] : 1, OW = two ? L.out_shape[1] : L.out_shape[0], NF = L.filters;
+      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
+      const int NF = L.filters;
       int Fp = Fx + L.prec.weight.F();
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)
@@ -230,12 +226,8 @@ std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
         for (int i = 0; i < n; ++i) out.raw.push_back(to_fmt(R, e[i] * r, sf.exp_t.F() + sf.inv_t.F(), st));
       }
     } else if (t.find("pool") != std::string::npos) {
-      bool two = t.find("2d") != std::string::npos, avg = t.rfind("avg", 0) == 0;
-      int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
-      int KH = two ? L.kernel[0] : 1, KW = two ? L.kernel[1] : L.kernel[0];
-      int SH = two ? L.strides[0] : 1, SW = two ? L.strides[1] : L.strides[0];
-      int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
-      int OH = two ? L.out_shape[0] : 1, OW = two ? L.out_shape[1] : L.out_shape[0];
+      bool avg = t.rfind("avg", 0) == 0;
+      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
       FixedFormat rf = recip_format();
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)

@@ -19,12 +19,8 @@ std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<do
         out.push_back(s);
       }
     } else if (t == "conv1d" || t == "conv2d") {
-      bool two = t == "conv2d";
-      int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
-      int KH = two ? L.kernel[0] : 1, KW = two ? L.kernel[1] : L.kernel[0];
-      int SH = two ? L.strides[0] : 1, SW = two ? L.strides[1] : L.strides[0];
-      int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
-      int OH = two ? L.out_shape[0] : 1, OW = two ? L.out_shape[1] : L.out_shape[0], NF = L.filters;
+      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
+      const int NF = L.filters;
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)
           for (int f = 0; f < NF; ++f) {
@@ -61,12 +57,8 @@ std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<do
       size_t arg = std::max_element(cur.begin(), cur.end()) - cur.begin();
       for (size_t i = 0; i < cur.size(); ++i) out.push_back(L.argmax_only ? (i == arg ? 1.0 : 0.0) : std::exp(cur[i] - mx) / z);
     } else if (t.find("pool") != std::string::npos) {
-      bool two = t.find("2d") != std::string::npos, avg = t.rfind("avg", 0) == 0;
-      int IH = two ? L.in_shape[0] : 1, IW = two ? L.in_shape[1] : L.in_shape[0], C = L.in_shape.back();
-      int KH = two ? L.kernel[0] : 1, KW = two ? L.kernel[1] : L.kernel[0];
-      int SH = two ? L.strides[0] : 1, SW = two ? L.strides[1] : L.strides[0];
-      int PT = two ? L.pad_begin[0] : 0, PL = two ? L.pad_begin[1] : L.pad_begin[0];
-      int OH = two ? L.out_shape[0] : 1, OW = two ? L.out_shape[1] : L.out_shape[0];
+      bool avg = t.rfind("avg", 0) == 0;
+      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)
           for (int c = 0; c < C; ++c) {

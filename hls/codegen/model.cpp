@@ -31,6 +31,14 @@ long long Layer::mults() const {
   return 0;
 }
 
+Window window_of(const Layer& L) {
+  bool two = L.in_shape.size() == 3;
+  return {two ? L.in_shape[0] : 1,   two ? L.in_shape[1] : L.in_shape[0],   L.in_shape.back(),
+          two ? L.kernel[0] : 1,     two ? L.kernel[1] : L.kernel[0],       two ? L.strides[0] : 1,
+          two ? L.strides[1] : L.strides[0], two ? L.pad_begin[0] : 0,      two ? L.pad_begin[1] : L.pad_begin[0],
+          two ? L.out_shape[0] : 1,  two ? L.out_shape[1] : L.out_shape[0]};
+}
+
 std::vector<int> valid_reuse_factors(long long n) {
   std::vector<int> v;
   for (long long r = 1; r <= n && r <= 1 << 20; ++r)

@@ -35,6 +35,13 @@ struct Layer {
   long long mults() const;
 };
 
+// Spatial geometry of a conv or pool layer (a 1-D layer has height 1): input height/width/channels, kernel,
+// strides, leading padding and output size.
+struct Window {
+  int IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW;
+};
+Window window_of(const Layer& L);
+
 struct Model {
   std::string name, file;
   std::string test_vectors;  // optional test-vector file (see load_test_vectors)
