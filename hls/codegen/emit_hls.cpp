@@ -233,17 +233,7 @@ HlsProject emit_hls_project(const Model& m, const std::string& out_dir, const st
             "(const input_t input[N_INPUT], result_t output[N_OUTPUT]);\n");
 
   // Test vectors and the emulator's bit-exact expected outputs.
-  std::vector<std::vector<double>> inputs = given;
-  if (inputs.empty()) {
-    std::mt19937_64 rng(1);
-    std::uniform_real_distribution<double> u(-1, 1);
-    double span = std::ldexp(1.0, m.input.I - (m.input.S ? 1 : 0));
-    for (int k = 0; k < 32; ++k) {
-      std::vector<double> v(n_in);
-      for (auto& x : v) x = m.input.S ? u(rng) * span : (u(rng) + 1) * span / 2;
-      inputs.push_back(v);
-    }
-  }
+  std::vector<std::vector<double>> inputs = given.empty() ? random_test_inputs(m, 32) : given;
   Emulator em(m);
   std::ostringstream tin, texp;
   for (const auto& v : inputs) {

@@ -463,17 +463,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   files.push_back(P.top + "_top.v");
 
   // Test vectors (raw codes) and the emulator's raw expected outputs.
-  std::vector<std::vector<double>> inputs = given;
-  if (inputs.empty()) {
-    std::mt19937_64 rng(1);
-    std::uniform_real_distribution<double> u(-1, 1);
-    double span = std::ldexp(1.0, m.input.I - (m.input.S ? 1 : 0));
-    for (int k = 0; k < 200; ++k) {
-      std::vector<double> x(n_in);
-      for (auto& e : x) e = m.input.S ? u(rng) * span : (u(rng) + 1) * span / 2;
-      inputs.push_back(x);
-    }
-  }
+  std::vector<std::vector<double>> inputs = given.empty() ? random_test_inputs(m, 200) : given;
   std::ostringstream tin, texp;
   std::vector<std::ostringstream> tlayer(m.layers.size());
   auto hex = [](i128 v, int w) {

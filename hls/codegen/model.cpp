@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 
 #include "core/diagnostics.h"
@@ -456,6 +457,21 @@ Model load_model(const json& j, const std::string& file) {
 }  // namespace tf::hlsgen
 
 namespace tf::hlsgen {
+
+std::vector<std::vector<double>> random_test_inputs(const Model& m, int count) {
+  int n_in = 1;
+  for (int d : m.input_shape) n_in *= d;
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<double> u(-1, 1);
+  double span = std::ldexp(1.0, m.input.I - (m.input.S ? 1 : 0));
+  std::vector<std::vector<double>> inputs;
+  for (int k = 0; k < count; ++k) {
+    std::vector<double> x(n_in);
+    for (auto& e : x) e = m.input.S ? u(rng) * span : (u(rng) + 1) * span / 2;
+    inputs.push_back(x);
+  }
+  return inputs;
+}
 
 TestVectors load_test_vectors(const std::string& file, int n_in, int n_out) {
   json j = load_json_file(file);

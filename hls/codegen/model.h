@@ -61,6 +61,9 @@ struct TestVectors {
   std::vector<int> labels;
 };
 TestVectors load_test_vectors(const std::string& file, int n_in, int n_out);
+// COUNT seeded random input vectors spanning the model's input range (for generated test benches when the
+// model has no test vectors). Same seed, same vectors.
+std::vector<std::vector<double>> random_test_inputs(const Model& m, int count);
 
 // Reuse factors that divide N (the multiplications of a layer), and the nearest ones to R.
 std::vector<int> valid_reuse_factors(long long n);
