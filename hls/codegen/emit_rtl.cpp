@@ -96,11 +96,8 @@ void check_rtl_support(const Model& m) {
     static const std::set<std::string> elementwise = {"relu", "leaky_relu", "hard_sigmoid", "hard_tanh", "sigmoid",
                                                       "tanh", "softmax", "batchnorm", "flatten"};
     bool mac = L.type == "dense" || L.type == "conv1d" || L.type == "conv2d";
-    bool ok = (mac && L.reuse_factor == 1 && L.strategy == "latency") || elementwise.count(L.type) ||
-              L.type.find("pool") != std::string::npos;
-    if (!ok)
-      throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + (mac ? ", reuse factor " + std::to_string(L.reuse_factor) + ", " + L.strategy : "") +
-                       "): the Verilog emitter supports dense and conv with the latency strategy at reuse factor 1 so far");
+    bool ok = mac || elementwise.count(L.type) || L.type.find("pool") != std::string::npos;
+    if (!ok) throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + "): the Verilog emitter has no template for this layer type");
   }
 }
 
@@ -139,6 +136,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     const Layer& L = m.layers[li];
     const std::string mod = P.top + "_" + lname[li];
     int stages = 0;  // adder-tree register stages inside the layer
+    bool mac_vin = false;  // a time-multiplexed layer: takes the valid bit, returns its own
     const FixedFormat& R = L.prec.result;
     const int XW = cur.W, Fx = cur.F(), n_out = L.out_size();
     std::ostringstream v;
@@ -374,67 +372,150 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       T.O = tinyforge::hls::WRAP;
       const int G = clog2((long long)max_terms + 2) + 1;
       const int SW = T.W + G;
-      // Inputs sign- (or zero-) extended to the product width, so every multiplication is PW x PW -> PW bits.
-      // An input whose weights all quantize to zero is legitimately unused.
-      v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
-      for (int i = 0; i < n_cur; ++i) {
-        std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
-        v << "  wire signed [" << PW - 1 << ":0] x" << i << " = $signed({{" << PW - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
-          << el("x", i, XW) << "});\n";
-      }
-      v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
-      // Adder-tree depth (uniform over outputs, so every output has the same latency).
-      int D = clog2((long long)max_terms + 1);
-      if (pipeline_k > 0) stages = D / pipeline_k;
-      for (size_t j = 0; j < outs.size(); ++j) {
-        std::vector<std::string> leaves;
-        i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
-        leaves.push_back(slit(SW, b_acc));
-        for (const auto& tw : outs[j].terms) {
-          if (tw.second == 0) continue;
-          std::string p = "p" + std::to_string(j) + "_" + std::to_string(tw.first), t = "t" + std::to_string(j) + "_" + std::to_string(tw.first);
-          v << "  wire signed [" << PW - 1 << ":0] " << p << " = x" << tw.first << " * " << slit(PW, tw.second) << ";\n";
-          v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
-          leaves.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
+      if (L.reuse_factor > 1) {
+        // Time-multiplexed (reuse factor R > 1): the layer's products, listed output by output, are cut into
+        // consecutive chunks of R; multiplier m computes chunk m, one product per cycle, so ceil(total / R)
+        // multipliers serve the layer and a new input is accepted every R cycles. Phase 0 uses the live input
+        // (held for phases 1..R-1); each output's exact sum is accumulated over the R phases, then quantized as
+        // in the fully parallel case (the sum does not depend on the order of the terms).
+        const int Rr = L.reuse_factor, PB = std::max(1, clog2(Rr));
+        struct Term { int j, i; i128 w; };
+        std::vector<Term> flat;
+        for (size_t j = 0; j < outs.size(); ++j)
+          for (const auto& tw : outs[j].terms) flat.push_back({(int)j, tw.first, tw.second});
+        const int total = (int)flat.size(), M = (total + Rr - 1) / Rr;
+        const int XE = XW + 1, WE = Wf.W + 1;
+        mac_vin = true;
+        stages = Rr;
+        P.multipliers += M;
+        v << "  reg [" << n_cur * XW - 1 << ":0] xh;\n  reg [" << PB - 1 << ":0] ph;\n  reg run, done;\n"
+          << "  wire [" << PB - 1 << ":0] phc = vin ? " << PB << "'d0 : ph;\n  assign vout = done;\n"
+          << "  always @(posedge clk)\n    if (rst) begin run <= 1'b0; ph <= " << PB << "'d0; done <= 1'b0; end\n    else if (en) begin\n"
+          << "      done <= run && ph == " << PB << "'d" << Rr - 1 << ";\n"
+          << "      if (vin) begin run <= 1'b1; ph <= " << PB << "'d1; xh <= x; end\n"
+          << "      else if (run) begin ph <= ph + " << PB << "'d1; if (ph == " << PB << "'d" << Rr - 1 << ") run <= 1'b0; end\n    end\n";
+        v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
+        for (int i = 0; i < n_cur; ++i) {
+          auto ext = [&](const std::string& src) {
+            std::string msb = src + "[" + std::to_string((i + 1) * XW - 1) + "]";
+            return "$signed({" + (cur.S ? msb : std::string("1'b0")) + ", " + el(src, i, XW) + "})";
+          };
+          v << "  wire signed [" << XE - 1 << ":0] x" << i << " = " << ext("x") << ", h" << i << " = " << ext("xh") << ";\n";
         }
-        if (pipeline_k <= 0) {
-          std::string sum;
-          for (const auto& l : leaves) sum += (sum.empty() ? "" : " + ") + l;
-          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << sum << ";\n";
-        } else {
-          // Pairwise tree over 2^D leaves (missing ones are zero); every PIPELINE_K levels a register.
-          std::vector<std::string> level = leaves;
-          while ((int)level.size() < (1 << D)) level.push_back(slit(SW, 0));
-          for (int l = 1; l <= D; ++l) {
-            std::vector<std::string> next;
-            bool reg = l % pipeline_k == 0;
-            for (size_t q = 0; q + 1 < level.size(); q += 2) {
-              std::string n = "n" + std::to_string(j) + "_" + std::to_string(l) + "_" + std::to_string(q / 2);
-              if (reg)
-                v << "  reg signed [" << SW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << level[q] << " + " << level[q + 1] << ";\n";
-              else
-                v << "  wire signed [" << SW - 1 << ":0] " << n << " = " << level[q] << " + " << level[q + 1] << ";\n";
-              next.push_back(n);
+        v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+        // Per output: the (multiplier, first phase, last phase) ranges that feed it.
+        std::vector<std::vector<std::array<int, 3>>> feeds(outs.size());
+        for (int mi = 0; mi < M; ++mi) {
+          std::string k = std::to_string(mi);
+          v << "  reg signed [" << XE - 1 << ":0] a" << k << ";\n  reg signed [" << WE - 1 << ":0] b" << k << ";\n"
+            << "  always @* begin\n    case (phc)\n";
+          for (int r = 0; r < Rr; ++r) {
+            int g = mi * Rr + r;
+            v << "      " << PB << "'d" << r << ": begin ";
+            if (g < total)
+              v << "a" << k << " = " << (r == 0 ? "x" : "h") << flat[g].i << "; b" << k << " = " << slit(WE, flat[g].w) << ";";
+            else
+              v << "a" << k << " = " << slit(XE, 0) << "; b" << k << " = " << slit(WE, 0) << ";";
+            v << " end\n";
+            if (g < total) {
+              auto& f = feeds[flat[g].j];
+              if (!f.empty() && f.back()[0] == mi && f.back()[2] == r - 1) f.back()[2] = r;
+              else f.push_back({mi, r, r});
             }
-            level = next;
           }
-          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << level[0] << ";\n";
+          v << "      default: begin a" << k << " = " << slit(XE, 0) << "; b" << k << " = " << slit(WE, 0) << "; end\n    endcase\n  end\n";
+          v << "  wire signed [" << PW - 1 << ":0] p" << k << " = a" << k << " * b" << k << ";\n";
+          v << "  wire signed [" << T.W - 1 << ":0] t" << k << ";\n" << quant("qt" + k, PW, Fp, true, T, -1, "p" + k, "t" + k);
         }
-        v << "  wire [" << A.W - 1 << ":0] a" << j << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), "a" + std::to_string(j));
-        v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, "a" + std::to_string(j), el("y", (int)j, R.W));
+        for (size_t j = 0; j < outs.size(); ++j) {
+          std::string k = std::to_string(j);
+          std::string sum = "(vin ? " + slit(SW, A.from_exact(outs[j].bias, L.prec.bias.F())) + " : acc" + k + ")";
+          for (const auto& f : feeds[j]) {
+            std::string t = "t" + std::to_string(f[0]), ext = "{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}";
+            if (f[1] == 0 && f[2] == Rr - 1)
+              sum += " + " + ext;
+            else {
+              auto lit = [&](int q) { return std::to_string(PB) + "'d" + std::to_string(q); };
+              std::string cond = f[1] == f[2] ? "phc == " + lit(f[1])
+                                 : f[1] == 0  ? "phc <= " + lit(f[2])
+                                 : f[2] == Rr - 1 ? "phc >= " + lit(f[1])
+                                                  : "phc >= " + lit(f[1]) + " && phc <= " + lit(f[2]);
+              sum += " + ((" + cond + ") ? " + ext + " : " + slit(SW, 0) + ")";
+            }
+          }
+          v << "  reg signed [" << SW - 1 << ":0] acc" << k << ";\n  always @(posedge clk) if (en && (vin || run)) acc" << k << " <= " << sum << ";\n";
+          v << "  wire [" << A.W - 1 << ":0] o" << k << ";\n" << quant("qa" + k, SW, A.F(), true, A, -1, "acc" + k, "o" + k);
+          v << quant("qr" + k, A.W, A.F(), A.S, R, -1, "o" + k, el("y", (int)j, R.W));
+        }
+      } else {
+        // Inputs sign- (or zero-) extended to the product width, so every multiplication is PW x PW -> PW bits.
+        // An input whose weights all quantize to zero is legitimately unused.
+        v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
+        for (int i = 0; i < n_cur; ++i) {
+          std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
+          v << "  wire signed [" << PW - 1 << ":0] x" << i << " = $signed({{" << PW - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
+            << el("x", i, XW) << "});\n";
+        }
+        v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+        // Adder-tree depth (uniform over outputs, so every output has the same latency).
+        int D = clog2((long long)max_terms + 1);
+        if (pipeline_k > 0) stages = D / pipeline_k;
+        for (size_t j = 0; j < outs.size(); ++j) {
+          std::vector<std::string> leaves;
+          i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
+          leaves.push_back(slit(SW, b_acc));
+          for (const auto& tw : outs[j].terms) {
+            if (tw.second == 0) continue;
+            ++P.multipliers;
+            std::string p = "p" + std::to_string(j) + "_" + std::to_string(tw.first), t = "t" + std::to_string(j) + "_" + std::to_string(tw.first);
+            v << "  wire signed [" << PW - 1 << ":0] " << p << " = x" << tw.first << " * " << slit(PW, tw.second) << ";\n";
+            v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
+            leaves.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
+          }
+          if (pipeline_k <= 0) {
+            std::string sum;
+            for (const auto& l : leaves) sum += (sum.empty() ? "" : " + ") + l;
+            v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << sum << ";\n";
+          } else {
+            // Pairwise tree over 2^D leaves (missing ones are zero); every PIPELINE_K levels a register.
+            std::vector<std::string> level = leaves;
+            while ((int)level.size() < (1 << D)) level.push_back(slit(SW, 0));
+            for (int l = 1; l <= D; ++l) {
+              std::vector<std::string> next;
+              bool reg = l % pipeline_k == 0;
+              for (size_t q = 0; q + 1 < level.size(); q += 2) {
+                std::string n = "n" + std::to_string(j) + "_" + std::to_string(l) + "_" + std::to_string(q / 2);
+                if (reg)
+                  v << "  reg signed [" << SW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << level[q] << " + " << level[q + 1] << ";\n";
+                else
+                  v << "  wire signed [" << SW - 1 << ":0] " << n << " = " << level[q] << " + " << level[q + 1] << ";\n";
+                next.push_back(n);
+              }
+              level = next;
+            }
+            v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << level[0] << ";\n";
+          }
+          v << "  wire [" << A.W - 1 << ":0] a" << j << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), "a" + std::to_string(j));
+          v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, "a" + std::to_string(j), el("y", (int)j, R.W));
+        }
       }
     }
     v << "endmodule\n`default_nettype wire\n";
     std::string text = v.str();
-    text.replace(text.find("@PORTS@"), 7, stages > 0 ? "  input  wire clk,\n  input  wire en,\n" : "");
+    text.replace(text.find("@PORTS@"), 7, mac_vin     ? "  input  wire clk,\n  input  wire rst,\n  input  wire en,\n  input  wire vin,\n  output wire vout,\n"
+                                           : stages > 0 ? "  input  wire clk,\n  input  wire en,\n"
+                                                        : "");
     write(root / (mod + ".v"), text);
     files.push_back(mod + ".v");
-    std::string vin = li ? "v" + std::to_string(li - 1) : std::string("in_valid");
+    std::string vin = li ? "v" + std::to_string(li - 1) : std::string("take");
     std::string k = std::to_string(li);
-    top_body << "  wire [" << n_out * R.W - 1 << ":0] c" << k << ";\n  " << mod << " u" << k << " (" << (stages > 0 ? ".clk(clk), .en(en), " : "")
+    top_body << (mac_vin ? "  wire vo" + k + ";\n" : std::string("")) << "  wire [" << n_out * R.W - 1 << ":0] c" << k << ";\n  " << mod << " u" << k << " (" << (mac_vin ? ".clk(clk), .rst(rst), .en(en), .vin(" + vin + "), .vout(vo" + k + "), " : stages > 0 ? ".clk(clk), .en(en), " : "")
              << ".x(" << (li ? "r" + std::to_string(li - 1) : std::string("in_data")) << "), .y(c" << k << "));\n  reg [" << n_out * R.W - 1 << ":0] r" << k
              << " /*verilator public_flat_rd*/;\n  reg v" << k << ";\n";
-    if (stages > 0) {  // the valid bit follows the data through the layer's tree registers
+    if (mac_vin) {  // the layer's own valid bit, R cycles after it took its input
+      vin = "vo" + k;
+      P.ii = std::max(P.ii, L.reuse_factor);
+    } else if (stages > 0) {  // the valid bit follows the data through the layer's tree registers
       top_body << "  reg [" << stages - 1 << ":0] d" << k << ";\n  always @(posedge clk)\n    if (rst) d" << k << " <= " << stages << "'d0;\n    else if (en) d" << k
                << " <= " << (stages > 1 ? "{d" + k + "[" + std::to_string(stages - 2) + ":0], " + vin + "}" : vin) << ";\n";
       vin = "d" + k + "[" + std::to_string(stages - 1) + "]";
@@ -452,12 +533,22 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   std::ostringstream top;
   top << "// Generated by tinyforge: " << m.name << ". A register stage per layer" << (pipeline_k > 0 ? " and every " + std::to_string(pipeline_k) + " adder-tree levels" : std::string(""))
       << " (latency " << P.latency << " cycles, a new input\n"
-      << "// every cycle). Handshake: an input is taken when in_valid && in_ready; an output is offered with\n"
+      << "// every " << (P.ii > 1 ? std::to_string(P.ii) + " cycles" : std::string("cycle")) << "). Handshake: an input is taken when in_valid && in_ready; an output is offered with\n"
       << "// out_valid and held until out_ready. The whole pipeline stalls while an output waits.\n"
       << "`default_nettype none\nmodule " << P.top << "_top (\n  input  wire clk,\n  input  wire rst,\n  input  wire in_valid,\n"
       << "  output wire in_ready,\n  input  wire [" << n_in * m.input.W - 1 << ":0] in_data,\n  output wire out_valid,\n"
       << "  input  wire out_ready,\n  output wire [" << n_cur * cur.W - 1 << ":0] out_data\n);\n"
-      << "  wire en = !out_valid || out_ready;\n  assign in_ready = en;\n" << top_body.str()
+      << "  wire en = !out_valid || out_ready;\n";
+  if (P.ii > 1) {  // a time-multiplexed layer: at most one input every II enabled cycles
+    int cb = std::max(1, clog2(P.ii));
+    top << "  reg [" << cb - 1 << ":0] cool;\n  assign in_ready = en && cool == " << cb << "'d0;\n"
+        << "  always @(posedge clk)\n    if (rst) cool <= " << cb << "'d0;\n    else if (en) begin\n"
+        << "      if (in_valid && cool == " << cb << "'d0) cool <= " << cb << "'d" << P.ii - 1 << ";\n"
+        << "      else if (cool != " << cb << "'d0) cool <= cool - " << cb << "'d1;\n    end\n";
+  } else {
+    top << "  assign in_ready = en;\n";
+  }
+  top << "  wire take = in_valid && in_ready;\n" << top_body.str()
       << "  assign out_valid = v" << last << ";\n  assign out_data = r" << last << ";\nendmodule\n`default_nettype wire\n";
   write(root / (P.top + "_top.v"), top.str());
   files.push_back(P.top + "_top.v");
@@ -534,7 +625,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
      << "  const int IW = " << m.input.W << ", OW = " << cur.W << ", NI = " << n_in << ", NO = " << n_cur << ";\n"
      << "  V" << P.top << "_top top;\n  std::mt19937_64 rng(7);\n  top.clk = 0; top.rst = 1; top.in_valid = 0; top.out_ready = 0; top.eval();\n"
      << "  auto tick = [&] { top.clk = 1; top.eval(); top.clk = 0; top.eval(); };\n  tick(); tick(); top.rst = 0;\n"
-     << "  size_t sent = 0, got = 0; long mismatches = 0, cycles = 0, first_out = -1, first_bad = -1; std::vector<long> sent_at;\n"
+     << "  size_t sent = 0, got = 0; long mismatches = 0, cycles = 0, first_out = -1, first_bad = -1, first_take = 0, last_take = 0; std::vector<long> sent_at;\n"
      << DIAG
      << "  const bool gaps = argc > 2 && std::string(argv[2]) == \"--random\";\n"
      << "  // A number instead of --random repeats the vector set that many times (for throughput).\n"
@@ -546,13 +637,15 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
      << "    if (offer) for (int i = 0; i < NI; ++i) put(top.in_data, i * IW, IW, in[sent % in.size()][i]);\n"
      << "    top.out_ready = !gaps || rng() % 3 != 0;\n    top.eval();\n"
      << "    bool take_in = offer && top.in_ready, take_out = top.out_valid && top.out_ready;\n"
-     << "    if (take_out) {\n      if (first_out < 0) first_out = cycles - sent_at[0];\n"
+     << "    if (take_out) {\n      if (first_out < 0) { first_out = cycles - sent_at[0]; first_take = cycles; }\n      last_take = cycles;\n"
      << "      for (int i = 0; i < NO; ++i) { uint64_t g = get(top.out_data, i * OW, OW);\n"
      << "        if (g != exp[got % exp.size()][i]) { if (first_bad < 0) first_bad = (long)(got % exp.size()); if (mismatches < 10) std::printf(\"mismatch: vector %zu output %d: got %llx expected %llx\\n\", got, i, (unsigned long long)g, (unsigned long long)exp[got % exp.size()][i]); ++mismatches; } }\n"
      << "      ++got; }\n    if (take_in) { sent_at.push_back(cycles); ++sent; }\n    tick(); ++cycles;\n  }\n"
      << "  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();\n"
      << "  if (mismatches && first_bad >= 0) diagnose((size_t)first_bad);\n"
-     << "  std::printf(\"%zu vectors, %ld mismatching outputs, latency %ld cycles, %ld cycles in all, %.0f inferences/s verilated\\n\", got, mismatches, first_out, cycles, got / secs);\n"
+     << "  // II: cycles between outputs (meaningful for the in-order run, where nothing stalls).\n"
+     << "  double ii = got > 1 ? (double)(last_take - first_take) / (double)(got - 1) : 0.0;\n"
+     << "  std::printf(\"%zu vectors, %ld mismatching outputs, latency %ld cycles, II %.2f cycles, %ld cycles in all, %.0f inferences/s verilated\\n\", got, mismatches, first_out, ii, cycles, got / secs);\n"
      << "  return (mismatches || got < total) ? 1 : 0;\n}\n";
   write(root / (P.top + "_tb.cpp"), tb.str());
   // The same check as a plain Verilog-2005 test bench, for a second simulator (Icarus Verilog).

@@ -1,4 +1,4 @@
-// Verilog emitter (work in progress: dense with the latency strategy at reuse factor 1, relu). Writes
+// Verilog emitter: every layer the template library has, dense and conv at any valid reuse factor. Writes
 // DIR/rtl/: one module per layer, <top>_top.v with a valid/ready handshake, the building blocks from
 // rtl/lib/, a Verilator test bench (<top>_tb.cpp, verify.sh) and tb_data/ with raw input codes and the
 // emulator's raw expected output codes.
@@ -12,7 +12,9 @@ namespace tf::hlsgen {
 
 struct RtlProject {
   std::string dir, top;
-  int latency = 0;  // cycles from an accepted input to its output
+  int latency = 0;      // cycles from an accepted input to its output
+  int ii = 1;           // cycles between accepted inputs (the largest reuse factor)
+  long multipliers = 0; // multiplications in the datapath (R = 1: nonzero constant weights; R > 1: ceil(terms / R))
 };
 
 // Throws InputError naming the first layer the emitter cannot generate yet.

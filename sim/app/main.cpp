@@ -298,6 +298,9 @@ int cmd_hls(const std::vector<std::string>& args) {
       "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
       "emulate", "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
       "rtl", "also write DIR/rtl/: synthesizable Verilog with Verilator and Icarus bit-exact checks")(
+      "verify", po::value<int>()->value_name("N"),
+      "implies --rtl: verilate the RTL, stream N vectors (the model's test vectors, then seeded random ones) in order and "
+      "under random back-pressure, compare every output bit with the C++ model, check latency and II; exit 1 on any difference")(
       "pipeline", po::value<int>()->value_name("K"),
       "with --rtl: register every K adder-tree levels in dense/conv layers (latency for logic depth; default 0 = none)")(
       "synth", po::value<std::string>()->value_name("xc7|ice40"),
@@ -319,7 +322,8 @@ int cmd_hls(const std::vector<std::string>& args) {
   }
   if (vm.count("help") || model_file.empty()) {
     std::cout << "usage: tinyforge hls MODEL.json|MODEL.onnx [--out DIR] [--precision FILE] [--reuse N]\n"
-                 "                     [--strategy latency|resource] [--test-vectors FILE] [--emulate]\n\n"
+                 "                     [--strategy latency|resource] [--test-vectors FILE] [--emulate]\n"
+                 "                     [--rtl [--pipeline K] [--verify N] [--synth xc7|ice40]]\n\n"
                  "Writes DIR/hls/: the HLS C++ project of the model (firmware/, a test bench, tb_data/ with bit-exact\n"
                  "expected outputs, build.sh for g++, build_prj.tcl for a vendor HLS tool).\n\n"
               << od;
@@ -361,22 +365,65 @@ int cmd_hls(const std::vector<std::string>& args) {
     std::cout << emulate_report(m, tv, vectors_file);
     if (out.empty()) return 0;
   }
-  if (vm.count("rtl")) tf::hlsgen::check_rtl_support(m);  // before anything is written
+  const bool rtl = vm.count("rtl") || vm.count("verify");
+  int verify_n = 0;
+  if (vm.count("verify")) {
+    verify_n = vm["verify"].as<int>();
+    if (verify_n < 1 || verify_n > 10000000) bad_usage("--verify: got " + std::to_string(verify_n) + "; expected 1 to 10000000 vectors", "");
+  }
+  if (rtl) tf::hlsgen::check_rtl_support(m);  // before anything is written
   if (vm.count("synth")) {
     std::string t = vm["synth"].as<std::string>();
-    if (!vm.count("rtl")) bad_usage("--synth: needs --rtl", "");
+    if (!rtl) bad_usage("--synth: needs --rtl", "");
     if (t != "xc7" && t != "ice40") bad_usage("--synth: got '" + t + "'; expected xc7 or ice40", "");
   }
   fs::create_directories(out);
   auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "hls" / "include").string());
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
-  if (vm.count("rtl")) {
+  if (rtl) {
     int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
     if (pk < 0 || pk > 64) bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (none) to 64 adder-tree levels", "");
-    auto r = tf::hlsgen::emit_rtl_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "rtl" / "lib").string(), pk);
+    std::vector<std::vector<double>> vecs = tv.inputs;
+    if (verify_n > 0) {  // exactly N: the model's vectors first, then seeded random ones
+      if ((int)vecs.size() > verify_n) vecs.resize(verify_n);
+      if ((int)vecs.size() < verify_n) {
+        auto extra = tf::hlsgen::random_test_inputs(m, verify_n - (int)vecs.size());
+        vecs.insert(vecs.end(), extra.begin(), extra.end());
+      }
+    }
+    auto r = tf::hlsgen::emit_rtl_project(m, out, vecs, (fs::path(tf::data_dir()) / "rtl" / "lib").string(), pk);
     std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency " << r.latency
-              << " cycles)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
+              << " cycles, II " << r.ii << ", " << r.multipliers << " multipliers)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
+    if (verify_n > 0) {
+      std::cout << "verifying " << verify_n << " vectors (" << std::min<size_t>(tv.inputs.size(), (size_t)verify_n)
+                << " from the model's test vectors) with Verilator..." << std::endl;
+      if (std::system("command -v verilator > /dev/null 2>&1") != 0)
+        throw std::runtime_error("--verify: verilator is not installed (scripts/deps.sh installs it)");
+      std::string log = (fs::path(r.dir) / "verify.log").string();
+      int rc = std::system(("sh '" + r.dir + "/verify.sh' > '" + log + "' 2>&1").c_str());
+      std::string text = tf::read_file(log);
+      std::vector<std::string> runs;
+      std::istringstream ls(text);
+      for (std::string line; std::getline(ls, line);)
+        if (line.find(" mismatching outputs, latency ") != std::string::npos) runs.push_back(line);
+      if (runs.size() != 2) {
+        std::cerr << text.substr(text.size() > 4000 ? text.size() - 4000 : 0);
+        throw std::runtime_error("--verify: the Verilator run did not complete (exit " + std::to_string(rc) + "); log: " + log);
+      }
+      long mism_in_order = -1, mism_random = -1, lat = -1;
+      double ii = -1;
+      std::sscanf(runs[0].c_str(), "%*d vectors, %ld mismatching outputs, latency %ld cycles, II %lf", &mism_in_order, &lat, &ii);
+      std::sscanf(runs[1].c_str(), "%*d vectors, %ld mismatching outputs", &mism_random);
+      bool ok = rc == 0 && mism_in_order == 0 && mism_random == 0 && lat == r.latency && std::abs(ii - r.ii) < 1e-9;
+      std::cout << "  in order:               " << runs[0] << "\n  random back-pressure:   " << runs[1] << "\n";
+      std::cout << "verify: " << (mism_in_order == 0 && mism_random == 0 ? "bit-exact" : "MISMATCH") << "; latency " << lat << " cycles (reported "
+                << r.latency << "), II " << ii << " (reported " << r.ii << "): " << (ok ? "PASS" : "FAIL") << "\n";
+      if (!ok) {
+        std::cout << text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
+        return 1;
+      }
+    }
     if (vm.count("synth")) {
       std::cout << "running yosys (" << vm["synth"].as<std::string>() << "); large designs can take minutes..." << std::endl;
       tf::json rep = tf::hlsgen::synthesize(m, r, vm["synth"].as<std::string>(), out);

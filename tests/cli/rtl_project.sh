@@ -11,10 +11,14 @@ out=$("$work/out/rtl/verify.sh" 2>&1)
 echo "$out" | tail -4
 [ "$(echo "$out" | grep -c ' 0 mismatching outputs')" -eq 2 ] || { echo "FAIL: mismatches"; exit 1; }
 # The latency measured in the in-order run equals the one the generator reports.
-reported=$(sed -n 's/.*latency \([0-9]*\) cycles).*/\1/p' "$work/gen.log")
+reported=$(sed -n 's/.*latency \([0-9]*\) cycles, II.*/\1/p' "$work/gen.log")
 measured=$(echo "$out" | grep ' 0 mismatching outputs' | head -1 | sed -n 's/.*latency \([0-9]*\) cycles.*/\1/p')
 [ -n "$reported" ] && [ "$reported" = "$measured" ] || { echo "FAIL: latency reported $reported, measured $measured"; exit 1; }
-echo "latency: $measured cycles (as reported)"
+# So does the initiation interval (cycles between outputs when nothing stalls).
+ii_rep=$(sed -n 's/.*cycles, II \([0-9]*\), .*/\1/p' "$work/gen.log")
+ii_meas=$(echo "$out" | grep ' 0 mismatching outputs' | head -1 | sed -n 's/.*II \([0-9.]*\) cycles.*/\1/p')
+[ -n "$ii_rep" ] && [ "$ii_rep.00" = "$ii_meas" ] || { echo "FAIL: II reported $ii_rep, measured $ii_meas"; exit 1; }
+echo "latency: $measured cycles, II $ii_rep (as reported)"
 # A second simulator: Icarus Verilog on the same RTL and vectors (plain Verilog-2005 test bench).
 if command -v iverilog > /dev/null; then
   iv=$("$work/out/rtl/verify_iverilog.sh" 2>&1)
