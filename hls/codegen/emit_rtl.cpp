@@ -135,6 +135,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   for (size_t li = 0; li < m.layers.size(); ++li) {
     const Layer& L = m.layers[li];
     const std::string mod = P.top + "_" + lname[li];
+    const long mults_before = P.multipliers;
+    long bound = 0;
     int stages = 0;  // adder-tree register stages inside the layer
     bool mac_vin = false;  // a time-multiplexed layer: takes the valid bit, returns its own
     const FixedFormat& R = L.prec.result;
@@ -360,6 +362,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       }
       size_t max_terms = 1;
       for (const auto& o : outs) max_terms = std::max(max_terms, o.terms.size());
+      for (const auto& o : outs) bound += (long)o.terms.size();  // R = 1: every product (R > 1 below)
       // Product as a signed number: operands sign- or zero-extended by one bit.
       const int PW = XW + Wf.W + 2, Fp = Fx + Wf.F();
       const int P_I = (XW - Fx) + (Wf.W - Wf.F());
@@ -384,6 +387,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         for (size_t j = 0; j < outs.size(); ++j)
           for (const auto& tw : outs[j].terms) flat.push_back({(int)j, tw.first, tw.second});
         const int total = (int)flat.size(), M = (total + Rr - 1) / Rr;
+        bound = M;
         const int XE = XW + 1, WE = Wf.W + 1;
         mac_vin = true;
         stages = Rr;
@@ -507,6 +511,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
                                                         : "");
     write(root / (mod + ".v"), text);
     files.push_back(mod + ".v");
+    P.layers.push_back({mod, P.multipliers - mults_before, bound});
     std::string vin = li ? "v" + std::to_string(li - 1) : std::string("take");
     std::string k = std::to_string(li);
     top_body << (mac_vin ? "  wire vo" + k + ";\n" : std::string("")) << "  wire [" << n_out * R.W - 1 << ":0] c" << k << ";\n  " << mod << " u" << k << " (" << (mac_vin ? ".clk(clk), .rst(rst), .en(en), .vin(" + vin + "), .vout(vo" + k + "), " : stages > 0 ? ".clk(clk), .en(en), " : "")

@@ -15,6 +15,12 @@ struct RtlProject {
   int latency = 0;      // cycles from an accepted input to its output
   int ii = 1;           // cycles between accepted inputs (the largest reuse factor)
   long multipliers = 0; // multiplications in the datapath (R = 1: nonzero constant weights; R > 1: ceil(terms / R))
+  struct Layer {
+    std::string module;
+    long multipliers = 0;  // as emitted
+    long bound = 0;        // ceil(products / R): the fewest multipliers that can do the layer's work at II = R
+  };
+  std::vector<Layer> layers;
 };
 
 // Throws InputError naming the first layer the emitter cannot generate yet.

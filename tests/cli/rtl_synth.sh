@@ -2,10 +2,10 @@
 # `tinyforge hls --rtl --synth xc7`: yosys costs the design; report.json and report.md hold cell counts per
 # layer and in total, the logic depth and the pipeline's latency, and the per-layer counts add up.
 set -eu
-bin=$1; model=$2
+bin=$1; model=$2; shift 2
 command -v yosys > /dev/null || { echo "yosys not installed"; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-"$bin" hls "$model" --out "$work/out" --rtl --synth xc7 > "$work/log"
+"$bin" hls "$model" --out "$work/out" --rtl --synth xc7 "$@" > "$work/log"
 cat "$work/out/report.md"
 r="$work/out/report.json"
 grep -q '"target": "xc7"' "$r" || { echo "FAIL: target"; exit 1; }
@@ -15,4 +15,15 @@ lut=$(sed -n '/"total"/,/}/p' "$r" | sed -n 's/.*"lut": \([0-9]*\).*/\1/p')
 sum=$(sed -n '/"layers"/,$p' "$r" | sed -n 's/.*"lut": \([0-9]*\).*/\1/p' | paste -sd+ | bc)
 # The top adds a few LUTs of handshake logic to the layers.
 [ "$sum" -le "$lut" ] && [ $((lut - sum)) -le 16 ] || { echo "FAIL: layers ($sum) vs total ($lut)"; exit 1; }
+# Time-multiplexed layers (reuse factor > 1): yosys finds exactly the bound ceil(products / R) of multipliers.
+if grep -q '"initiation_interval": [2-9]' "$r"; then
+  /usr/bin/python3 - "$r" <<'PY' || exit 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+bad = [(l["module"], l["yosys_multipliers"], l["multiplier_bound"]) for l in r["layers"]
+       if "multiplier_bound" in l and l["yosys_multipliers"] != l["multiplier_bound"]]
+print("multipliers per layer vs bound:", [(l["module"], l["yosys_multipliers"], l.get("multiplier_bound")) for l in r["layers"] if "multiplier_bound" in l])
+if bad: print("FAIL: yosys multipliers differ from the bound:", bad); sys.exit(1)
+PY
+fi
 echo ok
