@@ -1,7 +1,8 @@
-// SystemC model of the Xylo-like core. Each time step runs four stages, each an SC_THREAD joined by
-// capacity-1 sc_fifos, as the hardware would: input events -> recurrent fan-out -> neuron update -> output.
-// Each stage computes its part of the step on the real integer state, then advances time by its cycle cost.
-// A step starts at its dt tick, or when the previous step finishes if that is later (a real-time overrun).
+// SystemC model of the Xylo-like core. Each time step runs four stages in the hardware's order: input events
+// -> recurrent fan-out -> neuron update -> output. Each stage computes its part of the step on the real integer
+// state and costs cycles; one SC_THREAD advances time by them (loosely timed: the stages of a step never
+// overlap each other or the next step, so no fifo hand-over is needed). A step starts at its dt tick, or when
+// the previous step finishes if that is later (a real-time overrun).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -45,7 +46,7 @@ struct StepCounts {
 struct CoreResult {
   std::vector<StepCounts> steps;
   std::vector<std::array<int, 3>> hidden_spikes, output_spikes;  // {t, neuron, count}
-  std::vector<std::vector<int>> readout;                         // [t][n_out]
+  std::vector<int> readout;                                      // [t * n_out + o]
   std::vector<int> V_h, I_h, V_o, I_o;                           // final state (I_h: [n_hidden][n_syn])
   std::vector<std::vector<int>> recorded;                        // [t][k*(1+n_syn)]: V then I of each recorded neuron
   uint64_t overruns = 0, total_cycles = 0;
@@ -59,14 +60,17 @@ SC_MODULE(NeuroCore) {
             Readout readout, const std::vector<int>& record, CoreEnergy* energy);
   SC_HAS_PROCESS(NeuroCore);
   const CoreResult& result() const { return res_; }
+  CoreResult take_result() { return std::move(res_); }
   void finish();  // copies the final state into the result
   void trace(sc_core::sc_trace_file* tf);
 
  private:
-  void input_stage();
-  void recurrent_stage();
-  void update_stage();
-  void output_stage();
+  void step_thread();
+  // The stages: each updates the state and the step's counts and returns its cycle cost.
+  uint64_t input_stage(size_t t);
+  uint64_t recurrent_stage();
+  uint64_t update_stage();
+  uint64_t output_stage();
   uint64_t now_cycles() const;
 
   const Network& net_;
@@ -81,15 +85,21 @@ SC_MODULE(NeuroCore) {
   std::vector<int32_t> I_h_, V_h_, I_o_, V_o_;
   std::vector<uint8_t> prev_count_, count_, own_;
   std::vector<int> prev_active_, active_;  // hidden neurons with a nonzero count (ascending)
+  std::vector<int> spiking_;               // hidden neurons that spiked themselves this step (ascending)
+  std::vector<int> cand_;                  // scratch: neurons at or above threshold
   bool has_alias_ = false;
   // Hidden parameters flattened for the update loop.
   std::vector<int32_t> h_thr_, h_bias_, h_dmem_, h_dsyn_;  // h_dsyn_: [s * n_hidden + h]
+  std::vector<int32_t> o_thr_, o_bias_, o_dmem_, o_dsyn_;  // output neurons
   // Weights pre-shifted, as (target, weight) lists.
   std::vector<std::vector<std::pair<int, int>>> in_targets_;   // per channel: (s * n_hidden + h, w << shift_in)
   std::vector<int32_t> in_dense_;                              // [channel][s][h], w << shift_in (zeros included)
-  std::vector<std::vector<std::pair<int, int>>> rec_targets_;  // per hidden: (dst * n_syn + s, w << shift_rec)
-  std::vector<std::vector<std::pair<int, int>>> out_targets_;  // per hidden: (o, w << shift_out)
-  std::array<std::unique_ptr<sc_core::sc_fifo<int>>, 4> fifo_;  // into rec, upd, out, back to input
+  std::vector<uint32_t> rec_off_;                               // per hidden source: [rec_off_[h], rec_off_[h+1]) in:
+  std::vector<int32_t> rec_idx_, rec_w_;                        //   target s * n_hidden + dst, w << shift_rec
+  std::vector<uint8_t> rec_distinct_;                           // per source: no target twice (adds commute)
+  bool use_avx512_ = false, use_avx2_ = false;
+  std::vector<uint32_t> out_off_;                               // per hidden source: [out_off_[h], out_off_[h+1]) in:
+  std::vector<int32_t> out_idx_, out_w_;                        //   output neuron o, w << shift_out
   StepCounts cur_;
   uint64_t step_start_ = 0;
   CoreResult res_;

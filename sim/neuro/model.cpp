@@ -193,9 +193,9 @@ json NeuroModel::run(RunContext& ctx) {
     os << "step";
     for (int o = 0; o < net.n_out; ++o) os << ",out" << o;
     os << "\n";
-    for (size_t t = 0; t < r.readout.size(); ++t) {
+    for (size_t t = 0; t < r.steps.size(); ++t) {
       os << t;
-      for (int v : r.readout[t]) os << "," << v;
+      for (int o = 0; o < net.n_out; ++o) os << "," << r.readout[t * net.n_out + o];
       os << "\n";
     }
     ctx.out.write("readout.csv", os.str());

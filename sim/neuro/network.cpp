@@ -1,6 +1,8 @@
 #include "neuro/network.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -203,6 +205,19 @@ Network load_network(const std::string& file, const ChipLimits& lim) {
                    e.contains("syn") ? r.integer(e["syn"], p + ".syn", 0, n.n_syn - 1, 0) : 0,
                    r.integer(e.value("w", json()), p + ".w", -128, 127, 0)};
       if (s.w) n.rec.push_back(s);
+    }
+    // One weight per (src, dst, syn), as in the dense form and in the chip's weight memory.
+    std::map<std::array<int, 3>, size_t> seen;
+    for (size_t k = 0; rl.is_array() && k < rl.size(); ++k) {
+      const json& e = rl[k];
+      if (!e.is_object() || !e.contains("src") || !e.contains("dst") || !e["src"].is_number_integer() || !e["dst"].is_number_integer()) continue;
+      int sy = e.contains("syn") && e["syn"].is_number_integer() ? e["syn"].get<int>() : 0;
+      auto key = std::array<int, 3>{e["src"].get<int>(), e["dst"].get<int>(), sy};
+      auto [it, fresh] = seen.emplace(key, k);
+      if (!fresh)
+        r.err("rec[" + std::to_string(k) + "]", e,
+              "one entry per (src, dst, syn); rec[" + std::to_string(it->second) + "] already connects " + std::to_string(key[0]) +
+                  " -> " + std::to_string(key[1]) + " synapse " + std::to_string(key[2]));
     }
     std::stable_sort(n.rec.begin(), n.rec.end(), [](const RecSynapse& a, const RecSynapse& b) {
       return a.src != b.src ? a.src < b.src : (a.dst != b.dst ? a.dst < b.dst : a.syn < b.syn);
