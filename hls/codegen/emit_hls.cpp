@@ -286,8 +286,12 @@ HlsProject emit_hls_project(const Model& m, const std::string& out_dir, const st
         "if {$csim} { csim_design -argv tb_data }\nif {$synth} { csynth_design }\nif {$cosim} { cosim_design -argv tb_data }\n"
         "if {$export} { export_design -format ip_catalog }\nexit\n");
   write(root / "build.sh",
-        "#!/bin/sh\n# Builds and runs the C++ test bench with g++ (no vendor tool needed).\nset -e\ncd \"$(dirname \"$0\")\"\n"
-        "g++ -std=c++14 -O2 -Wno-unknown-pragmas -Ifirmware -o " + P.top + "_tb " + tb + " firmware/" + P.top + ".cpp\n"
+        "#!/bin/sh\n# Builds and runs the C++ test bench with g++ (no vendor tool needed).\n"
+        "#   ./build.sh                 with tinyforge's fixed-point types (firmware/tinyforge/)\n"
+        "#   ./build.sh --ap-types DIR  with the vendor's ap_fixed.h from DIR instead (TINYFORGE_USE_AP_TYPES)\nset -e\n"
+        "flags=\"\"\nif [ \"${1:-}\" = \"--ap-types\" ]; then flags=\"-DTINYFORGE_USE_AP_TYPES -I$(cd \"$2\" && pwd)\"; fi\n"
+        "cd \"$(dirname \"$0\")\"\n"
+        "g++ -std=c++14 -O2 -Wno-unknown-pragmas $flags -Ifirmware -o " + P.top + "_tb " + tb + " firmware/" + P.top + ".cpp\n"
         "./" + P.top + "_tb tb_data\n");
   fs::permissions(root / "build.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
   P.test_src = (final_root / tb).string();

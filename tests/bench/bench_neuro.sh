@@ -1,7 +1,8 @@
 #!/bin/bash
 # Speed of the Xylo-like core model: 10,000 steps of the default 16-1000-8 recurrent network (fan-out 32,
 # Poisson input at 10% activity), against Brian2 running the equivalent floating-point LIF network with the
-# same connectivity and input spikes (cython target, warm run), in the same run.
+# same connectivity and input spikes (cython target, median of three warm runs), in the same run; tinyforge's
+# figures are medians of five runs.
 # usage: tests/bench/bench_neuro.sh [BUILD_DIR]   (needs python3-brian; prints a markdown table)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,11 +12,17 @@ tf=$build/sim/app/tinyforge
 /usr/bin/python3 -c "import brian2" 2>/dev/null || { echo "needs Debian's python3-brian: apt-get install python3-brian" >&2; exit 2; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 field() { sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p" "$2" | head -1; }
-t0=$(date +%s.%N)
-"$tf" sim neuro --set input.steps=10000 --out "$work/run" --json > "$work/stats.json"
-t1=$(date +%s.%N)
-sim=$(field sim_wall_s "$work/stats.json")
-proc=$(echo "$t1 - $t0" | bc -l)
+# Five runs; the medians of the simulation time and of the whole process are reported.
+sims=(); procs=()
+for k in 1 2 3 4 5; do
+  rm -rf "$work/run"
+  t0=$(date +%s.%N)
+  "$tf" sim neuro --set input.steps=10000 --out "$work/run" --json > "$work/stats.json"
+  t1=$(date +%s.%N)
+  sims+=("$(field sim_wall_s "$work/stats.json")"); procs+=("$(echo "$t1 - $t0" | bc -l)")
+done
+median() { printf '%s\n' "$@" | sort -g | sed -n 3p; }
+sim=$(median "${sims[@]}"); proc=$(median "${procs[@]}")
 brian=$(/usr/bin/python3 "$root/tests/bench/brian2_lif.py" "$work/run" 2>/dev/null | tail -1)
 rate=$(field hidden_rate_Hz "$work/stats.json")
 printf '| metric | value | anchor (same run) | ratio | target |\n|---|---|---|---|---|\n'

@@ -19,14 +19,14 @@ struct activ_config {
   static const unsigned n_in = 10;
   static const unsigned table_size = 1024;
   static const int table_range_log2 = 3;  // table_range = 2^3 = 8
-  typedef ufixed<18, 0, RND, SAT> table_t;
+  typedef TF_UFIXED(18, 0, RND, SAT) table_t;
 };
 
 template <class data_T, class res_T, typename CONFIG_T>
 void relu(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   for (unsigned i = 0; i < CONFIG_T::n_in; ++i) {
 #pragma HLS UNROLL
-    res[i] = data[i].raw() > 0 ? res_T(data[i]) : res_T(0);
+    res[i] = fx<data_T>::rep(data[i]) > 0 ? res_T(data[i]) : res_T(0);
   }
 }
 
@@ -36,7 +36,7 @@ void leaky_relu(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   const typename CONFIG_T::alpha_t alpha = CONFIG_T::alpha();
   for (unsigned i = 0; i < CONFIG_T::n_in; ++i) {
 #pragma HLS UNROLL
-    res[i] = data[i].raw() > 0 ? res_T(data[i]) : res_T(data[i] * alpha);
+    res[i] = fx<data_T>::rep(data[i]) > 0 ? res_T(data[i]) : res_T(data[i] * alpha);
   }
 }
 
@@ -45,18 +45,19 @@ template <class data_T, class res_T, typename CONFIG_T>
 void hard_sigmoid(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   const typename CONFIG_T::slope_t slope = CONFIG_T::slope();
   const typename CONFIG_T::slope_t shift = CONFIG_T::shift();
-  const ufixed<1, 1> one = 1.0;
+  const typename fx_type<1, 1, false>::type one = 1.0;
+  const typename fx_type<2, 2, true>::type zero = 0.0;
   for (unsigned i = 0; i < CONFIG_T::n_in; ++i) {
 #pragma HLS UNROLL
     auto y = data[i] * slope + shift;  // exact
-    res[i] = y.raw() < 0 ? res_T(0) : (y > one ? res_T(one) : res_T(y));
+    res[i] = y < zero ? res_T(0) : (y > one ? res_T(one) : res_T(y));
   }
 }
 
 // res = clamp(x, -1, 1)
 template <class data_T, class res_T, typename CONFIG_T>
 void hard_tanh(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
-  const fixed<2, 2> one = 1.0, minus_one = -1.0;
+  const typename fx_type<2, 2, true>::type one = 1.0, minus_one = -1.0;
   for (unsigned i = 0; i < CONFIG_T::n_in; ++i) {
 #pragma HLS UNROLL
     res[i] = data[i] > one ? res_T(one) : (data[i] < minus_one ? res_T(minus_one) : res_T(data[i]));
@@ -67,21 +68,23 @@ void hard_tanh(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
 template <class data_T>
 inline unsigned table_index(const data_T& x, unsigned size, int range_log2) {
   // (x + R) * size / (2R) = (raw + R * 2^F) * 2^(log2 size - range_log2 - 1 - F)
-  const int F = data_T::fwidth;
+  const int F = fx<data_T>::fbits;
   int log2_size = clog2(size);
-  detail::i128 r = (detail::i128)x.raw();
+  fx_wide r = (fx_wide)fx<data_T>::rep(x);
   int shift = log2_size - range_log2 - 1 - F;  // multiply by 2^shift
-  detail::i128 offset;                          // R in raw units of x, times 2^max(shift, 0)
-  detail::i128 v;
+  fx_wide v;
   if (shift >= 0) {
-    v = r * ((detail::i128)1 << shift) + ((detail::i128)size >> 1);  // R * size / 2R = size / 2
+    // |r| >= 2^34 clamps to an end of the table whatever the shift (size <= 2^16); keeps r * 2^shift in range
+    // when the wide type is 64 bits.
+    if (fx_wide_is_64 && (r > ((fx_wide)1 << 34) || r < -((fx_wide)1 << 34))) return r < 0 ? 0 : size - 1;
+    v = r * ((fx_wide)1 << shift) + ((fx_wide)size >> 1);  // R * size / 2R = size / 2
   } else {
     int s = -shift;
-    offset = range_log2 + F >= 0 ? ((detail::i128)1 << (range_log2 + F)) : 0;  // R = 2^range_log2 in raw units
-    v = (r + offset) >> s;                                                        // floor
+    fx_wide offset = range_log2 + F >= 0 ? ((fx_wide)1 << (range_log2 + F)) : 0;  // R = 2^range_log2 in raw units
+    v = (r + offset) >> s;                                                         // floor
   }
   if (v < 0) return 0;
-  if (v >= (detail::i128)size) return size - 1;
+  if (v >= (fx_wide)size) return size - 1;
   return (unsigned)v;
 }
 

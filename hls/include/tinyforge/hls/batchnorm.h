@@ -10,8 +10,8 @@ namespace hls {
 struct batchnorm_config {
   static const unsigned n_in = 10;
   static const unsigned n_filt = 10;  // channels; n_in = n_filt for a dense input
-  typedef fixed<16, 6> scale_t;
-  typedef fixed<16, 6> bias_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) scale_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) bias_t;
 };
 
 template <class data_T, class res_T, typename CONFIG_T>

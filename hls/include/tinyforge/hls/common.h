@@ -1,7 +1,7 @@
 // Shared pieces of the layer library: strategies, the wide exact accumulator, small helpers.
 #pragma once
 
-#include "tinyforge/hls/fixed.h"
+#include "tinyforge/hls/types.h"
 
 namespace tinyforge {
 namespace hls {
@@ -17,8 +17,8 @@ constexpr int cmax(int a, int b) { return a > b ? a : b; }
 template <class T, unsigned N>
 struct exact_sum {
   static constexpr int guard = clog2((unsigned long long)N + 1) + 1;
-  typedef fixed_t<T::width + guard + (T::is_signed ? 0 : 1), T::iwidth + guard + (T::is_signed ? 0 : 1), true, TRN, WRAP>
-      type;
+  typedef typename fx_type<fx<T>::width + guard + (fx<T>::is_signed ? 0 : 1), fx<T>::iwidth + guard + (fx<T>::is_signed ? 0 : 1),
+                           true, TRN, WRAP>::type type;
 };
 
 // Quantizes a full-precision product into the fraction bits of ACC without any overflow handling: the
@@ -26,8 +26,8 @@ struct exact_sum {
 template <class ACC, class P>
 struct product_in_acc_units {
   // Signed, so an unsigned product needs one more integer bit.
-  static constexpr int I = cmax(P::iwidth + (P::is_signed ? 0 : 1), ACC::iwidth);
-  typedef fixed_t<I + ACC::fwidth, I, true, ACC::qmode, WRAP> type;
+  static constexpr int I = cmax(fx<P>::iwidth + (fx<P>::is_signed ? 0 : 1), fx<ACC>::iwidth);
+  typedef typename fx_type<I + fx<ACC>::fbits, I, true, fx<ACC>::qmode, WRAP>::type type;
 };
 
 }  // namespace hls

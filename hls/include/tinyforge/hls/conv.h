@@ -18,9 +18,9 @@ struct conv1d_config {
   static const unsigned pad_left = 0, pad_right = 0, out_width = 8;
   static const unsigned reuse_factor = 1;
   static const unsigned strategy = latency;
-  typedef fixed<16, 6> weight_t;
-  typedef fixed<16, 6> bias_t;
-  typedef fixed<32, 12> accum_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) weight_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) bias_t;
+  typedef TF_FIXED(32, 12, TRN, WRAP) accum_t;
 };
 
 template <class data_T, class res_T, typename C>
@@ -57,9 +57,9 @@ struct conv2d_config {
   static const unsigned out_height = 6, out_width = 6;
   static const unsigned reuse_factor = 1;
   static const unsigned strategy = latency;
-  typedef fixed<16, 6> weight_t;
-  typedef fixed<16, 6> bias_t;
-  typedef fixed<32, 12> accum_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) weight_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) bias_t;
+  typedef TF_FIXED(32, 12, TRN, WRAP) accum_t;
 };
 
 template <class data_T, class res_T, typename C>

@@ -21,9 +21,9 @@ struct dense_config {
   static const unsigned n_out = 10;
   static const unsigned reuse_factor = 1;
   static const unsigned strategy = latency;
-  typedef fixed<16, 6> weight_t;
-  typedef fixed<16, 6> bias_t;
-  typedef fixed<32, 12> accum_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) weight_t;
+  typedef TF_FIXED(16, 6, TRN, WRAP) bias_t;
+  typedef TF_FIXED(32, 12, TRN, WRAP) accum_t;
 };
 
 template <class data_T, class res_T, typename CONFIG_T>

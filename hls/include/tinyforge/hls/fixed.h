@@ -19,11 +19,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "tinyforge/hls/modes.h"
+
 namespace tinyforge {
 namespace hls {
-
-enum QuantMode { TRN, TRN_ZERO, RND, RND_ZERO, RND_MIN_INF, RND_INF, RND_CONV };
-enum OvfMode { WRAP, SAT, SAT_ZERO, SAT_SYM };
 
 namespace detail {
 

@@ -13,7 +13,7 @@ enum pool_op { POOL_MAX = 0, POOL_AVG = 1 };
 struct pool1d_config {
   static const unsigned in_width = 8, n_chan = 1, pool_width = 2, stride = 2, pad_left = 0, pad_right = 0, out_width = 4;
   static const unsigned op = POOL_MAX;
-  typedef ufixed<18, 0, RND> recip_t;  // average: holds 1 / count
+  typedef TF_UFIXED(18, 0, RND, WRAP) recip_t;  // average: holds 1 / count
 };
 
 template <class T, unsigned N>
@@ -51,7 +51,7 @@ struct pool2d_config {
   static const unsigned stride_height = 2, stride_width = 2;
   static const unsigned pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0, out_height = 4, out_width = 4;
   static const unsigned op = POOL_MAX;
-  typedef ufixed<18, 0, RND> recip_t;
+  typedef TF_UFIXED(18, 0, RND, WRAP) recip_t;
 };
 
 template <class data_T, class res_T, typename C>

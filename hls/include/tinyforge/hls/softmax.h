@@ -23,19 +23,20 @@ struct softmax_config {
   static const unsigned inv_table_size = 2048;
   static const int inv_range_log2 = 4;  // sums up to 16 (n_in <= 16); raise it for wider layers
   static const bool argmax_only = false;
-  typedef ufixed<18, 1, RND, SAT> exp_table_t;
-  typedef ufixed<18, 8, RND, SAT> inv_table_t;
-  typedef ufixed<18, 5, TRN, SAT> exp_sum_t;
+  typedef TF_UFIXED(18, 1, RND, SAT) exp_table_t;
+  typedef TF_UFIXED(18, 8, RND, SAT) inv_table_t;
+  typedef TF_UFIXED(18, 5, TRN, SAT) exp_sum_t;
 };
 
 // floor(v * size / 2^range_log2) clamped to [0, size - 1], for v >= 0.
 template <class T>
 inline unsigned unsigned_table_index(const T& v, unsigned size, int range_log2) {
-  int shift = clog2(size) - range_log2 - T::fwidth;
-  detail::i128 r = (detail::i128)v.raw();
+  int shift = clog2(size) - range_log2 - fx<T>::fbits;
+  fx_wide r = (fx_wide)fx<T>::rep(v);
   if (r < 0) return 0;
-  detail::i128 idx = shift >= 0 ? r * ((detail::i128)1 << shift) : (r >> (-shift));
-  if (idx >= (detail::i128)size) return size - 1;
+  if (shift >= 0 && fx_wide_is_64 && r > ((fx_wide)1 << 34)) return size - 1;  // as in table_index
+  fx_wide idx = shift >= 0 ? r * ((fx_wide)1 << shift) : (r >> (-shift));
+  if (idx >= (fx_wide)size) return size - 1;
   return (unsigned)idx;
 }
 
