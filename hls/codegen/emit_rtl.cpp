@@ -463,7 +463,9 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
         // Adder-tree depth (uniform over outputs, so every output has the same latency).
         int D = clog2((long long)max_terms + 1);
-        if (pipeline_k > 0) stages = D / pipeline_k;
+        // Pipelined: a register after every product's quantization, every PIPELINE_K tree levels, and between
+        // the accumulator and result conversions.
+        if (pipeline_k > 0) stages = D / pipeline_k + 2;
         for (size_t j = 0; j < outs.size(); ++j) {
           std::vector<std::string> leaves;
           i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
@@ -474,6 +476,10 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             std::string p = "p" + std::to_string(j) + "_" + std::to_string(tw.first), t = "t" + std::to_string(j) + "_" + std::to_string(tw.first);
             v << "  wire signed [" << PW - 1 << ":0] " << p << " = x" << tw.first << " * " << slit(PW, tw.second) << ";\n";
             v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
+            if (pipeline_k > 0) {
+              v << "  reg signed [" << T.W - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
+              t += "r";
+            }
             leaves.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
           }
           if (pipeline_k <= 0) {
@@ -499,8 +505,13 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             }
             v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << level[0] << ";\n";
           }
-          v << "  wire [" << A.W - 1 << ":0] a" << j << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), "a" + std::to_string(j));
-          v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, "a" + std::to_string(j), el("y", (int)j, R.W));
+          std::string a = "a" + std::to_string(j);
+          v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
+          if (pipeline_k > 0) {
+            v << "  reg [" << A.W - 1 << ":0] " << a << "r;\n  always @(posedge clk) if (en) " << a << "r <= " << a << ";\n";
+            a += "r";
+          }
+          v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, a, el("y", (int)j, R.W));
         }
       }
     }

@@ -81,7 +81,10 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
      << (target == "xc7" ? "synth_xilinx -family xc7 -top " + top : "synth_ice40 -noflatten -top " + top) << "\n"
      << "tee -o stat.txt stat\n";
   for (const auto& l : layer_modules) ys << "tee -o stat_" << l << ".txt stat -top " << l << "\n";
-  ys << "flatten\ntee -o ltp.txt ltp -noff\n";  // flattened: the path through every layer, not just the top
+  // Logic depth: the longest path of cells between registers, on the flattened netlist (every layer). ltp
+  // -noff excludes only yosys's internal flip-flop types, so the vendor flip-flops are deselected too;
+  // otherwise the path would run through them from one end of the pipeline to the other.
+  ys << "flatten\ntee -o ltp.txt ltp -noff w:* t:* %u " << (target == "xc7" ? "t:FD*" : "t:SB_DFF*") << " %d\n";
   {
     std::ofstream(dir / "synth.ys") << ys.str();
   }

@@ -60,13 +60,31 @@ module tf_quant #(
   endgenerate
 
   // Limits of the output format, in the working width.
+  /* verilator lint_off UNUSEDSIGNAL */  // only the low OW bits of these reach the output
   wire signed [EW-1:0] hi = OSB ? $signed({{(EW-OW+1){1'b0}}, {(OW-1){1'b1}}}) : $signed({{(EW-OW){1'b0}}, {OW{1'b1}}});
   wire signed [EW-1:0] lo = OSB ? -hi - 1 : {EW{1'b0}};
-  /* verilator lint_off UNUSEDSIGNAL */  // only the low OW bits of these reach the output
   wire signed [EW-1:0] neg_hi = -hi;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire over = q > hi, under = q < lo;
-  wire at_lo = OSB && (q == lo);
+  // Out of range: the bits above the output's top bit are not all copies of the sign (signed output), or not
+  // all zero (unsigned). Reductions rather than magnitude comparisons, so no second carry chain.
+  wire sgn = q[EW-1];
+  wire over, under, at_lo;
+  generate
+    if (OS != 0) begin : g_os
+      wire top_or = |q[EW-2:OW-1], top_and = &q[EW-2:OW-1];
+      assign over = ~sgn & top_or;
+      assign under = sgn & ~top_and;
+      if (OW >= 2) begin : g_lo
+        assign at_lo = sgn & top_and & ~(|q[(OW >= 2 ? OW-2 : 0):0]);  // q == -2^(OW-1)
+      end else begin : g_lo1
+        assign at_lo = sgn & top_and;
+      end
+    end else begin : g_ou
+      assign over = ~sgn & (|q[EW-2:OW]);
+      assign under = sgn;
+      assign at_lo = 1'b0;
+    end
+  endgenerate
   reg [OW-1:0] res;
   always @* begin
     if (OMODE == 0) res = q[OW-1:0];                                   // WRAP

@@ -3,7 +3,7 @@
 # factors 1, 2, 4 and 8: bit-exactness, latency and II from the Verilator run, verilated throughput (20,000
 # inferences), yosys synth_xilinx costs (multipliers per layer against the bound ceil(n_in x n_out / R),
 # DSP48E1, LUT, logic depth) and the time each step takes. yosys takes minutes per design.
-# usage: tests/bench/bench_rtl.sh [BUILD_DIR] [--no-synth] [R ...]
+# usage: tests/bench/bench_rtl.sh [BUILD_DIR] [--no-synth] [R ...]     (PIPELINE=K adds --pipeline K)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -14,11 +14,13 @@ rs=${*:-1 2 4 8}
 tf=$build/sim/app/tinyforge
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
-table="| R | bit-exact (in order / back-pressure) | latency | II measured | verilated inferences/s | yosys multipliers per layer (bound) | DSP48E1 | LUT | logic depth (cells) | generate / verilate+run / yosys (s) |
-|---|---|---|---|---|---|---|---|---|---|"
+pk=${PIPELINE:-0}
+popt=""; [ "$pk" != 0 ] && popt="--pipeline $pk"
+table="| R | --pipeline | bit-exact (in order / back-pressure) | latency | II measured | verilated inferences/s | yosys multipliers per layer (bound) | DSP48E1 | LUT | logic depth (cells) | generate / verilate+run / yosys (s) |
+|---|---|---|---|---|---|---|---|---|---|---|"
 for r in $rs; do
   d=$work/r$r
-  t0=$(now); "$tf" hls "$root/configs/models/jet_tagging_mlp.json" --out "$d" --rtl --reuse "$r" > "$d.gen.log"; t1=$(now)
+  t0=$(now); "$tf" hls "$root/configs/models/jet_tagging_mlp.json" --out "$d" --rtl --reuse "$r" $popt > "$d.gen.log"; t1=$(now)
   v=$(cd "$d/rtl" && ./verify.sh 2>&1 | tail -2); t2=$(now)
   thr=$(cd "$d/rtl" && ./obj_dir/jet_tagging_mlp_tb tb_data 100 | tail -1)
   echo "R=$r in order:       $(echo "$v" | head -1)"
@@ -30,7 +32,7 @@ for r in $rs; do
   ips=$(echo "$thr" | sed -n 's/.* \([0-9]*\) inferences\/s.*/\1/p')
   mults="-"; dsp="-"; lut="-"; depth="-"; ys="-"
   if [ $synth = 1 ]; then
-    t3=$(now); "$tf" hls "$root/configs/models/jet_tagging_mlp.json" --out "$d/s" --rtl --reuse "$r" --synth xc7 > /dev/null; t4=$(now)
+    t3=$(now); "$tf" hls "$root/configs/models/jet_tagging_mlp.json" --out "$d/s" --rtl --reuse "$r" $popt --synth xc7 > /dev/null; t4=$(now)
     cat "$d/s/report.md"
     read -r mults dsp lut depth < <(/usr/bin/python3 - "$d/s/report.json" <<'PY'
 import json, sys
@@ -42,7 +44,7 @@ PY
     mults=${mults//_/ }
     ys=$(printf '%.0f' "$(echo "$t4 - $t3" | bc -l)")
   fi
-  table+=$'\n'"| $r | $exact | $lat | $ii | $ips | $mults | $dsp | $lut | $depth | $(printf '%.1f / %.0f' "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)") / $ys |"
+  table+=$'\n'"| $r | $pk | $exact | $lat | $ii | $ips | $mults | $dsp | $lut | $depth | $(printf '%.1f / %.0f' "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)") / $ys |"
 done
 echo
 echo "$table"
