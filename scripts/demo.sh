@@ -1,7 +1,9 @@
 #!/bin/bash
 # The main job on the bundled default config: installs what is missing, builds, and simulates the
 # all-digital 10T SRAM CIM macro (28 nm) running a signed int4 matrix-vector multiply that fills the array;
-# prints the energy breakdown and TOPS/W. The run record goes to runs/demo-cim/.
+# prints the energy breakdown and TOPS/W (runs/demo-cim/); the Xylo-like neuromorphic core on its default
+# network (runs/demo-neuro/); and the digits MLP through the fixed-point emulator, the HLS C++ project and
+# Verilog checked by Verilator (runs/demo-hls/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -15,6 +17,12 @@ echo
 echo "== tinyforge sim neuro  (configs/neuro/xylo_like.json: Xylo-like core, 16-1000-8 recurrent network, Poisson input, 50 MHz, dt = 1 ms)"
 echo
 build/sim/app/tinyforge sim neuro --config configs/neuro/xylo_like.json --out runs/demo-neuro
+echo
+echo "== tinyforge hls  (configs/models/digits_mlp.onnx: a trained 64-32-10 MLP -> fixed-point emulation, HLS C++ project,"
+echo "   Verilog checked bit for bit by Verilator on all 360 test images)"
+echo
+build/sim/app/tinyforge hls configs/models/digits_mlp.onnx --precision configs/models/digits_mlp_precision.json \
+  --out runs/demo-hls --emulate --verify 360
 echo
 echo "Try: build/sim/app/tinyforge describe cim        (every parameter)"
 echo "     build/sim/app/tinyforge sim cim --set macro.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"
