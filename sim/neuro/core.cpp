@@ -26,7 +26,7 @@ static inline int32_t decay(int32_t v, int d) {
 // 2^31. Built twice (AVX2 and baseline) and chosen at run time: integer results are identical.
 template <int S>
 static inline void update_state_impl(int H, int32_t* __restrict I0, int32_t* __restrict I1, int32_t* __restrict Vh,
-                         const int32_t* __restrict d0, const int32_t* __restrict d1, const int32_t* __restrict dm,
+                         const uint8_t* __restrict d0, const uint8_t* __restrict d1, const uint8_t* __restrict dm,
                          const int32_t* __restrict bias) {
   for (int h = 0; h < H; ++h) {
     int32_t a = I0[h];
@@ -56,13 +56,13 @@ static inline void update_state_impl(int H, int32_t* __restrict I0, int32_t* __r
 
 // One loop per synapse count, so the vectorized body has no per-element condition (masked stores).
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-static void update_state1(int H, int32_t* __restrict I0, int32_t* __restrict Vh, const int32_t* __restrict d0,
-                          const int32_t* __restrict dm, const int32_t* __restrict bias) {
+static void update_state1(int H, int32_t* __restrict I0, int32_t* __restrict Vh, const uint8_t* __restrict d0,
+                          const uint8_t* __restrict dm, const int32_t* __restrict bias) {
   update_state_impl<1>(H, I0, nullptr, Vh, d0, nullptr, dm, bias);
 }
 __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 static void update_state2(int H, int32_t* __restrict I0, int32_t* __restrict I1, int32_t* __restrict Vh,
-                          const int32_t* __restrict d0, const int32_t* __restrict d1, const int32_t* __restrict dm,
+                          const uint8_t* __restrict d0, const uint8_t* __restrict d1, const uint8_t* __restrict dm,
                           const int32_t* __restrict bias) {
   update_state_impl<2>(H, I0, I1, Vh, d0, d1, dm, bias);
 }
@@ -137,6 +137,19 @@ static FanCounts fanout_avx512(const Fanout& f, const int* src, size_t n_src, co
       fan_scalar(I, f.idx, f.w, k, e, n);
     } else {
       const __m512i nn = _mm512_set1_epi32(n);
+      for (; k + 32 <= e; k += 32) {  // two gathers in flight (the targets of one source are distinct)
+        __m512i ia = _mm512_loadu_si512(f.idx + k), ib = _mm512_loadu_si512(f.idx + k + 16);
+        __m512i wa = _mm512_loadu_si512(f.w + k), wb = _mm512_loadu_si512(f.w + k + 16);
+        __m512i ga = _mm512_i32gather_epi32(ia, I, 4), gb = _mm512_i32gather_epi32(ib, I, 4);
+        if (n != 1) {
+          wa = _mm512_mullo_epi32(wa, nn);
+          wb = _mm512_mullo_epi32(wb, nn);
+        }
+        __m512i va = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(ga, wa), lo), hi);
+        __m512i vb = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(gb, wb), lo), hi);
+        _mm512_i32scatter_epi32(I, ia, va, 4);
+        _mm512_i32scatter_epi32(I, ib, vb, 4);
+      }
       for (; k + 16 <= e; k += 16) {
         __m512i ix = _mm512_loadu_si512(f.idx + k);
         __m512i wv = _mm512_loadu_si512(f.w + k);

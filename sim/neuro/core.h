@@ -89,7 +89,8 @@ SC_MODULE(NeuroCore) {
   std::vector<int> cand_;                  // scratch: neurons at or above threshold
   bool has_alias_ = false;
   // Hidden parameters flattened for the update loop.
-  std::vector<int32_t> h_thr_, h_bias_, h_dmem_, h_dsyn_;  // h_dsyn_: [s * n_hidden + h]
+  std::vector<int32_t> h_thr_, h_bias_;
+  std::vector<uint8_t> h_dmem_, h_dsyn_;  // decay shifts 0..15; h_dsyn_: [s * n_hidden + h]
   std::vector<int32_t> o_thr_, o_bias_, o_dmem_, o_dsyn_;  // output neurons
   // Weights pre-shifted, as (target, weight) lists.
   std::vector<std::vector<std::pair<int, int>>> in_targets_;   // per channel: (s * n_hidden + h, w << shift_in)
