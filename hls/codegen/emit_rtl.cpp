@@ -153,8 +153,17 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         v << "  assign " << el("y", i, R.W) << " = " << positive << " ? q" << i << " : " << R.W << "'d0;\n";
       }
     } else if (L.type != "dense" && L.type != "conv1d" && L.type != "conv2d" && L.type.find("pool") == std::string::npos) {
-      // Element-wise layers (and softmax): each input sign- or zero-extended to a wide signed wire first.
-      const int KW = XW + 48;
+      // Element-wise layers (and softmax): each input sign- or zero-extended to a wide signed wire first. Table
+      // lookups and softmax need only the input's bits, the index shift and a few guard bits (narrow wires keep
+      // the comparators short); the layers that multiply by a constant get room for it.
+      int KW = XW + 48;
+      if (L.type == "sigmoid" || L.type == "tanh") {
+        int sh = clog2(L.table_size) - L.table_range_log2 - 1 - Fx;
+        KW = std::max(XW, L.table_range_log2 + Fx + 1) + 3 + std::max(0, sh) + clog2(L.table_size);
+      } else if (L.type == "softmax") {
+        int sh = L.argmax_only ? 0 : clog2(softmax_formats(n_cur).exp_size) - softmax_formats(n_cur).exp_range_log2 - Fx;
+        KW = XW + 3 + std::max(0, sh) + (L.argmax_only ? 0 : clog2(softmax_formats(n_cur).exp_size));
+      }
       for (int i = 0; i < n_cur && L.type != "flatten"; ++i) {
         std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
         v << "  wire signed [" << KW - 1 << ":0] x" << i << " = $signed({{" << KW - XW << "{" << (cur.S ? msb : std::string("1'b0"))
@@ -266,7 +275,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           }
           v << "  wire [" << SW - 1 << ":0] esum = " << sum << ";\n";
           v << "  wire [" << sf.sum_t.W - 1 << ":0] s;\n" << quant("us", SW, sf.exp_t.F(), false, sf.sum_t, -1, "esum", "s");
-          const int KS = sf.sum_t.W + 40;
+          const int KS = sf.sum_t.W + 3 + std::max(0, jb - sf.inv_range_log2 - sf.sum_t.F()) + jb;
           v << "  wire signed [" << KS - 1 << ":0] sx = $signed({" << KS - sf.sum_t.W << "'d0, s});\n";
           clamp_index(v, "js", "sx", KS, jb - sf.inv_range_log2 - sf.sum_t.F(), 0, 0, sf.inv_size);
           v << "  wire [" << sf.inv_t.W - 1 << ":0] r = inv_rom(js);\n";

@@ -1,6 +1,7 @@
 #include "neuro/core.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -314,10 +315,11 @@ NeuroCore::NeuroCore(sc_module_name name, const Network& net, const Raster& inpu
   res_.readout.reserve(input.size() * (size_t)net.n_out);
   // Room for a spike record of 1 in 8 neurons a step (address space only until used; capped): growing
   // it by doubling costs page faults on every copy.
-  res_.hidden_spikes.reserve(std::min<size_t>(input.size() * (size_t)std::max(1, H / 8), (size_t)1 << 24));
+  res_.hidden_step_begin.reserve(input.size() + 1);
+  res_.hidden_packed.reserve(std::min<size_t>(input.size() * (size_t)std::max(1, H / 8), (size_t)1 << 24));
   {  // and ask for huge pages there (where the kernel offers them): a few faults instead of one per 4 KiB
-    uintptr_t b = ((uintptr_t)res_.hidden_spikes.data() + 4095) & ~(uintptr_t)4095;
-    uintptr_t e = ((uintptr_t)(res_.hidden_spikes.data() + res_.hidden_spikes.capacity())) & ~(uintptr_t)4095;
+    uintptr_t b = ((uintptr_t)res_.hidden_packed.data() + 4095) & ~(uintptr_t)4095;
+    uintptr_t e = ((uintptr_t)(res_.hidden_packed.data() + res_.hidden_packed.capacity())) & ~(uintptr_t)4095;
     if (e > b) madvise((void*)b, e - b, MADV_HUGEPAGE);
   }
   spiking_.reserve(H);
@@ -432,13 +434,13 @@ uint64_t NeuroCore::update_stage() {
     cur_.spiking_neurons = spiking;
     // count_ and the active list: without aliasing, the spiking neurons' own counts; with it, own counts plus
     // those of the neurons aliased onto each target, capped at 31.
-    size_t t = res_.steps.size();
     active_.clear();
+    res_.hidden_step_begin.push_back((uint32_t)res_.hidden_packed.size());
     if (!has_alias_) {
       for (int h : spiking_) {
         count_[h] = own_[h];
         own_[h] = 0;
-        res_.hidden_spikes.push_back({(int)t, h, count_[h]});
+        res_.hidden_packed.push_back((uint32_t)h << 5 | count_[h]);
       }
       active_.swap(spiking_);
     } else {
@@ -449,7 +451,7 @@ uint64_t NeuroCore::update_stage() {
       if (spikes)
         for (int h = 0; h < H; ++h)
           if (count_[h]) {
-            res_.hidden_spikes.push_back({(int)t, h, count_[h]});
+            res_.hidden_packed.push_back((uint32_t)h << 5 | count_[h]);
             active_.push_back(h);
           }
     }
@@ -469,7 +471,7 @@ uint64_t NeuroCore::update_stage() {
       cur_.output_spikes += (uint64_t)n;
     }
     for (int o = 0; o < O; ++o)
-      if (out_n[o]) res_.output_spikes.push_back({(int)t, o, out_n[o]});
+      if (out_n[o]) res_.output_spikes.push_back({(int)res_.steps.size(), o, out_n[o]});
     for (int o = 0; o < O; ++o) res_.readout.push_back(readout_ == Readout::Spikes ? out_n[o] : readout_ == Readout::V ? V_o_[o] : I_o_[o]);
     if (!record_.empty()) {
       std::vector<int> rec;
@@ -526,6 +528,7 @@ void CoreEnergy::step(const StepCounts& c, int hidden, int outputs) {
 
 CoreResult run_core(const Network& net, const Raster& input, const CoreTiming& timing, Readout readout,
                     const std::vector<int>& record, CoreEnergy* energy, const std::string& vcd) {
+  auto t0 = std::chrono::steady_clock::now();
   NeuroCore core("neuro", net, input, timing, readout, record, energy);
   sc_trace_file* tf = nullptr;
   if (!vcd.empty()) {
@@ -537,7 +540,14 @@ CoreResult run_core(const Network& net, const Raster& input, const CoreTiming& t
   sc_start();
   if (tf) sc_close_vcd_trace_file(tf);
   core.finish();
-  return core.take_result();
+  CoreResult r = core.take_result();
+  r.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.hidden_step_begin.push_back((uint32_t)r.hidden_packed.size());
+  r.hidden_spikes.reserve(r.hidden_packed.size());
+  for (size_t t = 0; t + 1 < r.hidden_step_begin.size(); ++t)
+    for (uint32_t k = r.hidden_step_begin[t]; k < r.hidden_step_begin[t + 1]; ++k)
+      r.hidden_spikes.push_back({(int)t, (int)(r.hidden_packed[k] >> 5), (int)(r.hidden_packed[k] & 31)});
+  return r;
 }
 
 }  // namespace tf::neuro

@@ -46,6 +46,10 @@ struct StepCounts {
 struct CoreResult {
   std::vector<StepCounts> steps;
   std::vector<std::array<int, 3>> hidden_spikes, output_spikes;  // {t, neuron, count}
+  // While simulating, hidden spikes are kept compact (neuron << 5 | count per spike, and the index of each
+  // step's first entry); run_core expands them into hidden_spikes after the timed simulation.
+  std::vector<uint32_t> hidden_packed, hidden_step_begin;
+  double sim_seconds = 0;  // elaboration and simulation (sc_start), without the expansion above
   std::vector<int> readout;                                      // [t * n_out + o]
   std::vector<int> V_h, I_h, V_o, I_o;                           // final state (I_h: [n_hidden][n_syn])
   std::vector<std::vector<int>> recorded;                        // [t][k*(1+n_syn)]: V then I of each recorded neuron
