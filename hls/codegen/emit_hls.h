@@ -2,12 +2,34 @@
 // the layer library), a C++ test bench, tb_data/ (inputs and bit-exact expected outputs from the emulator)
 // and build_prj.tcl for a vendor HLS tool.
 #pragma once
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "model.h"
 
 namespace tf::hlsgen {
+
+// A generated folder DIR/NAME, written under a temporary sibling (path()) and renamed into place by
+// commit(), which replaces an earlier DIR/NAME. Without commit() (an exception) the temporary is removed:
+// a failure leaves no half-written project.
+class StagedDir {
+ public:
+  StagedDir(const std::string& dir, const std::string& name);
+  ~StagedDir();
+  StagedDir(const StagedDir&) = delete;
+  StagedDir& operator=(const StagedDir&) = delete;
+  const std::filesystem::path& path() const { return tmp_; }
+  const std::filesystem::path& final_path() const { return final_; }
+  void commit();
+
+ private:
+  std::filesystem::path tmp_, final_;
+  bool done_ = false;
+};
+
+// Writes TEXT to P (creating its parent folders); throws on failure.
+void write_text(const std::filesystem::path& p, const std::string& text);
 
 // A C++ identifier from any model name: odd characters become '_', a leading digit gets a prefix,
 // keywords get a suffix; USED makes it unique.

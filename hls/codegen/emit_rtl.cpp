@@ -6,7 +6,6 @@
 #include <set>
 #include <sstream>
 
-#include <unistd.h>
 
 #include "core/diagnostics.h"
 #include "emit_hls.h"
@@ -19,12 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw std::runtime_error("cannot write " + p.string());
-}
 
 int clog2(long long n) {
   int b = 0;
@@ -105,23 +98,13 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
                             const std::string& lib_dir, int pipeline_k) {
   check_rtl_support(m);
   RtlProject P;
-  fs::path final_root = fs::path(out_dir) / "rtl";
-  fs::path root = fs::path(out_dir) / (".rtl.tmp-" + std::to_string(::getpid()));
-  fs::remove_all(root);
-  struct Cleanup {
-    fs::path p;
-    bool keep = false;
-    ~Cleanup() {
-      std::error_code ec;
-      if (!keep) fs::remove_all(p, ec);
-    }
-  } cleanup{root};
-  P.dir = final_root.string();
+  StagedDir stage(out_dir, "rtl");
+  const fs::path& root = stage.path();
+  P.dir = stage.final_path().string();
   std::vector<std::string> used;
   P.top = sanitize_identifier(m.name.empty() ? "model" : m.name, used);
   std::vector<std::string> lname;
   for (const auto& L : m.layers) lname.push_back(sanitize_identifier(L.name, used));
-  fs::create_directories(root);
   fs::copy_file(fs::path(lib_dir) / "tf_quant.v", root / "tf_quant.v");
 
   Emulator em(m);  // quantized weights: the emulator's own
@@ -290,7 +273,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     } else if (L.type.find("pool") != std::string::npos) {
       // Pooling over the valid (unpadded) window positions: maximum, or exact sum times recip(1/count).
       bool avg = L.type.rfind("avg", 0) == 0;
-      const auto [IH, IW, C, KH, KWd, SH, SWd, PT, PL, OH, OWd] = window_of(L);
+      const Window win = window_of(L);
+      const int C = win.C, OH = win.OH, OWd = win.OW;
       const int KW = XW + 24;
       FixedFormat rf = recip_format();
       v << "  /* verilator lint_off UNUSEDSIGNAL */\n";  // inputs outside every window are unused
@@ -305,15 +289,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         for (int ow = 0; ow < OWd; ++ow)
           for (int c = 0; c < C; ++c, ++o) {
             std::vector<int> idx;
-            for (int kh = 0; kh < KH; ++kh) {
-              int ih = oh * SH + kh - PT;
-              if (ih < 0 || ih >= IH) continue;
-              for (int kw = 0; kw < KWd; ++kw) {
-                int iw = ow * SWd + kw - PL;
-                if (iw < 0 || iw >= IW) continue;
-                idx.push_back((ih * IW + iw) * C + c);
-              }
-            }
+            win.for_each_tap(oh, ow, [&](int, int px) { idx.push_back(px * C + c); });
             std::string k = std::to_string(o);
             if (!avg) {
               std::string best = "x" + std::to_string(idx[0]);
@@ -350,22 +326,16 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           outs.push_back(o);
         }
       } else {
-        const auto [IH, IW, C, KH, KWd, SH, SWd, PT, PL, OH, OWd] = window_of(L);
+        const Window win = window_of(L);
+        const int C = win.C, OH = win.OH, OWd = win.OW;
         const int NF = L.filters;
         for (int oh = 0; oh < OH; ++oh)
           for (int ow = 0; ow < OWd; ++ow)
             for (int f = 0; f < NF; ++f) {
               Out o{bq[f], {}};
-              for (int kh = 0; kh < KH; ++kh) {
-                int ih = oh * SH + kh - PT;
-                if (ih < 0 || ih >= IH) continue;
-                for (int kw = 0; kw < KWd; ++kw) {
-                  int iw = ow * SWd + kw - PL;
-                  if (iw < 0 || iw >= IW) continue;
-                  for (int c = 0; c < C; ++c)
-                    o.terms.push_back({(ih * IW + iw) * C + c, wq[(((size_t)kh * KWd + kw) * C + c) * NF + f]});
-                }
-              }
+              win.for_each_tap(oh, ow, [&](int tap, int px) {
+                for (int c = 0; c < C; ++c) o.terms.push_back({px * C + c, wq[((size_t)tap * C + c) * NF + f]});
+              });
               outs.push_back(o);
             }
       }
@@ -529,7 +499,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     text.replace(text.find("@PORTS@"), 7, mac_vin     ? "  input  wire clk,\n  input  wire rst,\n  input  wire en,\n  input  wire vin,\n  output wire vout,\n"
                                            : stages > 0 ? "  input  wire clk,\n  input  wire en,\n"
                                                         : "");
-    write(root / (mod + ".v"), text);
+    write_text(root / (mod + ".v"), text);
     files.push_back(mod + ".v");
     P.layers.push_back({mod, P.multipliers - mults_before, bound});
     std::string vin = li ? "v" + std::to_string(li - 1) : std::string("take");
@@ -575,7 +545,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   }
   top << "  wire take = in_valid && in_ready;\n" << top_body.str()
       << "  assign out_valid = v" << last << ";\n  assign out_data = r" << last << ";\nendmodule\n`default_nettype wire\n";
-  write(root / (P.top + "_top.v"), top.str());
+  write_text(root / (P.top + "_top.v"), top.str());
   files.push_back(P.top + "_top.v");
 
   // Test vectors (raw codes) and the emulator's raw expected outputs.
@@ -600,9 +570,9 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       tlayer[k] << "\n";
     }
   }
-  for (size_t k = 0; k < tlayer.size(); ++k) write(root / "tb_data" / ("layer_" + std::to_string(k) + ".txt"), tlayer[k].str());
-  write(root / "tb_data" / "in_raw.txt", tin.str());
-  write(root / "tb_data" / "expected_raw.txt", texp.str());
+  for (size_t k = 0; k < tlayer.size(); ++k) write_text(root / "tb_data" / ("layer_" + std::to_string(k) + ".txt"), tlayer[k].str());
+  write_text(root / "tb_data" / "in_raw.txt", tin.str());
+  write_text(root / "tb_data" / "expected_raw.txt", texp.str());
 
   // On a mismatch the bench re-runs the first failing vector alone and compares every layer's output register
   // with the emulator's value for that layer at the cycle it holds the vector: the first layer that differs.
@@ -672,7 +642,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
      << "  double ii = got > 1 ? (double)(last_take - first_take) / (double)(got - 1) : 0.0;\n"
      << "  std::printf(\"%zu vectors, %ld mismatching outputs, latency %ld cycles, II %.2f cycles, %ld cycles in all, %.0f inferences/s verilated\\n\", got, mismatches, first_out, ii, cycles, got / secs);\n"
      << "  return (mismatches || got < total) ? 1 : 0;\n}\n";
-  write(root / (P.top + "_tb.cpp"), tb.str());
+  write_text(root / (P.top + "_tb.cpp"), tb.str());
   // The same check as a plain Verilog-2005 test bench, for a second simulator (Icarus Verilog).
   {
     size_t nv = inputs.size();
@@ -700,25 +670,23 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       << "          bad = bad + 1;\n        end\n        got = got + 1;\n      end\n"
       << "      if (in_valid && in_ready) sent = sent + 1;\n      cyc = cyc + 1;\n    end\n"
       << "    $display(\"%0d vectors, %0d mismatching outputs (iverilog)\", got, bad);\n    $finish;\n  end\nendmodule\n";
-    write(root / (P.top + "_tb.v"), t.str());
+    write_text(root / (P.top + "_tb.v"), t.str());
     std::string srcs2;
     for (const auto& f : files) srcs2 += " " + f;
-    write(root / "verify_iverilog.sh",
+    write_text(root / "verify_iverilog.sh",
           "#!/bin/sh\n# Generated by tinyforge: the bit-exact check under Icarus Verilog (Verilog-2005).\nset -e\ncd \"$(dirname \"$0\")\"\n"
           "iverilog -g2005 -Wall -o " + P.top + "_iv " + P.top + "_tb.v" + srcs2 + "\nvvp -n " + P.top + "_iv\n");
     fs::permissions(root / "verify_iverilog.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
   }
   std::string srcs;
   for (const auto& f : files) srcs += " " + f;
-  write(root / "verify.sh",
+  write_text(root / "verify.sh",
         "#!/bin/sh\n# Generated by tinyforge: lint, verilate and run the bit-exact check (no vendor tool needed).\nset -e\ncd \"$(dirname \"$0\")\"\n"
         "verilator --lint-only -Wall --top-module " + P.top + "_top" + srcs + "\n"
         "verilator --cc --exe --build -j 2 -O2 -CFLAGS -std=c++17 --top-module " + P.top + "_top -o " + P.top + "_tb" + srcs + " " + P.top + "_tb.cpp > verilator.log\n"
         "./obj_dir/" + P.top + "_tb tb_data\n./obj_dir/" + P.top + "_tb tb_data --random\n");
   fs::permissions(root / "verify.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
-  fs::remove_all(final_root);
-  fs::rename(root, final_root);
-  cleanup.keep = true;
+  stage.commit();
   return P;
 }
 

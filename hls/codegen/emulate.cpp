@@ -136,23 +136,17 @@ std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
       }
     } else if (t == "conv1d" || t == "conv2d") {
       const FixedFormat& A = L.prec.accum;
-      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
+      const Window win = window_of(L);
+      const int C = win.C, OH = win.OH, OW = win.OW;
       const int NF = L.filters;
       int Fp = Fx + L.prec.weight.F();
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)
           for (int f = 0; f < NF; ++f) {
             i128 acc = A.from_exact(b_[li][f], L.prec.bias.F());
-            for (int kh = 0; kh < KH; ++kh) {
-              int ih = oh * SH + kh - PT;
-              if (ih < 0 || ih >= IH) continue;
-              for (int kw = 0; kw < KW; ++kw) {
-                int iw = ow * SW + kw - PL;
-                if (iw < 0 || iw >= IW) continue;
-                for (int c = 0; c < C; ++c)
-                  acc += term(cur.raw[(ih * IW + iw) * C + c] * w_[li][((kh * KW + kw) * C + c) * NF + f], Fp, A);
-              }
-            }
+            win.for_each_tap(oh, ow, [&](int tap, int px) {
+              for (int c = 0; c < C; ++c) acc += term(cur.raw[px * C + c] * w_[li][(tap * C + c) * NF + f], Fp, A);
+            });
             out.raw.push_back(acc_to_result(A, R, acc, st));
           }
     } else if (t == "batchnorm") {
@@ -227,25 +221,20 @@ std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
       }
     } else if (t.find("pool") != std::string::npos) {
       bool avg = t.rfind("avg", 0) == 0;
-      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
+      const Window win = window_of(L);
+      const int C = win.C, OH = win.OH, OW = win.OW;
       FixedFormat rf = recip_format();
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)
           for (int c = 0; c < C; ++c) {
             i128 best = 0, sum = 0;
             int count = 0;
-            for (int kh = 0; kh < KH; ++kh) {
-              int ih = oh * SH + kh - PT;
-              if (ih < 0 || ih >= IH) continue;
-              for (int kw = 0; kw < KW; ++kw) {
-                int iw = ow * SW + kw - PL;
-                if (iw < 0 || iw >= IW) continue;
-                i128 v = cur.raw[(ih * IW + iw) * C + c];
-                if (count == 0 || v > best) best = v;
-                sum += v;
-                ++count;
-              }
-            }
+            win.for_each_tap(oh, ow, [&](int, int px) {
+              i128 v = cur.raw[px * C + c];
+              if (count == 0 || v > best) best = v;
+              sum += v;
+              ++count;
+            });
             if (!avg)
               out.raw.push_back(to_fmt(R, best, Fx, st));
             else

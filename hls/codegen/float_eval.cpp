@@ -19,21 +19,16 @@ std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<do
         out.push_back(s);
       }
     } else if (t == "conv1d" || t == "conv2d") {
-      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
+      const Window win = window_of(L);
+      const int C = win.C, OH = win.OH, OW = win.OW;
       const int NF = L.filters;
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)
           for (int f = 0; f < NF; ++f) {
             double s = L.bias[f];
-            for (int kh = 0; kh < KH; ++kh) {
-              int ih = oh * SH + kh - PT;
-              if (ih < 0 || ih >= IH) continue;
-              for (int kw = 0; kw < KW; ++kw) {
-                int iw = ow * SW + kw - PL;
-                if (iw < 0 || iw >= IW) continue;
-                for (int c = 0; c < C; ++c) s += cur[(ih * IW + iw) * C + c] * L.weights[((kh * KW + kw) * C + c) * NF + f];
-              }
-            }
+            win.for_each_tap(oh, ow, [&](int tap, int px) {
+              for (int c = 0; c < C; ++c) s += cur[px * C + c] * L.weights[(tap * C + c) * NF + f];
+            });
             out.push_back(s);
           }
     } else if (t == "batchnorm") {
@@ -58,24 +53,19 @@ std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<do
       for (size_t i = 0; i < cur.size(); ++i) out.push_back(L.argmax_only ? (i == arg ? 1.0 : 0.0) : std::exp(cur[i] - mx) / z);
     } else if (t.find("pool") != std::string::npos) {
       bool avg = t.rfind("avg", 0) == 0;
-      const auto [IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW] = window_of(L);
+      const Window win = window_of(L);
+      const int C = win.C, OH = win.OH, OW = win.OW;
       for (int oh = 0; oh < OH; ++oh)
         for (int ow = 0; ow < OW; ++ow)
           for (int c = 0; c < C; ++c) {
             double best = -HUGE_VAL, s = 0;
             int n = 0;
-            for (int kh = 0; kh < KH; ++kh) {
-              int ih = oh * SH + kh - PT;
-              if (ih < 0 || ih >= IH) continue;
-              for (int kw = 0; kw < KW; ++kw) {
-                int iw = ow * SW + kw - PL;
-                if (iw < 0 || iw >= IW) continue;
-                double v = cur[(ih * IW + iw) * C + c];
-                best = std::max(best, v);
-                s += v;
-                ++n;
-              }
-            }
+            win.for_each_tap(oh, ow, [&](int, int px) {
+              double v = cur[px * C + c];
+              best = std::max(best, v);
+              s += v;
+              ++n;
+            });
             out.push_back(avg ? s / std::max(n, 1) : best);
           }
     } else {  // flatten

@@ -39,6 +39,20 @@ struct Layer {
 // strides, leading padding and output size.
 struct Window {
   int IH, IW, C, KH, KW, SH, SW, PT, PL, OH, OW;
+  // Calls f(tap, pixel) for every window position of output (oh, ow) that falls inside the input (padding is
+  // skipped), in kh, kw order: tap = kh * KW + kw, pixel = ih * IW + iw.
+  template <class F>
+  void for_each_tap(int oh, int ow, F f) const {
+    for (int kh = 0; kh < KH; ++kh) {
+      const int ih = oh * SH + kh - PT;
+      if (ih < 0 || ih >= IH) continue;
+      for (int kw = 0; kw < KW; ++kw) {
+        const int iw = ow * SW + kw - PL;
+        if (iw < 0 || iw >= IW) continue;
+        f(kh * KW + kw, ih * IW + iw);
+      }
+    }
+  }
 };
 Window window_of(const Layer& L);
 
