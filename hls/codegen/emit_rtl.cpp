@@ -132,8 +132,11 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       for (int i = 0; i < n_cur; ++i) {
         std::string xi = el("x", i, XW);
         v << "  wire [" << R.W - 1 << ":0] q" << i << ";\n" << quant("u" + std::to_string(i), XW, Fx, cur.S, R, -1, xi, "q" + std::to_string(i));
-        std::string positive = cur.S ? "(!" + xi.substr(0, xi.find('[')) + "[" + std::to_string((i + 1) * XW - 1) + "] && |" + xi + ")" : "(|" + xi + ")";
-        v << "  assign " << el("y", i, R.W) << " = " << positive << " ? q" << i << " : " << R.W << "'d0;\n";
+        // A zero input quantizes to zero, so the sign bit alone decides.
+        if (cur.S)
+          v << "  assign " << el("y", i, R.W) << " = x[" << (i + 1) * XW - 1 << "] ? " << R.W << "'d0 : q" << i << ";\n";
+        else
+          v << "  assign " << el("y", i, R.W) << " = q" << i << ";\n";
       }
     } else if (L.type != "dense" && L.type != "conv1d" && L.type != "conv2d" && L.type.find("pool") == std::string::npos) {
       // Element-wise layers (and softmax): each input sign- or zero-extended to a wide signed wire first. Table
@@ -147,7 +150,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         int sh = L.argmax_only ? 0 : clog2(softmax_formats(n_cur).exp_size) - softmax_formats(n_cur).exp_range_log2 - Fx;
         KW = XW + 3 + std::max(0, sh) + (L.argmax_only ? 0 : clog2(softmax_formats(n_cur).exp_size));
       }
-      for (int i = 0; i < n_cur && L.type != "flatten"; ++i) {
+      for (int i = 0; i < n_cur && L.type != "flatten" && L.type != "softmax"; ++i) {
         std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
         v << "  wire signed [" << KW - 1 << ":0] x" << i << " = $signed({{" << KW - XW << "{" << (cur.S ? msb : std::string("1'b0"))
           << "}}, " << el("x", i, XW) << "});\n";
@@ -221,24 +224,37 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           v << quant("u" + k, T.W, T.F(), T.S, R, -1, "t" + k, el("y", i, R.W));
         }
       } else if (L.type == "softmax") {
-        // Maximum (ties: the first), then as softmax.h.
+        // The maximum (ties: the first) from all pairwise comparisons at once: input i is selected when it
+        // exceeds every earlier input and is not exceeded by any later one; exactly one is.
+        for (int i = 0; i < n_cur; ++i)  // compared on the input's own bits (one more when unsigned)
+          v << "  wire signed [" << XW << ":0] n" << i << " = $signed({" << (cur.S ? "x[" + std::to_string((i + 1) * XW - 1) + "]" : std::string("1'b0"))
+            << ", " << el("x", i, XW) << "});\n";
+        for (int i = 0; i < n_cur; ++i)
+          for (int j = 0; j < i; ++j) v << "  wire g" << i << "_" << j << " = n" << i << " > n" << j << ";\n";
         for (int i = 0; i < n_cur; ++i) {
-          std::string k = std::to_string(i);
-          if (i == 0) {
-            v << "  wire signed [" << KW - 1 << ":0] m0 = x0;\n";
-            if (L.argmax_only) v << "  wire [15:0] a0 = 16'd0;\n";
-          } else {
-            v << "  wire signed [" << KW - 1 << ":0] m" << k << " = (x" << k << " > m" << i - 1 << ") ? x" << k << " : m" << i - 1 << ";\n";
-            if (L.argmax_only) v << "  wire [15:0] a" << k << " = (x" << k << " > m" << i - 1 << ") ? 16'd" << i << " : a" << i - 1 << ";\n";
-          }
+          std::string sel;
+          for (int j = 0; j < n_cur; ++j)
+            if (j != i) sel += (sel.empty() ? "" : " & ") + (j < i ? "g" + std::to_string(i) + "_" + std::to_string(j) : "!g" + std::to_string(j) + "_" + std::to_string(i));
+          v << "  wire sel" << i << " = " << (sel.empty() ? "1'b1" : sel) << ";\n";
         }
-        std::string mx = "m" + std::to_string(n_cur - 1), am = "a" + std::to_string(n_cur - 1);
         if (L.argmax_only) {
           for (int i = 0; i < n_cur; ++i) {
             cst("one" + std::to_string(i), R.from_exact(1, 0));
-            v << "  assign " << el("y", i, R.W) << " = (" << am << " == 16'd" << i << ") ? one" << i << " : " << R.W << "'d0;\n";
+            v << "  assign " << el("y", i, R.W) << " = sel" << i << " ? one" << i << " : " << R.W << "'d0;\n";
           }
         } else {
+          // Four stages, as softmax.h: (1) the maximum; (2) the exp-table indices of max - x; (3) the table
+          // entries and their sum; (4) the inverse-table entry of the sum and the products (into the layer's
+          // output register).
+          stages = 3;
+          std::string mxs;
+          for (int i = 0; i < n_cur; ++i) mxs += (i ? " | " : "") + std::string("({") + std::to_string(XW) + "{sel" + std::to_string(i) + "}} & " + el("x", i, XW) + ")";
+          v << "  reg [" << XW - 1 << ":0] mr;\n  reg [" << n_cur * XW - 1 << ":0] xr;\n"
+            << "  always @(posedge clk) if (en) begin mr <= " << mxs << "; xr <= x; end\n";
+          auto ext = [&](const std::string& e, const std::string& msb) {
+            return "$signed({{" + std::to_string(KW - XW) + "{" + (cur.S ? msb : std::string("1'b0")) + "}}, " + e + "})";
+          };
+          v << "  wire signed [" << KW - 1 << ":0] mx = " << ext("mr", "mr[" + std::to_string(XW - 1) + "]") << ";\n";
           SoftmaxFormats sf = softmax_formats(n_cur);
           std::vector<i128> ex, inv;
           for (int k = 0; k < sf.exp_size; ++k)
@@ -251,12 +267,14 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           std::string sum = slit(SW, 0);
           for (int i = 0; i < n_cur; ++i) {
             std::string k = std::to_string(i);
-            v << "  wire signed [" << KW - 1 << ":0] d" << k << " = " << mx << " - x" << k << ";\n";
+            std::string xk = el("xr", i, XW);
+            v << "  wire signed [" << KW - 1 << ":0] d" << k << " = mx - " << ext(xk, "xr[" + std::to_string((i + 1) * XW - 1) + "]") << ";\n";
             clamp_index(v, "ie" + k, "d" + k, KW, eb - sf.exp_range_log2 - Fx, 0, 0, sf.exp_size);
-            v << "  wire [" << EW - 1 << ":0] e" << k << " = exp_rom(ie" << k << ");\n";
-            sum += " + {" + std::to_string(SW - EW) + "'d0, e" + k + "}";
+            v << "  reg [" << eb - 1 << ":0] ier" << k << ";\n  always @(posedge clk) if (en) ier" << k << " <= ie" << k << ";\n";
+            v << "  reg [" << EW - 1 << ":0] e" << k << ";\n  always @(posedge clk) if (en) e" << k << " <= exp_rom(ier" << k << ");\n";
+            sum += " + {" + std::to_string(SW - EW) + "'d0, exp_rom(ier" + k + ")}";
           }
-          v << "  wire [" << SW - 1 << ":0] esum = " << sum << ";\n";
+          v << "  reg [" << SW - 1 << ":0] esum;\n  always @(posedge clk) if (en) esum <= " << sum << ";\n";
           v << "  wire [" << sf.sum_t.W - 1 << ":0] s;\n" << quant("us", SW, sf.exp_t.F(), false, sf.sum_t, -1, "esum", "s");
           const int KS = sf.sum_t.W + 3 + std::max(0, jb - sf.inv_range_log2 - sf.sum_t.F()) + jb;
           v << "  wire signed [" << KS - 1 << ":0] sx = $signed({" << KS - sf.sum_t.W << "'d0, s});\n";
@@ -440,15 +458,20 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             << el("x", i, XW) << "});\n";
         }
         v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
-        // Adder-tree depth (uniform over outputs, so every output has the same latency).
-        int D = clog2((long long)max_terms + 1);
-        // Pipelined: a register after every product's quantization, every PIPELINE_K tree levels, and between
-        // the accumulator and result conversions.
-        if (pipeline_k > 0) stages = D / pipeline_k + 2;
+        // Carry-save adder tree (uniform depth over outputs, so every output has the same latency): the leaves
+        // (bias and products, each sign-extended to SW bits) are reduced three rows to two per level, word by
+        // word (sum = a ^ b ^ c, carry = majority(a, b, c) << 1), until two rows remain; they are registered and
+        // added by one carry-propagate adder in the next cycle. Arithmetic is modulo 2^SW, exact because the
+        // true sum fits in SW bits. --pipeline K also registers each product, every K carry-save levels, and
+        // the accumulator between its two conversions.
+        int D = 0;
+        for (size_t n = max_terms + 1; n > 2; n = n / 3 * 2 + n % 3) ++D;
+        stages = 1;
+        if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
         for (size_t j = 0; j < outs.size(); ++j) {
-          std::vector<std::string> leaves;
+          std::vector<std::string> rows;
           i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
-          leaves.push_back(slit(SW, b_acc));
+          if (b_acc != 0) rows.push_back(slit(SW, b_acc));
           for (const auto& tw : outs[j].terms) {
             if (tw.second == 0) continue;
             ++P.multipliers;
@@ -459,31 +482,37 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
               v << "  reg signed [" << T.W - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
               t += "r";
             }
-            leaves.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
+            rows.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
           }
-          if (pipeline_k <= 0) {
-            std::string sum;
-            for (const auto& l : leaves) sum += (sum.empty() ? "" : " + ") + l;
-            v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << sum << ";\n";
-          } else {
-            // Pairwise tree over 2^D leaves (missing ones are zero); every PIPELINE_K levels a register.
-            std::vector<std::string> level = leaves;
-            while ((int)level.size() < (1 << D)) level.push_back(slit(SW, 0));
-            for (int l = 1; l <= D; ++l) {
-              std::vector<std::string> next;
-              bool reg = l % pipeline_k == 0;
-              for (size_t q = 0; q + 1 < level.size(); q += 2) {
-                std::string n = "n" + std::to_string(j) + "_" + std::to_string(l) + "_" + std::to_string(q / 2);
-                if (reg)
-                  v << "  reg signed [" << SW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << level[q] << " + " << level[q + 1] << ";\n";
-                else
-                  v << "  wire signed [" << SW - 1 << ":0] " << n << " = " << level[q] << " + " << level[q + 1] << ";\n";
-                next.push_back(n);
-              }
-              level = next;
+          while (rows.size() < 2) rows.push_back(slit(SW, 0));
+          const std::string J = std::to_string(j);
+          auto reg_rows = [&](const std::string& tag) {
+            for (size_t q = 0; q < rows.size(); ++q) {
+              std::string n = "k" + J + "_" + tag + "_" + std::to_string(q);
+              v << "  reg [" << SW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rows[q] << ";\n";
+              rows[q] = n;
             }
-            v << "  wire signed [" << SW - 1 << ":0] s" << j << " = " << level[0] << ";\n";
+          };
+          for (int l = 1; l <= D; ++l) {
+            if (rows.size() > 2) {
+              std::vector<std::string> next;
+              size_t q = 0;
+              for (; q + 3 <= rows.size(); q += 3) {
+                std::string c = J + "_" + std::to_string(l) + "_" + std::to_string(q / 3);
+                v << "  wire [" << SW - 1 << ":0] h" << c << " = " << rows[q] << " ^ " << rows[q + 1] << ";\n"
+                  << "  wire [" << SW - 1 << ":0] s" << c << " = h" << c << " ^ " << rows[q + 2] << ";\n"
+                  << "  wire [" << SW - 1 << ":0] c" << c << " = ((" << rows[q] << " & " << rows[q + 1] << ") | (h" << c << " & " << rows[q + 2]
+                  << ")) << 1;\n";
+                next.push_back("s" + c);
+                next.push_back("c" + c);
+              }
+              for (; q < rows.size(); ++q) next.push_back(rows[q]);
+              rows = next;
+            }
+            if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) reg_rows("l" + std::to_string(l));
           }
+          reg_rows("r");
+          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << rows[0] << " + " << rows[1] << ");\n";
           std::string a = "a" + std::to_string(j);
           v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
           if (pipeline_k > 0) {
@@ -502,11 +531,13 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     write_text(root / (mod + ".v"), text);
     files.push_back(mod + ".v");
     P.layers.push_back({mod, P.multipliers - mults_before, bound});
+    // relu and flatten after another layer are fused into that layer's last stage (sign-bit select, wiring).
+    const bool fused = li > 0 && (L.type == "relu" || L.type == "flatten");
     std::string vin = li ? "v" + std::to_string(li - 1) : std::string("take");
     std::string k = std::to_string(li);
     top_body << (mac_vin ? "  wire vo" + k + ";\n" : std::string("")) << "  wire [" << n_out * R.W - 1 << ":0] c" << k << ";\n  " << mod << " u" << k << " (" << (mac_vin ? ".clk(clk), .rst(rst), .en(en), .vin(" + vin + "), .vout(vo" + k + "), " : stages > 0 ? ".clk(clk), .en(en), " : "")
              << ".x(" << (li ? "r" + std::to_string(li - 1) : std::string("in_data")) << "), .y(c" << k << "));\n  reg [" << n_out * R.W - 1 << ":0] r" << k
-             << " /*verilator public_flat_rd*/;\n  reg v" << k << ";\n";
+             << " /*verilator public_flat_rd*/;\n" << (fused ? "" : "  reg v" + k + ";\n");
     if (mac_vin) {  // the layer's own valid bit, R cycles after it took its input
       vin = "vo" + k;
       P.ii = std::max(P.ii, L.reuse_factor);
@@ -515,9 +546,13 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
                << " <= " << (stages > 1 ? "{d" + k + "[" + std::to_string(stages - 2) + ":0], " + vin + "}" : vin) << ";\n";
       vin = "d" + k + "[" + std::to_string(stages - 1) + "]";
     }
-    top_body << "  always @(posedge clk) begin\n    if (rst) v" << k << " <= 1'b0;\n    else if (en) v" << k << " <= " << vin << ";\n"
-             << "    if (en) r" << k << " <= c" << k << ";\n  end\n";
-    P.latency += 1 + stages;
+    if (fused) {  // no register of its own: a few LUTs after the previous layer's register
+      top_body << "  wire v" << k << " = " << vin << ";\n  always @* r" << k << " = c" << k << ";\n";
+    } else {
+      top_body << "  always @(posedge clk) begin\n    if (rst) v" << k << " <= 1'b0;\n    else if (en) v" << k << " <= " << vin << ";\n"
+               << "    if (en) r" << k << " <= c" << k << ";\n  end\n";
+      P.latency += 1 + stages;
+    }
     cum_lat.push_back(P.latency);
     layer_w.push_back(R.W);
     layer_n.push_back(n_out);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/diagnostics.h"
+#include "netlist_depth.h"
 
 namespace tf::hlsgen {
 namespace fs = std::filesystem;
@@ -78,13 +79,13 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
   // Multipliers as yosys sees them before technology mapping ($mul cells after constant folding and width
   // reduction): each becomes a DSP block or LUT logic, so this counts both kinds.
   ys << "\nhierarchy -check -top " << top << "\nproc\nopt -fast\nwreduce\nopt_clean\ntee -o premap.txt stat\n"
-     << (target == "xc7" ? "synth_xilinx -family xc7 -top " + top : "synth_ice40 -noflatten -top " + top) << "\n"
+     << (target == "xc7" ? "synth_xilinx -family xc7 -nowidelut -noiopad -noclkbuf -top " + top : "synth_ice40 -noflatten -top " + top) << "\n"
      << "tee -o stat.txt stat\n";
   for (const auto& l : layer_modules) ys << "tee -o stat_" << l << ".txt stat -top " << l << "\n";
-  // Logic depth: the longest path of cells between registers, on the flattened netlist (every layer). ltp
-  // -noff excludes only yosys's internal flip-flop types, so the vendor flip-flops are deselected too;
-  // otherwise the path would run through them from one end of the pipeline to the other.
-  ys << "flatten\ntee -o ltp.txt ltp -noff w:* t:* %u " << (target == "xc7" ? "t:FD*" : "t:SB_DFF*") << " %d\n";
+  // Logic depth: the longest path of cells between registers on the flattened netlist (every layer), computed
+  // by netlist_depth from the JSON netlist, which also cuts paths at the DSP blocks' internal registers (yosys
+  // packs pipeline registers into them, and `ltp` would run straight through).
+  ys << "flatten\nopt_clean -purge\nwrite_json netlist.json\n";
   {
     std::ofstream(dir / "synth.ys") << ys.str();
   }
@@ -99,8 +100,16 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
   r["yosys_seconds"] = secs;
   r["total"] = summarize(cells_of(read_file((dir / "stat.txt").string())), target);
   std::smatch mt;
-  std::string ltp = read_file((dir / "ltp.txt").string());
-  if (std::regex_search(ltp, mt, std::regex(R"(length=(\d+))"))) r["logic_depth_cells"] = std::stol(mt[1]);
+  {
+    std::ifstream nl(dir / "netlist.json");
+    json netlist = json::parse(nl);
+    const json& mods = netlist.at("modules");
+    const json& topm = mods.contains(top) ? mods.at(top) : mods.begin().value();
+    DepthResult d = netlist_depth(topm, target);
+    r["logic_depth_cells"] = d.depth;
+    r["logic_depth_path"] = describe_path(d.path);
+  }
+  fs::remove(dir / "netlist.json");  // large; the depth and its path are in the report
   // $mul cells per module before mapping (the "=== module ===" sections of premap.txt).
   std::map<std::string, long> muls;
   {
@@ -157,7 +166,7 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
      << "\nLatency " << rtl.latency << " cycles, a new input every " << rtl.ii << " cycle" << (rtl.ii > 1 ? "s" : "") << " (II " << rtl.ii
      << "); longest register-to-register path "
      << (r.contains("logic_depth_cells") ? std::to_string(r["logic_depth_cells"].get<long>()) : std::string("?"))
-     << " cells (yosys ltp -noff). yosys took " << format_double(secs, 3) << " s.\n";
+     << " cells (" << (r.contains("logic_depth_path") ? r["logic_depth_path"].get<std::string>() : std::string("")) << "). yosys took " << format_double(secs, 3) << " s.\n";
   write_file_atomic((fs::path(out_dir) / "report.md").string(), md.str());
   return r;
 }
