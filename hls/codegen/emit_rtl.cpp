@@ -98,6 +98,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
                             const std::string& lib_dir, int pipeline_k) {
   check_rtl_support(m);
   RtlProject P;
+  P.latency = 1;  // the input register
   StagedDir stage(out_dir, "rtl");
   const fs::path& root = stage.path();
   P.dir = stage.final_path().string();
@@ -449,7 +450,10 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           v << quant("qr" + k, A.W, A.F(), A.S, R, -1, "o" + k, el("y", (int)j, R.W));
         }
       } else {
-        // Inputs sign- (or zero-) extended to the product width, so every multiplication is PW x PW -> PW bits.
+        // Inputs sign- (or zero-) extended to the product width, so every multiplication is PW x PW -> PW bits
+        // (the product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
+        // is unsigned).
+        const int PW = XW + Wf.W + (cur.S && Wf.S ? 0 : 1);
         // An input whose weights all quantize to zero is legitimately unused.
         v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
         for (int i = 0; i < n_cur; ++i) {
@@ -464,26 +468,81 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         // added by one carry-propagate adder in the next cycle. Arithmetic is modulo 2^SW, exact because the
         // true sum fits in SW bits. --pipeline K also registers each product, every K carry-save levels, and
         // the accumulator between its two conversions.
+        // A weight of -2^k needs no multiplier: with v = x 2^k, the truncated product floor(-v / 2^S) equals
+        // floor(~v / 2^S) + [v = 0 mod 2^S], so the row is v's bits inverted and a carry-in (a constant when
+        // k >= S, else one bit), and no negation chain sits in front of the carry-save tree.
+        const int S = Fp - T.F();
+        const bool slice = T.Q == tinyforge::hls::TRN && S >= 0;  // truncation into a wrapping type: a bit slice
+        auto neg_pow2 = [&](i128 w) {
+          if (!slice || w >= 0) return -1;
+          i128 a = -w;
+          if (a & (a - 1)) return -1;
+          int k = 0;
+          while ((a >> k) != 1) ++k;
+          return (k >= S || S - k <= PW) ? k : -1;
+        };
+        size_t max_rows = 2;
+        for (const auto& o : outs) {
+          size_t r = 1;
+          for (const auto& tw : o.terms)
+            if (tw.second != 0) {
+              int k = neg_pow2(tw.second);
+              r += (k >= 0 && k < S) ? 2 : 1;
+            }
+          max_rows = std::max(max_rows, r);
+        }
         int D = 0;
-        for (size_t n = max_terms + 1; n > 2; n = n / 3 * 2 + n % 3) ++D;
+        for (size_t n = max_rows; n > 2; n = n / 3 * 2 + n % 3) ++D;
         stages = 1;
         if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
+        std::vector<std::vector<std::string>> all_rows(outs.size());
         for (size_t j = 0; j < outs.size(); ++j) {
-          std::vector<std::string> rows;
+          std::vector<std::string>& rows = all_rows[j];
           i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
-          if (b_acc != 0) rows.push_back(slit(SW, b_acc));
           for (const auto& tw : outs[j].terms) {
             if (tw.second == 0) continue;
             ++P.multipliers;
-            std::string p = "p" + std::to_string(j) + "_" + std::to_string(tw.first), t = "t" + std::to_string(j) + "_" + std::to_string(tw.first);
-            v << "  wire signed [" << PW - 1 << ":0] " << p << " = x" << tw.first << " * " << slit(PW, tw.second) << ";\n";
-            v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
+            const std::string id = std::to_string(j) + "_" + std::to_string(tw.first), xi = "x" + std::to_string(tw.first);
+            std::string p = "p" + id, t = "t" + id;
+            if (int k = neg_pow2(tw.second); k >= 0) {
+              const int VW = SW + S;
+              std::string ext = VW > PW ? "{{" + std::to_string(VW - PW) + "{" + xi + "[" + std::to_string(PW - 1) + "]}}, " + xi + "}"
+                                        : xi + "[" + std::to_string(VW - 1) + ":0]";
+              v << (S > 0 ? "  /* verilator lint_off UNUSEDSIGNAL */\n" : "") << "  wire [" << VW - 1 << ":0] " << p << " = " << ext << " << " << k
+                << ";\n" << (S > 0 ? "  /* verilator lint_on UNUSEDSIGNAL */\n" : "");
+              std::vector<std::string> rs = {"~" + p + "[" + std::to_string(VW - 1) + ":" + std::to_string(S) + "]"};
+              if (k >= S) ++b_acc;
+              else rs.push_back("{" + std::to_string(SW - 1) + "'d0, ~|" + xi + "[" + std::to_string(S - k - 1) + ":0]}");
+              for (size_t q = 0; q < rs.size(); ++q) {
+                if (pipeline_k > 0) {
+                  std::string n = "n" + id + "_" + std::to_string(q);
+                  v << "  reg [" << SW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rs[q] << ";\n";
+                  rs[q] = n;
+                }
+                rows.push_back(rs[q]);
+              }
+              continue;
+            }
+            v << (slice && S > 0 ? "  /* verilator lint_off UNUSEDSIGNAL */\n" : "") << "  wire signed [" << PW - 1 << ":0] " << p << " = " << xi
+              << " * " << slit(PW, tw.second) << ";\n" << (slice && S > 0 ? "  /* verilator lint_on UNUSEDSIGNAL */\n" : "");
+            if (slice) {
+              v << "  wire signed [" << T.W - 1 << ":0] " << t << " = ";
+              if (S + T.W <= PW) v << p << "[" << S + T.W - 1 << ":" << S << "];\n";
+              else v << "{{" << S + T.W - PW << "{" << p << "[" << PW - 1 << "]}}, " << p << "[" << PW - 1 << ":" << S << "]};\n";
+            } else {
+              v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
+            }
             if (pipeline_k > 0) {
               v << "  reg signed [" << T.W - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
               t += "r";
             }
             rows.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
           }
+          if (b_acc != 0) rows.insert(rows.begin(), slit(SW, b_acc));
+        }
+        std::vector<std::string> cpa(outs.size());  // per output: the sum of its two final rows
+        for (size_t j = 0; j < outs.size(); ++j) {
+          std::vector<std::string>& rows = all_rows[j];
           while (rows.size() < 2) rows.push_back(slit(SW, 0));
           const std::string J = std::to_string(j);
           auto reg_rows = [&](const std::string& tag) {
@@ -512,7 +571,10 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) reg_rows("l" + std::to_string(l));
           }
           reg_rows("r");
-          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << rows[0] << " + " << rows[1] << ");\n";
+          cpa[j] = rows[0] + " + " + rows[1];
+        }
+        for (size_t j = 0; j < outs.size(); ++j) {
+          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << cpa[j] << ");\n";
           std::string a = "a" + std::to_string(j);
           v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
           if (pipeline_k > 0) {
@@ -533,10 +595,10 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
     P.layers.push_back({mod, P.multipliers - mults_before, bound});
     // relu and flatten after another layer are fused into that layer's last stage (sign-bit select, wiring).
     const bool fused = li > 0 && (L.type == "relu" || L.type == "flatten");
-    std::string vin = li ? "v" + std::to_string(li - 1) : std::string("take");
+    std::string vin = li ? "v" + std::to_string(li - 1) : std::string("vi");
     std::string k = std::to_string(li);
     top_body << (mac_vin ? "  wire vo" + k + ";\n" : std::string("")) << "  wire [" << n_out * R.W - 1 << ":0] c" << k << ";\n  " << mod << " u" << k << " (" << (mac_vin ? ".clk(clk), .rst(rst), .en(en), .vin(" + vin + "), .vout(vo" + k + "), " : stages > 0 ? ".clk(clk), .en(en), " : "")
-             << ".x(" << (li ? "r" + std::to_string(li - 1) : std::string("in_data")) << "), .y(c" << k << "));\n  reg [" << n_out * R.W - 1 << ":0] r" << k
+             << ".x(" << (li ? "r" + std::to_string(li - 1) : std::string("xi")) << "), .y(c" << k << "));\n  reg [" << n_out * R.W - 1 << ":0] r" << k
              << " /*verilator public_flat_rd*/;\n" << (fused ? "" : "  reg v" + k + ";\n");
     if (mac_vin) {  // the layer's own valid bit, R cycles after it took its input
       vin = "vo" + k;
@@ -561,7 +623,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   }
   const int last = (int)m.layers.size() - 1;
   std::ostringstream top;
-  top << "// Generated by tinyforge: " << m.name << ". A register stage per layer" << (pipeline_k > 0 ? " and every " + std::to_string(pipeline_k) + " adder-tree levels" : std::string(""))
+  top << "// Generated by tinyforge: " << m.name << ". An input register, then each layer's registers (relu and flatten\n"
+      << "// fused into the layer before)" << (pipeline_k > 0 ? ", every " + std::to_string(pipeline_k) + " carry-save levels" : std::string(""))
       << " (latency " << P.latency << " cycles, a new input\n"
       << "// every " << (P.ii > 1 ? std::to_string(P.ii) + " cycles" : std::string("cycle")) << "). Handshake: an input is taken when in_valid && in_ready; an output is offered with\n"
       << "// out_valid and held until out_ready. The whole pipeline stalls while an output waits.\n"
@@ -578,7 +641,10 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   } else {
     top << "  assign in_ready = en;\n";
   }
-  top << "  wire take = in_valid && in_ready;\n" << top_body.str()
+  // The input register: every layer's logic then starts at a register.
+  top << "  wire take = in_valid && in_ready;\n  reg [" << n_in * m.input.W - 1 << ":0] xi;\n  reg vi;\n"
+      << "  always @(posedge clk) begin\n    if (rst) vi <= 1'b0;\n    else if (en) vi <= take;\n    if (en) xi <= in_data;\n  end\n"
+      << top_body.str()
       << "  assign out_valid = v" << last << ";\n  assign out_data = r" << last << ";\nendmodule\n`default_nettype wire\n";
   write_text(root / (P.top + "_top.v"), top.str());
   files.push_back(P.top + "_top.v");
@@ -637,16 +703,20 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   tb << "// Generated by tinyforge: Verilator test bench for " << P.top << "_top. Streams tb_data/in_raw.txt with random\n"
      << "// input gaps and output back-pressure, compares every output bit with tb_data/expected_raw.txt, measures\n"
      << "// latency and throughput. Exit 1 on any mismatch.\n"
-     << "#include <chrono>\n#include <cstdint>\n#include <cstdio>\n#include <fstream>\n#include <random>\n#include <sstream>\n#include <string>\n#include <vector>\n"
+     << "#include <algorithm>\n#include <chrono>\n#include <cstdint>\n#include <cstdio>\n#include <fstream>\n#include <random>\n#include <sstream>\n#include <string>\n#include <vector>\n"
      << "#include \"V" << P.top << "_top.h\"\n#include \"V" << P.top << "_top___024root.h\"\n#include \"verilated.h\"\n\n"
+     << "// Element access on Verilator ports: up to 64 bits in one word, wider ports as arrays of 32-bit words.\n"
      << "template <class T> static void put(T& port, int off, int w, uint64_t v) {\n"
-     << "  for (int b = 0; b < w; ++b) { int bit = off + b; uint64_t m = 1ULL << (bit % 64); (void)m;\n"
-     << "    if constexpr (sizeof(T) <= 8) { if ((v >> b) & 1) port |= (T)1 << bit; else port &= ~((T)1 << bit); }\n"
-     << "    else { uint32_t& word = port[bit / 32]; if ((v >> b) & 1) word |= 1u << (bit % 32); else word &= ~(1u << (bit % 32)); } } }\n"
-     << "template <class T> static uint64_t get(const T& port, int off, int w) {\n  uint64_t v = 0;\n"
-     << "  for (int b = 0; b < w; ++b) { int bit = off + b; uint64_t x;\n"
-     << "    if constexpr (sizeof(T) <= 8) x = (port >> bit) & 1; else x = (port[bit / 32] >> (bit % 32)) & 1;\n"
-     << "    v |= x << b; }\n  return v; }\n"
+     << "  if constexpr (sizeof(T) <= 8) { uint64_t m = w >= 64 ? ~0ULL : ((1ULL << w) - 1), cur = port;\n"
+     << "    port = (T)((cur & ~(m << off)) | ((v & m) << off)); }\n"
+     << "  else for (int b = 0; b < w;) { int bit = off + b, sh = bit % 32, k = std::min(w - b, 32 - sh);\n"
+     << "    uint32_t m = (k == 32 ? ~0u : ((1u << k) - 1)) << sh; uint32_t& word = port[bit / 32];\n"
+     << "    word = (word & ~m) | (((uint32_t)(v >> b) << sh) & m); b += k; } }\n"
+     << "template <class T> static uint64_t get(const T& port, int off, int w) {\n"
+     << "  uint64_t m = w >= 64 ? ~0ULL : ((1ULL << w) - 1);\n"
+     << "  if constexpr (sizeof(T) <= 8) return ((uint64_t)port >> off) & m;\n"
+     << "  else { uint64_t v = 0; for (int b = 0; b < w;) { int bit = off + b, sh = bit % 32, k = std::min(w - b, 32 - sh);\n"
+     << "    v |= (uint64_t)((port[bit / 32] >> sh) & (k == 32 ? ~0u : ((1u << k) - 1))) << b; b += k; }\n    return v & m; } }\n"
      << "static std::vector<std::vector<uint64_t>> load(const std::string& f) {\n  std::vector<std::vector<uint64_t>> r; std::ifstream in(f); std::string line;\n"
      << "  while (std::getline(in, line)) { if (line.empty()) continue; std::istringstream is(line); std::vector<uint64_t> v; std::string t;\n"
      << "    while (is >> t) v.push_back(std::stoull(t, nullptr, 16)); r.push_back(v); }\n  return r; }\n\n"
@@ -719,7 +789,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         "#!/bin/sh\n# Generated by tinyforge: lint, verilate and run the bit-exact check (no vendor tool needed).\nset -e\ncd \"$(dirname \"$0\")\"\n"
         "verilator --lint-only -Wall --top-module " + P.top + "_top" + srcs + "\n"
         "verilator --cc --exe --build -j 2 -O2 -CFLAGS -std=c++17 --top-module " + P.top + "_top -o " + P.top + "_tb" + srcs + " " + P.top + "_tb.cpp > verilator.log\n"
-        "./obj_dir/" + P.top + "_tb tb_data\n./obj_dir/" + P.top + "_tb tb_data --random\n");
+        "rc=0\n./obj_dir/" + P.top + "_tb tb_data || rc=1\n./obj_dir/" + P.top + "_tb tb_data --random || rc=1\nexit $rc\n");
   fs::permissions(root / "verify.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
   stage.commit();
   return P;

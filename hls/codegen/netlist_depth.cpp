@@ -178,10 +178,20 @@ DepthResult netlist_depth(const json& module, const std::string& target) {
     }
   }
   std::vector<std::string> path;
-  for (int c = best_from; c >= 0; c = prev[c]) path.push_back(types[c]);
+  for (int c = best_from; c >= 0; c = prev[c]) {
+    path.push_back(types[c]);
+    res.cells.push_back(names[c]);
+  }
   std::reverse(path.begin(), path.end());
+  std::reverse(res.cells.begin(), res.cells.end());
   if (best_end_cell >= 0 && best_end_cost > 0) path.push_back(types[best_end_cell]);
   res.path = path;
+  if (best_from >= 0) {
+    int f = best_from;
+    while (prev[f] >= 0) f = prev[f];
+    res.first = names[f];
+    res.last = best_end_cell >= 0 ? names[best_end_cell] : names[best_from];
+  }
   return res;
 }
 

@@ -14,6 +14,8 @@ namespace tf::hlsgen {
 struct DepthResult {
   long depth = 0;                  // cells on the longest register-to-register (or port) path
   std::vector<std::string> path;   // the cell types along it, from start to end
+  std::vector<std::string> cells;  // the cells' names (the register or DSP block it ends in not included)
+  std::string first, last;         // names of the first and last cells on it
 };
 
 // MODULE: one module object of yosys's JSON netlist (flattened). TARGET: "xc7" or "ice40".

@@ -108,6 +108,8 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
     DepthResult d = netlist_depth(topm, target);
     r["logic_depth_cells"] = d.depth;
     r["logic_depth_path"] = describe_path(d.path);
+    r["logic_depth_from"] = d.first;
+    r["logic_depth_to"] = d.last;
   }
   fs::remove(dir / "netlist.json");  // large; the depth and its path are in the report
   // $mul cells per module before mapping (the "=== module ===" sections of premap.txt).
