@@ -1,7 +1,7 @@
 #!/bin/bash
 # RTL of the jet-tagging-shaped MLP (configs/models/jet_tagging_mlp.json, 16-64-32-32-5, fixed<16,6>) at reuse
 # factors 1, 2, 4 and 8: bit-exactness, latency and II from the Verilator run, verilated throughput (20,000
-# inferences), yosys synth_xilinx costs (multipliers per layer against the bound ceil(n_in x n_out / R),
+# inferences, verilated single-threaded and with --threads 2), yosys synth_xilinx costs (multipliers per layer against the bound ceil(n_in x n_out / R),
 # DSP48E1, LUT, logic depth) and the time each step takes. yosys takes minutes per design.
 # usage: tests/bench/bench_rtl.sh [BUILD_DIR] [--no-synth] [R ...]     (PIPELINE=K adds --pipeline K)
 set -euo pipefail
@@ -16,13 +16,18 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
 pk=${PIPELINE:-0}
 popt=""; [ "$pk" != 0 ] && popt="--pipeline $pk"
-table="| R | --pipeline | bit-exact (in order / back-pressure) | latency | II measured | verilated inferences/s | yosys multipliers per layer (bound) | DSP48E1 | LUT | logic depth (cells) | generate / verilate+run / yosys (s) |
+table="| R | --pipeline | bit-exact (in order / back-pressure) | latency | II measured | verilated inferences/s, 1 thread (2 threads) | yosys multipliers per layer (bound) | DSP48E1 | LUT | logic depth (cells) | generate / verilate+run / yosys (s) |
 |---|---|---|---|---|---|---|---|---|---|---|"
 for r in $rs; do
   d=$work/r$r
   t0=$(now); "$tf" hls "$root/configs/models/jet_tagging_mlp.json" --out "$d" --rtl --reuse "$r" $popt > "$d.gen.log"; t1=$(now)
   v=$(cd "$d/rtl" && ./verify.sh 2>&1 | tail -2); t2=$(now)
   thr=$(cd "$d/rtl" && ./obj_dir/jet_tagging_mlp_tb tb_data 100 | tail -1)
+  # The same model verilated with --threads 2 (Verilator's own multithreading; both cores).
+  thr2=$(cd "$d/rtl" && sed -n 's/^verilator --cc /verilator --cc --threads 2 -Mdir obj_mt /p' verify.sh | sed 's/ > verilator.log$//' | sh > mt.log 2>&1 \
+         && ./obj_mt/jet_tagging_mlp_tb tb_data 100 | tail -1)
+  echo "R=$r 2 threads:       $thr2"
+  ips2=$(echo "$thr2" | sed -n 's/.* \([0-9]*\) inferences\/s.*/\1/p')
   echo "R=$r in order:       $(echo "$v" | head -1)"
   echo "R=$r back-pressure:  $(echo "$v" | tail -1)"
   echo "R=$r throughput run: $thr"
@@ -44,7 +49,7 @@ PY
     mults=${mults//_/ }
     ys=$(printf '%.0f' "$(echo "$t4 - $t3" | bc -l)")
   fi
-  table+=$'\n'"| $r | $pk | $exact | $lat | $ii | $ips | $mults | $dsp | $lut | $depth | $(printf '%.1f / %.0f' "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)") / $ys |"
+  table+=$'\n'"| $r | $pk | $exact | $lat | $ii | $ips ($ips2) | $mults | $dsp | $lut | $depth | $(printf '%.1f / %.0f' "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)") / $ys |"
 done
 echo
 echo "$table"
