@@ -1,5 +1,6 @@
 // Costing generated RTL with yosys 0.23: synth_xilinx -family xc7 or synth_ice40, cell counts in total and
-// per layer (stat -top), logic depth (ltp -noff). Writes DIR/report.json and DIR/report.md.
+// per layer (stat -top), logic depth (netlist_depth.h, on the flattened JSON netlist). Writes DIR/report.json
+// and DIR/report.md.
 #pragma once
 #include <string>
 

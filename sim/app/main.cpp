@@ -302,7 +302,8 @@ int cmd_hls(const std::vector<std::string>& args) {
       "implies --rtl: verilate the RTL, stream N vectors (the model's test vectors, then seeded random ones) in order and "
       "under random back-pressure, compare every output bit with the C++ model, check latency and II; exit 1 on any difference")(
       "pipeline", po::value<int>()->value_name("K"),
-      "with --rtl: register every K adder-tree levels in dense/conv layers (latency for logic depth; default 0 = none)")(
+      "with --rtl: also register each product, every K carry-save levels and between the two conversions in dense/conv "
+      "layers at reuse factor 1 (latency for logic depth; default 0: two stages per layer)")(
       "synth", po::value<std::string>()->value_name("xc7|ice40"),
       "with --rtl: cost the RTL with yosys (LUT, FF, DSP, BRAM, carry per layer; logic depth) into DIR/report.json and report.md")(
       "reuse", po::value(&reuse)->value_name("N"), "reuse factor for every dense/conv layer (overrides the model)")(
@@ -383,7 +384,7 @@ int cmd_hls(const std::vector<std::string>& args) {
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
   if (rtl) {
     int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
-    if (pk < 0 || pk > 64) bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (none) to 64 adder-tree levels", "");
+    if (pk < 0 || pk > 64) bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (the default stages) to 64 carry-save levels", "");
     std::vector<std::vector<double>> vecs = tv.inputs;
     if (verify_n > 0) {  // exactly N: the model's vectors first, then seeded random ones
       if ((int)vecs.size() > verify_n) vecs.resize(verify_n);
