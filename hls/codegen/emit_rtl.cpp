@@ -272,8 +272,9 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             v << "  wire signed [" << KW - 1 << ":0] d" << k << " = mx - " << ext(xk, "xr[" + std::to_string((i + 1) * XW - 1) + "]") << ";\n";
             clamp_index(v, "ie" + k, "d" + k, KW, eb - sf.exp_range_log2 - Fx, 0, 0, sf.exp_size);
             v << "  reg [" << eb - 1 << ":0] ier" << k << ";\n  always @(posedge clk) if (en) ier" << k << " <= ie" << k << ";\n";
-            v << "  reg [" << EW - 1 << ":0] e" << k << ";\n  always @(posedge clk) if (en) e" << k << " <= exp_rom(ier" << k << ");\n";
-            sum += " + {" + std::to_string(SW - EW) + "'d0, exp_rom(ier" + k + ")}";
+            v << "  wire [" << EW - 1 << ":0] ew" << k << " = exp_rom(ier" << k << ");\n  reg [" << EW - 1 << ":0] e" << k
+              << ";\n  always @(posedge clk) if (en) e" << k << " <= ew" << k << ";\n";
+            sum += " + {" + std::to_string(SW - EW) + "'d0, ew" + k + "}";
           }
           v << "  reg [" << SW - 1 << ":0] esum;\n  always @(posedge clk) if (en) esum <= " << sum << ";\n";
           v << "  wire [" << sf.sum_t.W - 1 << ":0] s;\n" << quant("us", SW, sf.exp_t.F(), false, sf.sum_t, -1, "esum", "s");
@@ -481,20 +482,6 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           while ((a >> k) != 1) ++k;
           return (k >= S || S - k <= PW) ? k : -1;
         };
-        size_t max_rows = 2;
-        for (const auto& o : outs) {
-          size_t r = 1;
-          for (const auto& tw : o.terms)
-            if (tw.second != 0) {
-              int k = neg_pow2(tw.second);
-              r += (k >= 0 && k < S) ? 2 : 1;
-            }
-          max_rows = std::max(max_rows, r);
-        }
-        int D = 0;
-        for (size_t n = max_rows; n > 2; n = n / 3 * 2 + n % 3) ++D;
-        stages = 1;
-        if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
         std::vector<std::vector<std::string>> all_rows(outs.size());
         for (size_t j = 0; j < outs.size(); ++j) {
           std::vector<std::string>& rows = all_rows[j];
@@ -539,11 +526,17 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             rows.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
           }
           if (b_acc != 0) rows.insert(rows.begin(), slit(SW, b_acc));
+          while (rows.size() < 2) rows.push_back(slit(SW, 0));
         }
-        std::vector<std::string> cpa(outs.size());  // per output: the sum of its two final rows
+        // Carry-save levels of the largest output; every output gets as many (and the same registers).
+        size_t max_rows = 0;
+        for (const auto& rows : all_rows) max_rows = std::max(max_rows, rows.size());
+        int D = 0;
+        for (size_t n = max_rows; n > 2; n = n / 3 * 2 + n % 3) ++D;
+        stages = 1;
+        if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
         for (size_t j = 0; j < outs.size(); ++j) {
           std::vector<std::string>& rows = all_rows[j];
-          while (rows.size() < 2) rows.push_back(slit(SW, 0));
           const std::string J = std::to_string(j);
           auto reg_rows = [&](const std::string& tag) {
             for (size_t q = 0; q < rows.size(); ++q) {
@@ -571,10 +564,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) reg_rows("l" + std::to_string(l));
           }
           reg_rows("r");
-          cpa[j] = rows[0] + " + " + rows[1];
-        }
-        for (size_t j = 0; j < outs.size(); ++j) {
-          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << cpa[j] << ");\n";
+          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << rows[0] << " + " << rows[1] << ");\n";
           std::string a = "a" + std::to_string(j);
           v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
           if (pipeline_k > 0) {

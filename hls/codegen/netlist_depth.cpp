@@ -74,8 +74,7 @@ Role role_of(const std::string& type, const json& cell) {
 
 }  // namespace
 
-DepthResult netlist_depth(const json& module, const std::string& target) {
-  (void)target;
+DepthResult netlist_depth(const json& module) {
   const json& cells = module.at("cells");
   std::vector<std::string> names, types;
   std::vector<Role> roles;
@@ -177,30 +176,25 @@ DepthResult netlist_depth(const json& module, const std::string& target) {
       best_end_cell = -1;
     }
   }
-  std::vector<std::string> path;
   for (int c = best_from; c >= 0; c = prev[c]) {
-    path.push_back(types[c]);
+    res.path.push_back(types[c]);
     res.cells.push_back(names[c]);
   }
-  std::reverse(path.begin(), path.end());
+  std::reverse(res.path.begin(), res.path.end());
   std::reverse(res.cells.begin(), res.cells.end());
-  if (best_end_cell >= 0 && best_end_cost > 0) path.push_back(types[best_end_cell]);
-  res.path = path;
-  if (best_from >= 0) {
-    int f = best_from;
-    while (prev[f] >= 0) f = prev[f];
-    res.first = names[f];
-    res.last = best_end_cell >= 0 ? names[best_end_cell] : names[best_from];
+  if (best_end_cell >= 0 && best_end_cost > 0) {  // the logic in front of a block's first internal register
+    res.path.push_back(types[best_end_cell]);
+    res.cells.push_back(names[best_end_cell]);
   }
   return res;
 }
 
 std::string describe_path(const std::vector<std::string>& path) {
   std::string out;
+  auto kind_of = [](const std::string& t) { return t.rfind("LUT", 0) == 0 ? std::string("LUT") : t.rfind("SB_LUT", 0) == 0 ? std::string("SB_LUT4") : t; };
   for (size_t i = 0; i < path.size();) {
-    std::string kind = path[i].rfind("LUT", 0) == 0 ? "LUT" : path[i].rfind("SB_LUT", 0) == 0 ? "SB_LUT4" : path[i];
+    const std::string kind = kind_of(path[i]);
     size_t j = i;
-    auto kind_of = [](const std::string& t) { return t.rfind("LUT", 0) == 0 ? std::string("LUT") : t.rfind("SB_LUT", 0) == 0 ? std::string("SB_LUT4") : t; };
     while (j < path.size() && kind_of(path[j]) == kind) ++j;
     out += (out.empty() ? "" : " > ") + (j - i > 1 ? std::to_string(j - i) + " x " : std::string("")) + kind;
     i = j;

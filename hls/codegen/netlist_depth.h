@@ -14,12 +14,11 @@ namespace tf::hlsgen {
 struct DepthResult {
   long depth = 0;                  // cells on the longest register-to-register (or port) path
   std::vector<std::string> path;   // the cell types along it, from start to end
-  std::vector<std::string> cells;  // the cells' names (the register or DSP block it ends in not included)
-  std::string first, last;         // names of the first and last cells on it
+  std::vector<std::string> cells;  // their names
 };
 
-// MODULE: one module object of yosys's JSON netlist (flattened). TARGET: "xc7" or "ice40".
-DepthResult netlist_depth(const json& module, const std::string& target);
+// MODULE: one module object of yosys's JSON netlist (flattened); Xilinx 7-series and iCE40 cell libraries.
+DepthResult netlist_depth(const json& module);
 
 // "DSP48E1 > 9 x LUT > 8 x CARRY4": the path with runs of equal cell types counted.
 std::string describe_path(const std::vector<std::string>& path);

@@ -99,17 +99,18 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
   r["top"] = top;
   r["yosys_seconds"] = secs;
   r["total"] = summarize(cells_of(read_file((dir / "stat.txt").string())), target);
-  std::smatch mt;
   {
     std::ifstream nl(dir / "netlist.json");
     json netlist = json::parse(nl);
     const json& mods = netlist.at("modules");
     const json& topm = mods.contains(top) ? mods.at(top) : mods.begin().value();
-    DepthResult d = netlist_depth(topm, target);
+    DepthResult d = netlist_depth(topm);
     r["logic_depth_cells"] = d.depth;
     r["logic_depth_path"] = describe_path(d.path);
-    r["logic_depth_from"] = d.first;
-    r["logic_depth_to"] = d.last;
+    if (!d.cells.empty()) {
+      r["logic_depth_from"] = d.cells.front();
+      r["logic_depth_to"] = d.cells.back();
+    }
   }
   fs::remove(dir / "netlist.json");  // large; the depth and its path are in the report
   // $mul cells per module before mapping (the "=== module ===" sections of premap.txt).

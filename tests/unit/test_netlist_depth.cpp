@@ -55,7 +55,7 @@ long chain_through_dsp(const json& dsp_params) {
   n.cell("dsp", "DSP48E1", {{"A", l0}, {"B", q0}, {"CLK", clk}}, {{"P", p}}, dsp_params);
   n.cell("lut1", "LUT3", {{"I0", p}}, {{"O", l1}});
   n.cell("r1", "FDRE", {{"C", clk}, {"D", l1}}, {{"Q", q1}});
-  return netlist_depth(n.module(), "xc7").depth;
+  return netlist_depth(n.module()).depth;
 }
 
 }  // namespace
@@ -68,7 +68,7 @@ TEST_CASE("depth: chains of combinational cells between flip-flops") {
   n.cell("c1", "CARRY4", {{"S", a}}, {{"CO", b}});
   n.cell("l2", "LUT2", {{"I0", b}, {"I1", q0}}, {{"O", c}});
   n.cell("r1", "FDRE", {{"C", clk}, {"D", c}, {"CE", a}}, {{"Q", q1}});
-  DepthResult d = netlist_depth(n.module(), "xc7");
+  DepthResult d = netlist_depth(n.module());
   CHECK(d.depth == 3);
   CHECK(describe_path(d.path) == "LUT > CARRY4 > LUT");
 }
@@ -89,12 +89,12 @@ TEST_CASE("depth: clock pins are not data paths; loops are reported") {
   n.cell("dsp", "DSP48E1", {{"A", q0}, {"CLK", clk}}, {{"P", p}}, regs(0, 0, 0, 0));
   n.cell("lut", "LUT2", {{"I0", p}}, {{"O", l}});
   n.cell("r1", "FDRE", {{"C", clk}, {"D", l}}, {{"Q", q1}});
-  CHECK(netlist_depth(n.module(), "xc7").depth == 2);  // DSP > LUT; the clock buffer is not on the path
+  CHECK(netlist_depth(n.module()).depth == 2);  // DSP > LUT; the clock buffer is not on the path
   Net m;
   int u = m.bit(), w = m.bit();
   m.cell("a", "LUT1", {{"I0", u}}, {{"O", w}});
   m.cell("b", "LUT1", {{"I0", w}}, {{"O", u}});
-  CHECK_THROWS(netlist_depth(m.module(), "xc7"));
+  CHECK_THROWS(netlist_depth(m.module()));
 }
 
 TEST_CASE("depth: equals yosys ltp on a synth_xilinx netlist without DSP blocks") {
@@ -109,7 +109,7 @@ TEST_CASE("depth: equals yosys ltp on a synth_xilinx netlist without DSP blocks"
   REQUIRE(std::system(cmd.c_str()) == 0);
   std::ifstream nf(dir / "n.json");
   json nl = json::parse(nf);
-  DepthResult d = netlist_depth(nl["modules"]["depth_mix"], "xc7");
+  DepthResult d = netlist_depth(nl["modules"]["depth_mix"]);
   std::ifstream lf(dir / "ltp.txt");
   std::stringstream ss;
   ss << lf.rdbuf();
