@@ -52,19 +52,24 @@ std::string el(const std::string& v, int k, int width) {
   return v + "[" + std::to_string((k + 1) * width - 1) + ":" + std::to_string(k * width) + "]";
 }
 
-// A ROM as a function: NAME(index) -> WIDTH-bit entry.
-std::string rom(const std::string& name, int idx_bits, int width, const std::vector<i128>& entries) {
+// A table for tf_rom: FILE gets 2^IDX_BITS hexadecimal WIDTH-bit entries, one per line (zero past the given ones).
+void rom_file(const fs::path& file, int idx_bits, int width, const std::vector<i128>& entries) {
   std::ostringstream s;
-  s << "  function [" << width - 1 << ":0] " << name << ";\n    input [" << idx_bits - 1 << ":0] a;\n    begin\n      case (a)\n";
-  for (size_t k = 0; k < entries.size(); ++k) {
-    unsigned __int128 m = (unsigned __int128)entries[k];
+  for (size_t k = 0; k < ((size_t)1 << idx_bits); ++k) {
+    unsigned __int128 m = k < entries.size() ? (unsigned __int128)entries[k] : 0;
     if (width < 128) m &= (((unsigned __int128)1 << width) - 1);
     char buf[48];
     std::snprintf(buf, sizeof buf, "%llx", (unsigned long long)m);
-    s << "        " << idx_bits << "'d" << k << ": " << name << " = " << width << "'h" << buf << ";\n";
+    s << buf << "\n";
   }
-  s << "        default: " << name << " = " << width << "'h0;\n      endcase\n    end\n  endfunction\n";
-  return s.str();
+  write_text(file, s.str());
+}
+
+// An instance of tf_rom reading FILE: DATA = table[ADDR].
+std::string rom_read(const std::string& inst, const std::string& file, int idx_bits, int width, const std::string& addr,
+                     const std::string& data) {
+  return "  tf_rom #(.AW(" + std::to_string(idx_bits) + "), .DW(" + std::to_string(width) + "), .FILE(\"" + file + "\")) " + inst +
+         " (.addr(" + addr + "), .data(" + data + "));\n";
 }
 
 // floor(v * 2^shift) (+ offset before the shift when shift < 0) clamped to [0, size - 1], as a Verilog
@@ -102,18 +107,26 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   StagedDir stage(out_dir, "rtl");
   const fs::path& root = stage.path();
   P.dir = stage.final_path().string();
-  std::vector<std::string> used;
+  std::vector<std::string> used = {"tf"};  // so no module is named like a building block (tf_quant, ...)
   P.top = sanitize_identifier(m.name.empty() ? "model" : m.name, used);
   std::vector<std::string> lname;
   for (const auto& L : m.layers) lname.push_back(sanitize_identifier(L.name, used));
-  fs::copy_file(fs::path(lib_dir) / "tf_quant.v", root / "tf_quant.v");
+  // Building blocks from rtl/lib, copied when the design uses them (so the folder is self-contained and holds
+  // no module a simulator would take for a second top).
+  std::vector<std::string> files;
+  auto use_lib = [&](const std::string& f) {
+    if (std::find(files.begin(), files.end(), f) != files.end()) return;
+    fs::copy_file(fs::path(lib_dir) / f, root / f);
+    files.insert(files.begin(), f);
+  };
+  use_lib("tf_quant.v");
+  use_lib("tf_skid.v");
 
   Emulator em(m);  // quantized weights: the emulator's own
   FixedFormat cur = m.input;
   int n_cur = 1;
   for (int d : m.input_shape) n_cur *= d;
   const int n_in = n_cur;
-  std::vector<std::string> files = {"tf_quant.v"};
   std::vector<int> cum_lat, layer_w, layer_n;  // per layer: cycles until r<k> holds an accepted input; element width; count
   std::ostringstream top_body;
   for (size_t li = 0; li < m.layers.size(); ++li) {
@@ -216,12 +229,14 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         for (int k = 0; k < L.table_size; ++k)
           entries.push_back(T.from_double(tinyforge::hls::table_entry_value(fn, (unsigned)k, (unsigned)L.table_size, L.table_range_log2)));
         int ib = clog2(L.table_size);
-        v << rom("lut", ib, T.W, entries);
+        const std::string lut = mod + "_lut.mem";
+        rom_file(root / lut, ib, T.W, entries);
+        use_lib("tf_rom.v");
         int shift = ib - L.table_range_log2 - 1 - Fx;
         for (int i = 0; i < n_cur; ++i) {
           std::string k = std::to_string(i);
           clamp_index(v, "ix" + k, "x" + k, KW, shift, shift < 0 ? ((i128)1 << (L.table_range_log2 + Fx)) : 0, L.table_size / 2, L.table_size);
-          v << "  wire [" << T.W - 1 << ":0] t" << k << " = lut(ix" << k << ");\n";
+          v << "  wire [" << T.W - 1 << ":0] t" << k << ";\n" << rom_read("lut" + k, lut, ib, T.W, "ix" + k, "t" + k);
           v << quant("u" + k, T.W, T.F(), T.S, R, -1, "t" + k, el("y", i, R.W));
         }
       } else if (L.type == "softmax") {
@@ -263,7 +278,10 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           for (int k = 0; k < sf.inv_size; ++k)
             inv.push_back(sf.inv_t.from_double(tinyforge::hls::softmax_inv_entry((unsigned)k, (unsigned)sf.inv_size, sf.inv_range_log2)));
           int eb = clog2(sf.exp_size), jb = clog2(sf.inv_size);
-          v << rom("exp_rom", eb, sf.exp_t.W, ex) << rom("inv_rom", jb, sf.inv_t.W, inv);
+          const std::string exp_mem = mod + "_exp.mem", inv_mem = mod + "_inv.mem";
+          rom_file(root / exp_mem, eb, sf.exp_t.W, ex);
+          rom_file(root / inv_mem, jb, sf.inv_t.W, inv);
+          use_lib("tf_rom.v");
           const int EW = sf.exp_t.W, SW = EW + clog2((long long)n_cur + 1) + 1;
           std::string sum = slit(SW, 0);
           for (int i = 0; i < n_cur; ++i) {
@@ -272,7 +290,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             v << "  wire signed [" << KW - 1 << ":0] d" << k << " = mx - " << ext(xk, "xr[" + std::to_string((i + 1) * XW - 1) + "]") << ";\n";
             clamp_index(v, "ie" + k, "d" + k, KW, eb - sf.exp_range_log2 - Fx, 0, 0, sf.exp_size);
             v << "  reg [" << eb - 1 << ":0] ier" << k << ";\n  always @(posedge clk) if (en) ier" << k << " <= ie" << k << ";\n";
-            v << "  wire [" << EW - 1 << ":0] ew" << k << " = exp_rom(ier" << k << ");\n  reg [" << EW - 1 << ":0] e" << k
+            v << "  wire [" << EW - 1 << ":0] ew" << k << ";\n" << rom_read("exp" + k, exp_mem, eb, EW, "ier" + k, "ew" + k) << "  reg [" << EW - 1 << ":0] e" << k
               << ";\n  always @(posedge clk) if (en) e" << k << " <= ew" << k << ";\n";
             sum += " + {" + std::to_string(SW - EW) + "'d0, ew" + k + "}";
           }
@@ -281,7 +299,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           const int KS = sf.sum_t.W + 3 + std::max(0, jb - sf.inv_range_log2 - sf.sum_t.F()) + jb;
           v << "  wire signed [" << KS - 1 << ":0] sx = $signed({" << KS - sf.sum_t.W << "'d0, s});\n";
           clamp_index(v, "js", "sx", KS, jb - sf.inv_range_log2 - sf.sum_t.F(), 0, 0, sf.inv_size);
-          v << "  wire [" << sf.inv_t.W - 1 << ":0] r = inv_rom(js);\n";
+          v << "  wire [" << sf.inv_t.W - 1 << ":0] r;\n" << rom_read("inv", inv_mem, jb, sf.inv_t.W, "js", "r");
           const int PW2 = EW + sf.inv_t.W;
           for (int i = 0; i < n_cur; ++i) {
             std::string k = std::to_string(i);
@@ -451,29 +469,43 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           v << quant("qr" + k, A.W, A.F(), A.S, R, -1, "o" + k, el("y", (int)j, R.W));
         }
       } else {
-        // Inputs sign- (or zero-) extended to the product width, so every multiplication is PW x PW -> PW bits
-        // (the product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
-        // is unsigned).
+        // The product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
+        // is unsigned.
         const int PW = XW + Wf.W + (cur.S && Wf.S ? 0 : 1);
-        // An input whose weights all quantize to zero is legitimately unused.
+        const int S = Fp - T.F();
+        const bool slice = T.Q == tinyforge::hls::TRN && S >= 0;  // truncation into a wrapping type: a bit slice
+        // The carry-save rows are CW bits wide: SW rounded up to a machine word (32 or 64 bits). The sum is exact
+        // modulo 2^SW and a carry only moves up, so the rows' bits above SW change nothing in the low SW bits
+        // (synthesis removes them as unused); a simulator then needs no mask after each word operation and no
+        // sign extension of each leaf. With a bit slice the products are computed PX bits wide, a machine word
+        // holding bits S .. S + CW - 1 where possible, so a leaf is one slice of its product.
+        const int CW = SW <= 32 ? 32 : SW <= 64 ? 64 : SW;
+        const int need = std::max(PW, S + CW);
+        const int PX = !slice ? PW : need <= 32 ? 32 : need <= 64 ? 64 : std::max(PW, CW);
+        // Inputs sign- (or zero-) extended to PX bits, so every multiplication is PX x PX -> PX bits (synthesis
+        // narrows it to XW x WW bits again).
+        // Unused here (to the end of the layer): an input whose weights all quantize to zero, and the bits of
+        // the products and rows above the ones the sum needs.
         v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
         for (int i = 0; i < n_cur; ++i) {
           std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
-          v << "  wire signed [" << PW - 1 << ":0] x" << i << " = $signed({{" << PW - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
+          v << "  wire signed [" << PX - 1 << ":0] x" << i << " = $signed({{" << PX - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
             << el("x", i, XW) << "});\n";
         }
-        v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
         // Carry-save adder tree (uniform depth over outputs, so every output has the same latency): the leaves
-        // (bias and products, each sign-extended to SW bits) are reduced three rows to two per level, word by
+        // (bias and products, each sign-extended to CW bits) are reduced three rows to two per level, word by
         // word (sum = a ^ b ^ c, carry = majority(a, b, c) << 1), until two rows remain; they are registered and
         // added by one carry-propagate adder in the next cycle. Arithmetic is modulo 2^SW, exact because the
         // true sum fits in SW bits. --pipeline K also registers each product, every K carry-save levels, and
         // the accumulator between its two conversions.
+        // Each output's logic between two registers is one combinational block (always @*) of local variables:
+        // the same gates as a list of wires, but a simulator evaluates each value once, in order, in machine
+        // registers. Without --pipeline the block also holds the output's products; with it (or when a product
+        // goes through the quantizer) the products are wires and registers of the module.
         // A weight of -2^k needs no multiplier: with v = x 2^k, the truncated product floor(-v / 2^S) equals
-        // floor(~v / 2^S) + [v = 0 mod 2^S], so the row is v's bits inverted and a carry-in (a constant when
-        // k >= S, else one bit), and no negation chain sits in front of the carry-save tree.
-        const int S = Fp - T.F();
-        const bool slice = T.Q == tinyforge::hls::TRN && S >= 0;  // truncation into a wrapping type: a bit slice
+        // floor(~v / 2^S) + [v = 0 mod 2^S], and floor(~v / 2^S) = ~floor(v / 2^S) = ~(x shifted by k - S), so
+        // the row is x shifted and inverted plus a carry-in (a constant when k >= S, else one bit), and no
+        // negation chain sits in front of the carry-save tree.
         auto neg_pow2 = [&](i128 w) {
           if (!slice || w >= 0) return -1;
           i128 a = -w;
@@ -482,9 +514,27 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           while ((a >> k) != 1) ++k;
           return (k >= S || S - k <= PW) ? k : -1;
         };
+        const bool leaves_in_block = slice && pipeline_k == 0;
+        struct Block {
+          std::ostringstream decl, body;
+          std::set<std::string> local;  // rows computed in the block (the others are module signals or constants)
+        };
+        std::vector<Block> blocks(outs.size());
+        // A value of width w: a local of the output's block, or a wire of the module.
+        auto def = [&](Block& blk, bool in_block, bool sgn, int w, const std::string& n, const std::string& e) {
+          const std::string ty = std::string(sgn ? "signed " : "") + "[" + std::to_string(w - 1) + ":0] ";
+          if (in_block) {
+            blk.decl << "    reg " << ty << n << ";\n";
+            blk.body << "    " << n << " = " << e << ";\n";
+          } else {
+            v << "  wire " << ty << n << " = " << e << ";\n";
+          }
+        };
         std::vector<std::vector<std::string>> all_rows(outs.size());
         for (size_t j = 0; j < outs.size(); ++j) {
           std::vector<std::string>& rows = all_rows[j];
+          Block& blk = blocks[j];
+          const bool ib = leaves_in_block;
           i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
           for (const auto& tw : outs[j].terms) {
             if (tw.second == 0) continue;
@@ -492,41 +542,47 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             const std::string id = std::to_string(j) + "_" + std::to_string(tw.first), xi = "x" + std::to_string(tw.first);
             std::string p = "p" + id, t = "t" + id;
             if (int k = neg_pow2(tw.second); k >= 0) {
-              const int VW = SW + S;
-              std::string ext = VW > PW ? "{{" + std::to_string(VW - PW) + "{" + xi + "[" + std::to_string(PW - 1) + "]}}, " + xi + "}"
-                                        : xi + "[" + std::to_string(VW - 1) + ":0]";
-              v << (S > 0 ? "  /* verilator lint_off UNUSEDSIGNAL */\n" : "") << "  wire [" << VW - 1 << ":0] " << p << " = " << ext << " << " << k
-                << ";\n" << (S > 0 ? "  /* verilator lint_on UNUSEDSIGNAL */\n" : "");
-              std::vector<std::string> rs = {"~" + p + "[" + std::to_string(VW - 1) + ":" + std::to_string(S) + "]"};
+              // x is PX >= CW bits wide (slice), sign-extended: the shift is exact in its low CW bits.
+              def(blk, ib, true, PX, p, xi + (k >= S ? " << " : " >>> ") + std::to_string(std::abs(k - S)));
+              std::vector<std::string> rs = {"~" + p + (PX > CW ? "[" + std::to_string(CW - 1) + ":0]" : std::string(""))};
+              if (ib) blk.local.insert(rs[0]);
               if (k >= S) ++b_acc;
-              else rs.push_back("{" + std::to_string(SW - 1) + "'d0, ~|" + xi + "[" + std::to_string(S - k - 1) + ":0]}");
+              else rs.push_back("{" + std::to_string(CW - 1) + "'d0, ~|" + xi + "[" + std::to_string(S - k - 1) + ":0]}");
               for (size_t q = 0; q < rs.size(); ++q) {
                 if (pipeline_k > 0) {
                   std::string n = "n" + id + "_" + std::to_string(q);
-                  v << "  reg [" << SW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rs[q] << ";\n";
+                  v << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rs[q] << ";\n";
                   rs[q] = n;
                 }
                 rows.push_back(rs[q]);
               }
               continue;
             }
-            v << (slice && S > 0 ? "  /* verilator lint_off UNUSEDSIGNAL */\n" : "") << "  wire signed [" << PW - 1 << ":0] " << p << " = " << xi
-              << " * " << slit(PW, tw.second) << ";\n" << (slice && S > 0 ? "  /* verilator lint_on UNUSEDSIGNAL */\n" : "");
+            def(blk, ib, true, PX, p, xi + " * " + slit(PX, tw.second));
+            int TW = T.W;  // the leaf's width before its extension to CW bits
             if (slice) {
-              v << "  wire signed [" << T.W - 1 << ":0] " << t << " = ";
-              if (S + T.W <= PW) v << p << "[" << S + T.W - 1 << ":" << S << "];\n";
-              else v << "{{" << S + T.W - PW << "{" << p << "[" << PW - 1 << "]}}, " << p << "[" << PW - 1 << ":" << S << "]};\n";
+              // The truncated product sign-extended to CW bits: a slice of the product, else its arithmetic
+              // shift (its low CW bits, when the product is wider).
+              TW = CW;
+              const std::string lo = "[" + std::to_string(CW - 1) + ":0]";
+              if (S + CW <= PX) def(blk, ib, false, CW, t, p + "[" + std::to_string(S + CW - 1) + ":" + std::to_string(S) + "]");
+              else if (PX == CW) def(blk, ib, false, CW, t, p + " >>> " + std::to_string(S));
+              else {
+                def(blk, ib, true, PX, t + "s", p + " >>> " + std::to_string(S));
+                def(blk, ib, false, CW, t, t + "s" + lo);
+              }
+              if (ib) blk.local.insert(t);
             } else {
               v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
             }
             if (pipeline_k > 0) {
-              v << "  reg signed [" << T.W - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
+              v << "  reg [" << TW - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
               t += "r";
             }
-            rows.push_back("{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}");
+            rows.push_back(TW == CW ? t : "{{" + std::to_string(CW - TW) + "{" + t + "[" + std::to_string(TW - 1) + "]}}, " + t + "}");
           }
-          if (b_acc != 0) rows.insert(rows.begin(), slit(SW, b_acc));
-          while (rows.size() < 2) rows.push_back(slit(SW, 0));
+          if (b_acc != 0) rows.insert(rows.begin(), slit(CW, b_acc));
+          while (rows.size() < 2) rows.push_back(slit(CW, 0));
         }
         // Carry-save levels of the largest output; every output gets as many (and the same registers).
         size_t max_rows = 0;
@@ -537,13 +593,28 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
         if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
         for (size_t j = 0; j < outs.size(); ++j) {
           std::vector<std::string>& rows = all_rows[j];
+          Block& blk = blocks[j];
           const std::string J = std::to_string(j);
+          // Registers the rows; those computed in the block leave it through module variables e..., the block
+          // is written out and the next one starts empty.
           auto reg_rows = [&](const std::string& tag) {
+            std::ostringstream flops;
             for (size_t q = 0; q < rows.size(); ++q) {
-              std::string n = "k" + J + "_" + tag + "_" + std::to_string(q);
-              v << "  reg [" << SW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rows[q] << ";\n";
+              std::string n = "k" + J + "_" + tag + "_" + std::to_string(q), src = rows[q];
+              if (blk.local.count(rows[q])) {
+                src = "e" + J + "_" + tag + "_" + std::to_string(q);
+                v << "  reg [" << CW - 1 << ":0] " << src << ";\n";
+                blk.body << "    " << src << " = " << rows[q] << ";\n";
+              }
+              flops << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << src << ";\n";
               rows[q] = n;
             }
+            if (!blk.decl.str().empty())
+              v << "  always @* begin : tree" << J << "_" << tag << "\n" << blk.decl.str() << blk.body.str() << "  end\n";
+            v << flops.str();
+            blk.decl.str("");
+            blk.body.str("");
+            blk.local.clear();
           };
           for (int l = 1; l <= D; ++l) {
             if (rows.size() > 2) {
@@ -551,12 +622,13 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
               size_t q = 0;
               for (; q + 3 <= rows.size(); q += 3) {
                 std::string c = J + "_" + std::to_string(l) + "_" + std::to_string(q / 3);
-                v << "  wire [" << SW - 1 << ":0] h" << c << " = " << rows[q] << " ^ " << rows[q + 1] << ";\n"
-                  << "  wire [" << SW - 1 << ":0] s" << c << " = h" << c << " ^ " << rows[q + 2] << ";\n"
-                  << "  wire [" << SW - 1 << ":0] c" << c << " = ((" << rows[q] << " & " << rows[q + 1] << ") | (h" << c << " & " << rows[q + 2]
-                  << ")) << 1;\n";
+                def(blk, true, false, CW, "h" + c, rows[q] + " ^ " + rows[q + 1]);
+                def(blk, true, false, CW, "s" + c, "h" + c + " ^ " + rows[q + 2]);
+                def(blk, true, false, CW, "c" + c, "((" + rows[q] + " & " + rows[q + 1] + ") | (h" + c + " & " + rows[q + 2] + ")) << 1");
                 next.push_back("s" + c);
                 next.push_back("c" + c);
+                blk.local.insert("s" + c);
+                blk.local.insert("c" + c);
               }
               for (; q < rows.size(); ++q) next.push_back(rows[q]);
               rows = next;
@@ -564,7 +636,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) reg_rows("l" + std::to_string(l));
           }
           reg_rows("r");
-          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << rows[0] << " + " << rows[1] << ");\n";
+          auto low = [&](const std::string& r) { return CW > SW ? r + "[" + std::to_string(SW - 1) + ":0]" : r; };
+          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << low(rows[0]) << " + " << low(rows[1]) << ");\n";
           std::string a = "a" + std::to_string(j);
           v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
           if (pipeline_k > 0) {
@@ -573,6 +646,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           }
           v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, a, el("y", (int)j, R.W));
         }
+        v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
       }
     }
     v << "endmodule\n`default_nettype wire\n";
@@ -617,11 +691,13 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       << "// fused into the layer before)" << (pipeline_k > 0 ? ", every " + std::to_string(pipeline_k) + " carry-save levels" : std::string(""))
       << " (latency " << P.latency << " cycles, a new input\n"
       << "// every " << (P.ii > 1 ? std::to_string(P.ii) + " cycles" : std::string("cycle")) << "). Handshake: an input is taken when in_valid && in_ready; an output is offered with\n"
-      << "// out_valid and held until out_ready. The whole pipeline stalls while an output waits.\n"
+      << "// out_valid and held until out_ready. The output passes through a skid buffer (tf_skid): an output the\n"
+      << "// consumer does not take at once is held there, and the whole pipeline stalls (en low, in_ready low) from\n"
+      << "// the next cycle until it is taken. en and in_ready are registered, never combinational in out_ready.\n"
       << "`default_nettype none\nmodule " << P.top << "_top (\n  input  wire clk,\n  input  wire rst,\n  input  wire in_valid,\n"
       << "  output wire in_ready,\n  input  wire [" << n_in * m.input.W - 1 << ":0] in_data,\n  output wire out_valid,\n"
       << "  input  wire out_ready,\n  output wire [" << n_cur * cur.W - 1 << ":0] out_data\n);\n"
-      << "  wire en = !out_valid || out_ready;\n";
+      << "  wire en;  // the pipeline advances: the skid buffer is empty\n";
   if (P.ii > 1) {  // a time-multiplexed layer: at most one input every II enabled cycles
     int cb = std::max(1, clog2(P.ii));
     top << "  reg [" << cb - 1 << ":0] cool;\n  assign in_ready = en && cool == " << cb << "'d0;\n"
@@ -635,7 +711,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   top << "  wire take = in_valid && in_ready;\n  reg [" << n_in * m.input.W - 1 << ":0] xi;\n  reg vi;\n"
       << "  always @(posedge clk) begin\n    if (rst) vi <= 1'b0;\n    else if (en) vi <= take;\n    if (en) xi <= in_data;\n  end\n"
       << top_body.str()
-      << "  assign out_valid = v" << last << ";\n  assign out_data = r" << last << ";\nendmodule\n`default_nettype wire\n";
+      << "  tf_skid #(.W(" << n_cur * cur.W << ")) out_skid (.clk(clk), .rst(rst), .in_valid(v" << last << "), .in_ready(en), .in_data(r" << last
+      << "),\n      .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data));\nendmodule\n`default_nettype wire\n";
   write_text(root / (P.top + "_top.v"), top.str());
   files.push_back(P.top + "_top.v");
 
