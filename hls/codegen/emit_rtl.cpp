@@ -87,6 +87,326 @@ std::string clamp_index(std::ostringstream& v, const std::string& name, const st
   return name;
 }
 
+// One output of a dense or conv layer: its bias and its (input index, weight code) terms.
+struct Out {
+  i128 bias;
+  std::vector<std::pair<int, i128>> terms;
+};
+
+// A dense or conv layer at reuse factor 1: each output's bias and products summed by a carry-save tree. Appends
+// the module body to V (after its ports), adds the multipliers to MULTIPLIERS and returns the layer's register
+// stages. CUR, WF: input and weight formats; BIAS_F: the bias's fraction bits; A, T, R: accumulator, product
+// (wrapping) and result formats; SW: the width of the exact sum.
+int emit_parallel_sums(std::ostringstream& v, const std::vector<Out>& outs, int n_cur, const FixedFormat& cur, const FixedFormat& Wf,
+                       int bias_f, const FixedFormat& A, const FixedFormat& T, const FixedFormat& R, int SW, int pipeline_k,
+                       long& multipliers) {
+  const int XW = cur.W, Fp = cur.F() + Wf.F();
+  // The product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
+  // is unsigned.
+  const int PW = XW + Wf.W + (cur.S && Wf.S ? 0 : 1);
+  const int S = Fp - T.F();
+  const bool slice = T.Q == tinyforge::hls::TRN && S >= 0;  // truncation into a wrapping type: a bit slice
+  // The carry-save rows are CW bits wide: SW rounded up to a machine word (32 or 64 bits). The sum is exact
+  // modulo 2^SW and a carry only moves up, so the rows' bits above SW change nothing in the low SW bits
+  // (synthesis removes them as unused); a simulator then needs no mask after each word operation and no
+  // sign extension of each leaf. With a bit slice the products are computed PX bits wide, a machine word
+  // holding bits S .. S + CW - 1 where possible, so a leaf is one slice of its product.
+  const int CW = SW <= 32 ? 32 : SW <= 64 ? 64 : SW;
+  const int need = std::max(PW, S + CW);
+  const int PX = !slice ? PW : need <= 32 ? 32 : need <= 64 ? 64 : std::max(PW, CW);
+  // Inputs sign- (or zero-) extended to PX bits, so every multiplication is PX x PX -> PX bits (synthesis
+  // narrows it to XW x WW bits again).
+  // Unused here (to the end of the layer): an input whose weights all quantize to zero, and the bits of
+  // the products and rows above the ones the sum needs.
+  v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
+  for (int i = 0; i < n_cur; ++i) {
+    std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
+    v << "  wire signed [" << PX - 1 << ":0] x" << i << " = $signed({{" << PX - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
+      << el("x", i, XW) << "});\n";
+  }
+  // Carry-save adder tree (uniform depth over outputs, so every output has the same latency): the leaves
+  // (bias and products, each sign-extended to CW bits) are reduced three rows to two per level, word by
+  // word (sum = a ^ b ^ c, carry = majority(a, b, c) << 1), until two rows remain; they are registered and
+  // added by one carry-propagate adder in the next cycle. Arithmetic is modulo 2^SW, exact because the
+  // true sum fits in SW bits. --pipeline K also registers each product, every K carry-save levels, and
+  // the accumulator between its two conversions.
+  // Each output's logic between two registers is one combinational block (always @*) of local variables:
+  // the same gates as a list of wires, but a simulator evaluates each value once, in order, in machine
+  // registers. Without --pipeline the block also holds the output's products; with it (or when a product
+  // goes through the quantizer) the products are wires and registers of the module.
+  // A weight of -2^k needs no multiplier: with v = x 2^k, the truncated product floor(-v / 2^S) equals
+  // floor(~v / 2^S) + [v = 0 mod 2^S], and floor(~v / 2^S) = ~floor(v / 2^S) = ~(x shifted by k - S), so
+  // the row is x shifted and inverted plus a carry-in (a constant when k >= S, else one bit), and no
+  // negation chain sits in front of the carry-save tree.
+  auto neg_pow2 = [&](i128 w) {
+    if (!slice || w >= 0) return -1;
+    i128 a = -w;
+    if (a & (a - 1)) return -1;
+    int k = 0;
+    while ((a >> k) != 1) ++k;
+    return (k >= S || S - k <= PW) ? k : -1;
+  };
+  const bool leaves_in_block = slice && pipeline_k == 0;
+  struct Block {
+    std::ostringstream decl, body;
+    std::set<std::string> local;  // rows computed in the block (the others are module signals or constants)
+  };
+  std::vector<Block> blocks(outs.size());
+  // A value of width w: a local of the output's block, or a wire of the module.
+  auto def = [&](Block& blk, bool in_block, bool sgn, int w, const std::string& n, const std::string& e) {
+    const std::string ty = std::string(sgn ? "signed " : "") + "[" + std::to_string(w - 1) + ":0] ";
+    if (in_block) {
+      blk.decl << "    reg " << ty << n << ";\n";
+      blk.body << "    " << n << " = " << e << ";\n";
+    } else {
+      v << "  wire " << ty << n << " = " << e << ";\n";
+    }
+  };
+  std::vector<std::vector<std::string>> all_rows(outs.size());
+  for (size_t j = 0; j < outs.size(); ++j) {
+    std::vector<std::string>& rows = all_rows[j];
+    Block& blk = blocks[j];
+    const bool ib = leaves_in_block;
+    i128 b_acc = A.from_exact(outs[j].bias, bias_f);  // bias in accumulator units
+    for (const auto& tw : outs[j].terms) {
+      if (tw.second == 0) continue;
+      ++multipliers;
+      const std::string id = std::to_string(j) + "_" + std::to_string(tw.first), xi = "x" + std::to_string(tw.first);
+      std::string p = "p" + id, t = "t" + id;
+      if (int k = neg_pow2(tw.second); k >= 0) {
+        // x is PX >= CW bits wide (slice), sign-extended: the shift is exact in its low CW bits.
+        def(blk, ib, true, PX, p, xi + (k >= S ? " << " : " >>> ") + std::to_string(std::abs(k - S)));
+        std::vector<std::string> rs = {"~" + p + (PX > CW ? "[" + std::to_string(CW - 1) + ":0]" : std::string(""))};
+        if (ib) blk.local.insert(rs[0]);
+        if (k >= S) ++b_acc;
+        else rs.push_back("{" + std::to_string(CW - 1) + "'d0, ~|" + xi + "[" + std::to_string(S - k - 1) + ":0]}");
+        for (size_t q = 0; q < rs.size(); ++q) {
+          if (pipeline_k > 0) {
+            std::string n = "n" + id + "_" + std::to_string(q);
+            v << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rs[q] << ";\n";
+            rs[q] = n;
+          }
+          rows.push_back(rs[q]);
+        }
+        continue;
+      }
+      def(blk, ib, true, PX, p, xi + " * " + slit(PX, tw.second));
+      int TW = T.W;  // the leaf's width before its extension to CW bits
+      if (slice) {
+        // The truncated product sign-extended to CW bits: a slice of the product, else its arithmetic
+        // shift (its low CW bits, when the product is wider).
+        TW = CW;
+        const std::string lo = "[" + std::to_string(CW - 1) + ":0]";
+        if (S + CW <= PX) def(blk, ib, false, CW, t, p + "[" + std::to_string(S + CW - 1) + ":" + std::to_string(S) + "]");
+        else if (PX == CW) def(blk, ib, false, CW, t, p + " >>> " + std::to_string(S));
+        else {
+          def(blk, ib, true, PX, t + "s", p + " >>> " + std::to_string(S));
+          def(blk, ib, false, CW, t, t + "s" + lo);
+        }
+        if (ib) blk.local.insert(t);
+      } else {
+        v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
+      }
+      if (pipeline_k > 0) {
+        v << "  reg [" << TW - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
+        t += "r";
+      }
+      rows.push_back(TW == CW ? t : "{{" + std::to_string(CW - TW) + "{" + t + "[" + std::to_string(TW - 1) + "]}}, " + t + "}");
+    }
+    if (b_acc != 0) rows.insert(rows.begin(), slit(CW, b_acc));
+    while (rows.size() < 2) rows.push_back(slit(CW, 0));
+  }
+  // Carry-save levels of the largest output; every output gets as many (and the same registers).
+  size_t max_rows = 0;
+  for (const auto& rows : all_rows) max_rows = std::max(max_rows, rows.size());
+  int D = 0;
+  for (size_t n = max_rows; n > 2; n = n / 3 * 2 + n % 3) ++D;
+  int stages = 1;
+  if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
+  for (size_t j = 0; j < outs.size(); ++j) {
+    std::vector<std::string>& rows = all_rows[j];
+    Block& blk = blocks[j];
+    const std::string J = std::to_string(j);
+    // Registers the rows; those computed in the block leave it through module variables e..., the block
+    // is written out and the next one starts empty.
+    auto reg_rows = [&](const std::string& tag) {
+      std::ostringstream flops;
+      for (size_t q = 0; q < rows.size(); ++q) {
+        std::string n = "k" + J + "_" + tag + "_" + std::to_string(q), src = rows[q];
+        if (blk.local.count(rows[q])) {
+          src = "e" + J + "_" + tag + "_" + std::to_string(q);
+          v << "  reg [" << CW - 1 << ":0] " << src << ";\n";
+          blk.body << "    " << src << " = " << rows[q] << ";\n";
+        }
+        flops << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << src << ";\n";
+        rows[q] = n;
+      }
+      if (!blk.decl.str().empty())
+        v << "  always @* begin : tree" << J << "_" << tag << "\n" << blk.decl.str() << blk.body.str() << "  end\n";
+      v << flops.str();
+      blk.decl.str("");
+      blk.body.str("");
+      blk.local.clear();
+    };
+    for (int l = 1; l <= D; ++l) {
+      if (rows.size() > 2) {
+        std::vector<std::string> next;
+        size_t q = 0;
+        for (; q + 3 <= rows.size(); q += 3) {
+          std::string c = J + "_" + std::to_string(l) + "_" + std::to_string(q / 3);
+          def(blk, true, false, CW, "h" + c, rows[q] + " ^ " + rows[q + 1]);
+          def(blk, true, false, CW, "s" + c, "h" + c + " ^ " + rows[q + 2]);
+          def(blk, true, false, CW, "c" + c, "((" + rows[q] + " & " + rows[q + 1] + ") | (h" + c + " & " + rows[q + 2] + ")) << 1");
+          next.push_back("s" + c);
+          next.push_back("c" + c);
+          blk.local.insert("s" + c);
+          blk.local.insert("c" + c);
+        }
+        for (; q < rows.size(); ++q) next.push_back(rows[q]);
+        rows = next;
+      }
+      if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) reg_rows("l" + std::to_string(l));
+    }
+    reg_rows("r");
+    auto low = [&](const std::string& r) { return CW > SW ? r + "[" + std::to_string(SW - 1) + ":0]" : r; };
+    v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << low(rows[0]) << " + " << low(rows[1]) << ");\n";
+    std::string a = "a" + std::to_string(j);
+    v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
+    if (pipeline_k > 0) {
+      v << "  reg [" << A.W - 1 << ":0] " << a << "r;\n  always @(posedge clk) if (en) " << a << "r <= " << a << ";\n";
+      a += "r";
+    }
+    v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, a, el("y", (int)j, R.W));
+  }
+  v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+  return stages;
+}
+
+// The Verilator and Icarus Verilog test benches and their scripts (verify.sh, verify_iverilog.sh) for the
+// design in ROOT (FILES: its Verilog sources): N_VECTORS vectors of N_IN inputs and N_OUT outputs of OUT_W
+// bits; per layer, the cycle its output register holds an accepted vector (CUM_LAT), its element count and
+// width (LAYER_N, LAYER_W).
+void write_benches(const fs::path& root, const RtlProject& P, const Model& m, size_t n_vectors, int n_in, int n_out, int out_w,
+                   const std::vector<int>& cum_lat, const std::vector<int>& layer_n, const std::vector<int>& layer_w,
+                   const std::vector<std::string>& files) {
+  // On a mismatch the bench re-runs the first failing vector alone and compares every layer's output register
+  // with the emulator's value for that layer at the cycle it holds the vector: the first layer that differs.
+  std::ostringstream diag;
+  diag << "  auto diagnose = [&](size_t bv) {\n"
+       << "    top.rst = 1; top.in_valid = 0; top.out_ready = 1; tick(); tick(); top.rst = 0;\n"
+       << "    for (int i = 0; i < NI; ++i) put(top.in_data, i * IW, IW, in[bv][i]);\n    top.in_valid = 1; top.eval();\n";
+  diag << "    int first = -1;\n";
+  int max_lat = cum_lat.empty() ? 0 : cum_lat.back();
+  diag << "    for (int c = 1; c <= " << max_lat << " && first < 0; ++c) {\n      tick(); top.in_valid = 0; top.eval();\n";
+  for (size_t k = 0; k < cum_lat.size(); ++k)
+    diag << "      if (c == " << cum_lat[k] << " && first < 0) { auto lay = load(dir + \"/layer_" << k << ".txt\");\n"
+         << "        for (int i = 0; i < " << layer_n[k] << "; ++i) if (get(top.rootp->" << P.top << "_top__DOT__r" << k << ", i * " << layer_w[k]
+         << ", " << layer_w[k] << ") != lay[bv][i]) { first = " << k << "; break; } }\n";
+  diag << "    }\n    static const char* names[] = {";
+  for (size_t k = 0; k < m.layers.size(); ++k) {
+    std::string nm;
+    for (char ch : m.layers[k].name) nm += (ch == '"' || ch == '\\') ? '_' : ch;
+    diag << (k ? ", " : "") << "\"" << nm << "\"";
+  }
+  diag << "};\n    if (first >= 0) std::printf(\"first failing vector %zu: layer %d ('%s') is the first whose output differs\\n\", bv, first, names[first]);\n"
+       << "    else std::printf(\"first failing vector %zu: every layer matches when it runs alone (a handshake or stall problem)\\n\", bv);\n  };\n";
+  const std::string DIAG = diag.str();
+
+  // Verilator test bench with random valid/ready back-pressure.
+  std::ostringstream tb;
+  tb << "// Generated by tinyforge: Verilator test bench for " << P.top << "_top. Streams tb_data/in_raw.txt with random\n"
+     << "// input gaps and output back-pressure, compares every output bit with tb_data/expected_raw.txt, measures\n"
+     << "// latency and throughput. Exit 1 on any mismatch.\n"
+     << "#include <algorithm>\n#include <chrono>\n#include <cstdint>\n#include <cstdio>\n#include <fstream>\n#include <random>\n#include <sstream>\n#include <string>\n#include <vector>\n"
+     << "#include \"V" << P.top << "_top.h\"\n#include \"V" << P.top << "_top___024root.h\"\n#include \"verilated.h\"\n\n"
+     << "// Element access on Verilator ports: up to 64 bits in one word, wider ports as arrays of 32-bit words.\n"
+     << "template <class T> static void put(T& port, int off, int w, uint64_t v) {\n"
+     << "  if constexpr (sizeof(T) <= 8) { uint64_t m = w >= 64 ? ~0ULL : ((1ULL << w) - 1), cur = port;\n"
+     << "    port = (T)((cur & ~(m << off)) | ((v & m) << off)); }\n"
+     << "  else for (int b = 0; b < w;) { int bit = off + b, sh = bit % 32, k = std::min(w - b, 32 - sh);\n"
+     << "    uint32_t m = (k == 32 ? ~0u : ((1u << k) - 1)) << sh; uint32_t& word = port[bit / 32];\n"
+     << "    word = (word & ~m) | (((uint32_t)(v >> b) << sh) & m); b += k; } }\n"
+     << "template <class T> static uint64_t get(const T& port, int off, int w) {\n"
+     << "  uint64_t m = w >= 64 ? ~0ULL : ((1ULL << w) - 1);\n"
+     << "  if constexpr (sizeof(T) <= 8) return ((uint64_t)port >> off) & m;\n"
+     << "  else { uint64_t v = 0; for (int b = 0; b < w;) { int bit = off + b, sh = bit % 32, k = std::min(w - b, 32 - sh);\n"
+     << "    v |= (uint64_t)((port[bit / 32] >> sh) & (k == 32 ? ~0u : ((1u << k) - 1))) << b; b += k; }\n    return v & m; } }\n"
+     << "static std::vector<std::vector<uint64_t>> load(const std::string& f) {\n  std::vector<std::vector<uint64_t>> r; std::ifstream in(f); std::string line;\n"
+     << "  while (std::getline(in, line)) { if (line.empty()) continue; std::istringstream is(line); std::vector<uint64_t> v; std::string t;\n"
+     << "    while (is >> t) v.push_back(std::stoull(t, nullptr, 16)); r.push_back(v); }\n  return r; }\n\n"
+     << "int main(int argc, char** argv) {\n  Verilated::commandArgs(argc, argv);\n  std::string dir = argc > 1 ? argv[1] : \"tb_data\";\n"
+     << "  auto in = load(dir + \"/in_raw.txt\"), exp = load(dir + \"/expected_raw.txt\");\n"
+     << "  const int IW = " << m.input.W << ", OW = " << out_w << ", NI = " << n_in << ", NO = " << n_out << ";\n"
+     << "  V" << P.top << "_top top;\n  std::mt19937_64 rng(7);\n  top.clk = 0; top.rst = 1; top.in_valid = 0; top.out_ready = 0; top.eval();\n"
+     << "  auto tick = [&] { top.clk = 1; top.eval(); top.clk = 0; top.eval(); };\n  tick(); tick(); top.rst = 0;\n"
+     << "  size_t sent = 0, got = 0; long mismatches = 0, cycles = 0, first_out = -1, first_bad = -1, first_take = 0, last_take = 0; std::vector<long> sent_at;\n"
+     << DIAG
+     << "  const bool gaps = argc > 2 && std::string(argv[2]) == \"--random\";\n"
+     << "  // A number instead of --random repeats the vector set that many times (for throughput).\n"
+     << "  const size_t reps = (argc > 2 && !gaps) ? (size_t)std::stoul(argv[2]) : 1;\n"
+     << "  const size_t total = exp.size() * reps;\n"
+     << "  auto t0 = std::chrono::steady_clock::now();\n"
+     << "  while (got < total && cycles < 100000000) {\n"
+     << "    bool offer = sent < total && (!gaps || rng() % 4 != 0);\n    top.in_valid = offer;\n"
+     << "    if (offer) for (int i = 0; i < NI; ++i) put(top.in_data, i * IW, IW, in[sent % in.size()][i]);\n"
+     << "    top.out_ready = !gaps || rng() % 3 != 0;\n    top.eval();\n"
+     << "    bool take_in = offer && top.in_ready, take_out = top.out_valid && top.out_ready;\n"
+     << "    if (take_out) {\n      if (first_out < 0) { first_out = cycles - sent_at[0]; first_take = cycles; }\n      last_take = cycles;\n"
+     << "      for (int i = 0; i < NO; ++i) { uint64_t g = get(top.out_data, i * OW, OW);\n"
+     << "        if (g != exp[got % exp.size()][i]) { if (first_bad < 0) first_bad = (long)(got % exp.size()); if (mismatches < 10) std::printf(\"mismatch: vector %zu output %d: got %llx expected %llx\\n\", got, i, (unsigned long long)g, (unsigned long long)exp[got % exp.size()][i]); ++mismatches; } }\n"
+     << "      ++got; }\n    if (take_in) { sent_at.push_back(cycles); ++sent; }\n    tick(); ++cycles;\n  }\n"
+     << "  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();\n"
+     << "  if (mismatches && first_bad >= 0) diagnose((size_t)first_bad);\n"
+     << "  // II: cycles between outputs (meaningful for the in-order run, where nothing stalls).\n"
+     << "  double ii = got > 1 ? (double)(last_take - first_take) / (double)(got - 1) : 0.0;\n"
+     << "  std::printf(\"%zu vectors, %ld mismatching outputs, latency %ld cycles, II %.2f cycles, %ld cycles in all, %.0f inferences/s verilated\\n\", got, mismatches, first_out, ii, cycles, got / secs);\n"
+     << "  return (mismatches || got < total) ? 1 : 0;\n}\n";
+  write_text(root / (P.top + "_tb.cpp"), tb.str());
+  // The same check as a plain Verilog-2005 test bench, for a second simulator (Icarus Verilog).
+  {
+    size_t nv = n_vectors;
+    std::ostringstream t;
+    t << "// Generated by tinyforge: Verilog test bench for " << P.top << "_top (Icarus Verilog: verify_iverilog.sh).\n"
+      << "// Streams tb_data/in_raw.txt, compares every output with tb_data/expected_raw.txt, holds out_ready low\n"
+      << "// every third cycle.\nmodule " << P.top << "_tb;\n"
+      << "  localparam integer NV = " << nv << ", NI = " << n_in << ", NO = " << n_out << ", IW = " << m.input.W << ", OW = " << out_w << ";\n"
+      << "  reg clk = 1'b0, rst = 1'b1, in_valid = 1'b0, out_ready = 1'b0;\n  reg [NI*IW-1:0] in_data = 0;\n"
+      << "  wire in_ready, out_valid;\n  wire [NO*OW-1:0] out_data;\n"
+      << "  reg [IW-1:0] in_mem [0:NV*NI-1];\n  reg [OW-1:0] exp_mem [0:NV*NO-1];\n"
+      << "  integer sent = 0, got = 0, bad = 0, cyc = 0, i;\n"
+      << "  " << P.top << "_top dut (.clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_data(in_data),\n"
+      << "      .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data));\n"
+      << "  always #5 clk = ~clk;\n"
+      << "  initial begin\n    $readmemh(\"tb_data/in_raw.txt\", in_mem);\n    $readmemh(\"tb_data/expected_raw.txt\", exp_mem);\n"
+      << "    repeat (2) @(posedge clk);\n    rst = 1'b0;\n"
+      << "    while (got < NV && cyc < 1000000) begin\n"
+      << "      @(negedge clk);\n      in_valid = (sent < NV);\n"
+      << "      for (i = 0; i < NI; i = i + 1) in_data[i*IW +: IW] = (sent < NV) ? in_mem[sent*NI + i] : {IW{1'b0}};\n"
+      << "      out_ready = (cyc % 3) != 2;\n      @(posedge clk);\n"
+      << "      if (out_valid && out_ready) begin\n"
+      << "        for (i = 0; i < NO; i = i + 1) if (out_data[i*OW +: OW] !== exp_mem[got*NO + i]) begin\n"
+      << "          if (bad < 10) $display(\"mismatch: vector %0d output %0d: got %h expected %h\", got, i, out_data[i*OW +: OW], exp_mem[got*NO + i]);\n"
+      << "          bad = bad + 1;\n        end\n        got = got + 1;\n      end\n"
+      << "      if (in_valid && in_ready) sent = sent + 1;\n      cyc = cyc + 1;\n    end\n"
+      << "    $display(\"%0d vectors, %0d mismatching outputs (iverilog)\", got, bad);\n    $finish;\n  end\nendmodule\n";
+    write_text(root / (P.top + "_tb.v"), t.str());
+    std::string srcs2;
+    for (const auto& f : files) srcs2 += " " + f;
+    write_text(root / "verify_iverilog.sh",
+          "#!/bin/sh\n# Generated by tinyforge: the bit-exact check under Icarus Verilog (Verilog-2005).\nset -e\ncd \"$(dirname \"$0\")\"\n"
+          "iverilog -g2005 -Wall -o " + P.top + "_iv " + P.top + "_tb.v" + srcs2 + "\nvvp -n " + P.top + "_iv\n");
+    fs::permissions(root / "verify_iverilog.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+  }
+  std::string srcs;
+  for (const auto& f : files) srcs += " " + f;
+  write_text(root / "verify.sh",
+        "#!/bin/sh\n# Generated by tinyforge: lint, verilate and run the bit-exact check (no vendor tool needed).\nset -e\ncd \"$(dirname \"$0\")\"\n"
+        "verilator --lint-only -Wall --top-module " + P.top + "_top" + srcs + "\n"
+        "verilator --cc --exe --build -j 2 -O2 -CFLAGS -std=c++17 --top-module " + P.top + "_top -o " + P.top + "_tb" + srcs + " " + P.top + "_tb.cpp > verilator.log\n"
+        "rc=0\n./obj_dir/" + P.top + "_tb tb_data || rc=1\n./obj_dir/" + P.top + "_tb tb_data --random || rc=1\nexit $rc\n");
+  fs::permissions(root / "verify.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+}
+
 }  // namespace
 
 void check_rtl_support(const Model& m) {
@@ -352,10 +672,6 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
       const FixedFormat& Wf = L.prec.weight;
       const std::vector<i128>& wq = em.weights(li);
       const std::vector<i128>& bq = em.biases(li);
-      struct Out {
-        i128 bias;
-        std::vector<std::pair<int, i128>> terms;  // (input index, weight code)
-      };
       std::vector<Out> outs;
       if (L.type == "dense") {
         for (int j = 0; j < L.units; ++j) {
@@ -469,184 +785,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
           v << quant("qr" + k, A.W, A.F(), A.S, R, -1, "o" + k, el("y", (int)j, R.W));
         }
       } else {
-        // The product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
-        // is unsigned.
-        const int PW = XW + Wf.W + (cur.S && Wf.S ? 0 : 1);
-        const int S = Fp - T.F();
-        const bool slice = T.Q == tinyforge::hls::TRN && S >= 0;  // truncation into a wrapping type: a bit slice
-        // The carry-save rows are CW bits wide: SW rounded up to a machine word (32 or 64 bits). The sum is exact
-        // modulo 2^SW and a carry only moves up, so the rows' bits above SW change nothing in the low SW bits
-        // (synthesis removes them as unused); a simulator then needs no mask after each word operation and no
-        // sign extension of each leaf. With a bit slice the products are computed PX bits wide, a machine word
-        // holding bits S .. S + CW - 1 where possible, so a leaf is one slice of its product.
-        const int CW = SW <= 32 ? 32 : SW <= 64 ? 64 : SW;
-        const int need = std::max(PW, S + CW);
-        const int PX = !slice ? PW : need <= 32 ? 32 : need <= 64 ? 64 : std::max(PW, CW);
-        // Inputs sign- (or zero-) extended to PX bits, so every multiplication is PX x PX -> PX bits (synthesis
-        // narrows it to XW x WW bits again).
-        // Unused here (to the end of the layer): an input whose weights all quantize to zero, and the bits of
-        // the products and rows above the ones the sum needs.
-        v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
-        for (int i = 0; i < n_cur; ++i) {
-          std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
-          v << "  wire signed [" << PX - 1 << ":0] x" << i << " = $signed({{" << PX - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
-            << el("x", i, XW) << "});\n";
-        }
-        // Carry-save adder tree (uniform depth over outputs, so every output has the same latency): the leaves
-        // (bias and products, each sign-extended to CW bits) are reduced three rows to two per level, word by
-        // word (sum = a ^ b ^ c, carry = majority(a, b, c) << 1), until two rows remain; they are registered and
-        // added by one carry-propagate adder in the next cycle. Arithmetic is modulo 2^SW, exact because the
-        // true sum fits in SW bits. --pipeline K also registers each product, every K carry-save levels, and
-        // the accumulator between its two conversions.
-        // Each output's logic between two registers is one combinational block (always @*) of local variables:
-        // the same gates as a list of wires, but a simulator evaluates each value once, in order, in machine
-        // registers. Without --pipeline the block also holds the output's products; with it (or when a product
-        // goes through the quantizer) the products are wires and registers of the module.
-        // A weight of -2^k needs no multiplier: with v = x 2^k, the truncated product floor(-v / 2^S) equals
-        // floor(~v / 2^S) + [v = 0 mod 2^S], and floor(~v / 2^S) = ~floor(v / 2^S) = ~(x shifted by k - S), so
-        // the row is x shifted and inverted plus a carry-in (a constant when k >= S, else one bit), and no
-        // negation chain sits in front of the carry-save tree.
-        auto neg_pow2 = [&](i128 w) {
-          if (!slice || w >= 0) return -1;
-          i128 a = -w;
-          if (a & (a - 1)) return -1;
-          int k = 0;
-          while ((a >> k) != 1) ++k;
-          return (k >= S || S - k <= PW) ? k : -1;
-        };
-        const bool leaves_in_block = slice && pipeline_k == 0;
-        struct Block {
-          std::ostringstream decl, body;
-          std::set<std::string> local;  // rows computed in the block (the others are module signals or constants)
-        };
-        std::vector<Block> blocks(outs.size());
-        // A value of width w: a local of the output's block, or a wire of the module.
-        auto def = [&](Block& blk, bool in_block, bool sgn, int w, const std::string& n, const std::string& e) {
-          const std::string ty = std::string(sgn ? "signed " : "") + "[" + std::to_string(w - 1) + ":0] ";
-          if (in_block) {
-            blk.decl << "    reg " << ty << n << ";\n";
-            blk.body << "    " << n << " = " << e << ";\n";
-          } else {
-            v << "  wire " << ty << n << " = " << e << ";\n";
-          }
-        };
-        std::vector<std::vector<std::string>> all_rows(outs.size());
-        for (size_t j = 0; j < outs.size(); ++j) {
-          std::vector<std::string>& rows = all_rows[j];
-          Block& blk = blocks[j];
-          const bool ib = leaves_in_block;
-          i128 b_acc = A.from_exact(outs[j].bias, L.prec.bias.F());  // bias in accumulator units
-          for (const auto& tw : outs[j].terms) {
-            if (tw.second == 0) continue;
-            ++P.multipliers;
-            const std::string id = std::to_string(j) + "_" + std::to_string(tw.first), xi = "x" + std::to_string(tw.first);
-            std::string p = "p" + id, t = "t" + id;
-            if (int k = neg_pow2(tw.second); k >= 0) {
-              // x is PX >= CW bits wide (slice), sign-extended: the shift is exact in its low CW bits.
-              def(blk, ib, true, PX, p, xi + (k >= S ? " << " : " >>> ") + std::to_string(std::abs(k - S)));
-              std::vector<std::string> rs = {"~" + p + (PX > CW ? "[" + std::to_string(CW - 1) + ":0]" : std::string(""))};
-              if (ib) blk.local.insert(rs[0]);
-              if (k >= S) ++b_acc;
-              else rs.push_back("{" + std::to_string(CW - 1) + "'d0, ~|" + xi + "[" + std::to_string(S - k - 1) + ":0]}");
-              for (size_t q = 0; q < rs.size(); ++q) {
-                if (pipeline_k > 0) {
-                  std::string n = "n" + id + "_" + std::to_string(q);
-                  v << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rs[q] << ";\n";
-                  rs[q] = n;
-                }
-                rows.push_back(rs[q]);
-              }
-              continue;
-            }
-            def(blk, ib, true, PX, p, xi + " * " + slit(PX, tw.second));
-            int TW = T.W;  // the leaf's width before its extension to CW bits
-            if (slice) {
-              // The truncated product sign-extended to CW bits: a slice of the product, else its arithmetic
-              // shift (its low CW bits, when the product is wider).
-              TW = CW;
-              const std::string lo = "[" + std::to_string(CW - 1) + ":0]";
-              if (S + CW <= PX) def(blk, ib, false, CW, t, p + "[" + std::to_string(S + CW - 1) + ":" + std::to_string(S) + "]");
-              else if (PX == CW) def(blk, ib, false, CW, t, p + " >>> " + std::to_string(S));
-              else {
-                def(blk, ib, true, PX, t + "s", p + " >>> " + std::to_string(S));
-                def(blk, ib, false, CW, t, t + "s" + lo);
-              }
-              if (ib) blk.local.insert(t);
-            } else {
-              v << "  wire signed [" << T.W - 1 << ":0] " << t << ";\n" << quant("q" + t, PW, Fp, true, T, -1, p, t);
-            }
-            if (pipeline_k > 0) {
-              v << "  reg [" << TW - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
-              t += "r";
-            }
-            rows.push_back(TW == CW ? t : "{{" + std::to_string(CW - TW) + "{" + t + "[" + std::to_string(TW - 1) + "]}}, " + t + "}");
-          }
-          if (b_acc != 0) rows.insert(rows.begin(), slit(CW, b_acc));
-          while (rows.size() < 2) rows.push_back(slit(CW, 0));
-        }
-        // Carry-save levels of the largest output; every output gets as many (and the same registers).
-        size_t max_rows = 0;
-        for (const auto& rows : all_rows) max_rows = std::max(max_rows, rows.size());
-        int D = 0;
-        for (size_t n = max_rows; n > 2; n = n / 3 * 2 + n % 3) ++D;
-        stages = 1;
-        if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
-        for (size_t j = 0; j < outs.size(); ++j) {
-          std::vector<std::string>& rows = all_rows[j];
-          Block& blk = blocks[j];
-          const std::string J = std::to_string(j);
-          // Registers the rows; those computed in the block leave it through module variables e..., the block
-          // is written out and the next one starts empty.
-          auto reg_rows = [&](const std::string& tag) {
-            std::ostringstream flops;
-            for (size_t q = 0; q < rows.size(); ++q) {
-              std::string n = "k" + J + "_" + tag + "_" + std::to_string(q), src = rows[q];
-              if (blk.local.count(rows[q])) {
-                src = "e" + J + "_" + tag + "_" + std::to_string(q);
-                v << "  reg [" << CW - 1 << ":0] " << src << ";\n";
-                blk.body << "    " << src << " = " << rows[q] << ";\n";
-              }
-              flops << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << src << ";\n";
-              rows[q] = n;
-            }
-            if (!blk.decl.str().empty())
-              v << "  always @* begin : tree" << J << "_" << tag << "\n" << blk.decl.str() << blk.body.str() << "  end\n";
-            v << flops.str();
-            blk.decl.str("");
-            blk.body.str("");
-            blk.local.clear();
-          };
-          for (int l = 1; l <= D; ++l) {
-            if (rows.size() > 2) {
-              std::vector<std::string> next;
-              size_t q = 0;
-              for (; q + 3 <= rows.size(); q += 3) {
-                std::string c = J + "_" + std::to_string(l) + "_" + std::to_string(q / 3);
-                def(blk, true, false, CW, "h" + c, rows[q] + " ^ " + rows[q + 1]);
-                def(blk, true, false, CW, "s" + c, "h" + c + " ^ " + rows[q + 2]);
-                def(blk, true, false, CW, "c" + c, "((" + rows[q] + " & " + rows[q + 1] + ") | (h" + c + " & " + rows[q + 2] + ")) << 1");
-                next.push_back("s" + c);
-                next.push_back("c" + c);
-                blk.local.insert("s" + c);
-                blk.local.insert("c" + c);
-              }
-              for (; q < rows.size(); ++q) next.push_back(rows[q]);
-              rows = next;
-            }
-            if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) reg_rows("l" + std::to_string(l));
-          }
-          reg_rows("r");
-          auto low = [&](const std::string& r) { return CW > SW ? r + "[" + std::to_string(SW - 1) + ":0]" : r; };
-          v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << low(rows[0]) << " + " << low(rows[1]) << ");\n";
-          std::string a = "a" + std::to_string(j);
-          v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
-          if (pipeline_k > 0) {
-            v << "  reg [" << A.W - 1 << ":0] " << a << "r;\n  always @(posedge clk) if (en) " << a << "r <= " << a << ";\n";
-            a += "r";
-          }
-          v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, a, el("y", (int)j, R.W));
-        }
-        v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+        stages = emit_parallel_sums(v, outs, n_cur, cur, Wf, L.prec.bias.F(), A, T, R, SW, pipeline_k, P.multipliers);
       }
     }
     v << "endmodule\n`default_nettype wire\n";
@@ -742,122 +881,7 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
   write_text(root / "tb_data" / "in_raw.txt", tin.str());
   write_text(root / "tb_data" / "expected_raw.txt", texp.str());
 
-  // On a mismatch the bench re-runs the first failing vector alone and compares every layer's output register
-  // with the emulator's value for that layer at the cycle it holds the vector: the first layer that differs.
-  std::ostringstream diag;
-  diag << "  auto diagnose = [&](size_t bv) {\n"
-       << "    top.rst = 1; top.in_valid = 0; top.out_ready = 1; tick(); tick(); top.rst = 0;\n"
-       << "    for (int i = 0; i < NI; ++i) put(top.in_data, i * IW, IW, in[bv][i]);\n    top.in_valid = 1; top.eval();\n";
-  diag << "    int first = -1;\n";
-  int max_lat = cum_lat.empty() ? 0 : cum_lat.back();
-  diag << "    for (int c = 1; c <= " << max_lat << " && first < 0; ++c) {\n      tick(); top.in_valid = 0; top.eval();\n";
-  for (size_t k = 0; k < cum_lat.size(); ++k)
-    diag << "      if (c == " << cum_lat[k] << " && first < 0) { auto lay = load(dir + \"/layer_" << k << ".txt\");\n"
-         << "        for (int i = 0; i < " << layer_n[k] << "; ++i) if (get(top.rootp->" << P.top << "_top__DOT__r" << k << ", i * " << layer_w[k]
-         << ", " << layer_w[k] << ") != lay[bv][i]) { first = " << k << "; break; } }\n";
-  diag << "    }\n    static const char* names[] = {";
-  for (size_t k = 0; k < m.layers.size(); ++k) {
-    std::string nm;
-    for (char ch : m.layers[k].name) nm += (ch == '"' || ch == '\\') ? '_' : ch;
-    diag << (k ? ", " : "") << "\"" << nm << "\"";
-  }
-  diag << "};\n    if (first >= 0) std::printf(\"first failing vector %zu: layer %d ('%s') is the first whose output differs\\n\", bv, first, names[first]);\n"
-       << "    else std::printf(\"first failing vector %zu: every layer matches when it runs alone (a handshake or stall problem)\\n\", bv);\n  };\n";
-  const std::string DIAG = diag.str();
-
-  // Verilator test bench with random valid/ready back-pressure.
-  std::ostringstream tb;
-  tb << "// Generated by tinyforge: Verilator test bench for " << P.top << "_top. Streams tb_data/in_raw.txt with random\n"
-     << "// input gaps and output back-pressure, compares every output bit with tb_data/expected_raw.txt, measures\n"
-     << "// latency and throughput. Exit 1 on any mismatch.\n"
-     << "#include <algorithm>\n#include <chrono>\n#include <cstdint>\n#include <cstdio>\n#include <fstream>\n#include <random>\n#include <sstream>\n#include <string>\n#include <vector>\n"
-     << "#include \"V" << P.top << "_top.h\"\n#include \"V" << P.top << "_top___024root.h\"\n#include \"verilated.h\"\n\n"
-     << "// Element access on Verilator ports: up to 64 bits in one word, wider ports as arrays of 32-bit words.\n"
-     << "template <class T> static void put(T& port, int off, int w, uint64_t v) {\n"
-     << "  if constexpr (sizeof(T) <= 8) { uint64_t m = w >= 64 ? ~0ULL : ((1ULL << w) - 1), cur = port;\n"
-     << "    port = (T)((cur & ~(m << off)) | ((v & m) << off)); }\n"
-     << "  else for (int b = 0; b < w;) { int bit = off + b, sh = bit % 32, k = std::min(w - b, 32 - sh);\n"
-     << "    uint32_t m = (k == 32 ? ~0u : ((1u << k) - 1)) << sh; uint32_t& word = port[bit / 32];\n"
-     << "    word = (word & ~m) | (((uint32_t)(v >> b) << sh) & m); b += k; } }\n"
-     << "template <class T> static uint64_t get(const T& port, int off, int w) {\n"
-     << "  uint64_t m = w >= 64 ? ~0ULL : ((1ULL << w) - 1);\n"
-     << "  if constexpr (sizeof(T) <= 8) return ((uint64_t)port >> off) & m;\n"
-     << "  else { uint64_t v = 0; for (int b = 0; b < w;) { int bit = off + b, sh = bit % 32, k = std::min(w - b, 32 - sh);\n"
-     << "    v |= (uint64_t)((port[bit / 32] >> sh) & (k == 32 ? ~0u : ((1u << k) - 1))) << b; b += k; }\n    return v & m; } }\n"
-     << "static std::vector<std::vector<uint64_t>> load(const std::string& f) {\n  std::vector<std::vector<uint64_t>> r; std::ifstream in(f); std::string line;\n"
-     << "  while (std::getline(in, line)) { if (line.empty()) continue; std::istringstream is(line); std::vector<uint64_t> v; std::string t;\n"
-     << "    while (is >> t) v.push_back(std::stoull(t, nullptr, 16)); r.push_back(v); }\n  return r; }\n\n"
-     << "int main(int argc, char** argv) {\n  Verilated::commandArgs(argc, argv);\n  std::string dir = argc > 1 ? argv[1] : \"tb_data\";\n"
-     << "  auto in = load(dir + \"/in_raw.txt\"), exp = load(dir + \"/expected_raw.txt\");\n"
-     << "  const int IW = " << m.input.W << ", OW = " << cur.W << ", NI = " << n_in << ", NO = " << n_cur << ";\n"
-     << "  V" << P.top << "_top top;\n  std::mt19937_64 rng(7);\n  top.clk = 0; top.rst = 1; top.in_valid = 0; top.out_ready = 0; top.eval();\n"
-     << "  auto tick = [&] { top.clk = 1; top.eval(); top.clk = 0; top.eval(); };\n  tick(); tick(); top.rst = 0;\n"
-     << "  size_t sent = 0, got = 0; long mismatches = 0, cycles = 0, first_out = -1, first_bad = -1, first_take = 0, last_take = 0; std::vector<long> sent_at;\n"
-     << DIAG
-     << "  const bool gaps = argc > 2 && std::string(argv[2]) == \"--random\";\n"
-     << "  // A number instead of --random repeats the vector set that many times (for throughput).\n"
-     << "  const size_t reps = (argc > 2 && !gaps) ? (size_t)std::stoul(argv[2]) : 1;\n"
-     << "  const size_t total = exp.size() * reps;\n"
-     << "  auto t0 = std::chrono::steady_clock::now();\n"
-     << "  while (got < total && cycles < 100000000) {\n"
-     << "    bool offer = sent < total && (!gaps || rng() % 4 != 0);\n    top.in_valid = offer;\n"
-     << "    if (offer) for (int i = 0; i < NI; ++i) put(top.in_data, i * IW, IW, in[sent % in.size()][i]);\n"
-     << "    top.out_ready = !gaps || rng() % 3 != 0;\n    top.eval();\n"
-     << "    bool take_in = offer && top.in_ready, take_out = top.out_valid && top.out_ready;\n"
-     << "    if (take_out) {\n      if (first_out < 0) { first_out = cycles - sent_at[0]; first_take = cycles; }\n      last_take = cycles;\n"
-     << "      for (int i = 0; i < NO; ++i) { uint64_t g = get(top.out_data, i * OW, OW);\n"
-     << "        if (g != exp[got % exp.size()][i]) { if (first_bad < 0) first_bad = (long)(got % exp.size()); if (mismatches < 10) std::printf(\"mismatch: vector %zu output %d: got %llx expected %llx\\n\", got, i, (unsigned long long)g, (unsigned long long)exp[got % exp.size()][i]); ++mismatches; } }\n"
-     << "      ++got; }\n    if (take_in) { sent_at.push_back(cycles); ++sent; }\n    tick(); ++cycles;\n  }\n"
-     << "  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();\n"
-     << "  if (mismatches && first_bad >= 0) diagnose((size_t)first_bad);\n"
-     << "  // II: cycles between outputs (meaningful for the in-order run, where nothing stalls).\n"
-     << "  double ii = got > 1 ? (double)(last_take - first_take) / (double)(got - 1) : 0.0;\n"
-     << "  std::printf(\"%zu vectors, %ld mismatching outputs, latency %ld cycles, II %.2f cycles, %ld cycles in all, %.0f inferences/s verilated\\n\", got, mismatches, first_out, ii, cycles, got / secs);\n"
-     << "  return (mismatches || got < total) ? 1 : 0;\n}\n";
-  write_text(root / (P.top + "_tb.cpp"), tb.str());
-  // The same check as a plain Verilog-2005 test bench, for a second simulator (Icarus Verilog).
-  {
-    size_t nv = inputs.size();
-    std::ostringstream t;
-    t << "// Generated by tinyforge: Verilog test bench for " << P.top << "_top (Icarus Verilog: verify_iverilog.sh).\n"
-      << "// Streams tb_data/in_raw.txt, compares every output with tb_data/expected_raw.txt, holds out_ready low\n"
-      << "// every third cycle.\nmodule " << P.top << "_tb;\n"
-      << "  localparam integer NV = " << nv << ", NI = " << n_in << ", NO = " << n_cur << ", IW = " << m.input.W << ", OW = " << cur.W << ";\n"
-      << "  reg clk = 1'b0, rst = 1'b1, in_valid = 1'b0, out_ready = 1'b0;\n  reg [NI*IW-1:0] in_data = 0;\n"
-      << "  wire in_ready, out_valid;\n  wire [NO*OW-1:0] out_data;\n"
-      << "  reg [IW-1:0] in_mem [0:NV*NI-1];\n  reg [OW-1:0] exp_mem [0:NV*NO-1];\n"
-      << "  integer sent = 0, got = 0, bad = 0, cyc = 0, i;\n"
-      << "  " << P.top << "_top dut (.clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_data(in_data),\n"
-      << "      .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data));\n"
-      << "  always #5 clk = ~clk;\n"
-      << "  initial begin\n    $readmemh(\"tb_data/in_raw.txt\", in_mem);\n    $readmemh(\"tb_data/expected_raw.txt\", exp_mem);\n"
-      << "    repeat (2) @(posedge clk);\n    rst = 1'b0;\n"
-      << "    while (got < NV && cyc < 1000000) begin\n"
-      << "      @(negedge clk);\n      in_valid = (sent < NV);\n"
-      << "      for (i = 0; i < NI; i = i + 1) in_data[i*IW +: IW] = (sent < NV) ? in_mem[sent*NI + i] : {IW{1'b0}};\n"
-      << "      out_ready = (cyc % 3) != 2;\n      @(posedge clk);\n"
-      << "      if (out_valid && out_ready) begin\n"
-      << "        for (i = 0; i < NO; i = i + 1) if (out_data[i*OW +: OW] !== exp_mem[got*NO + i]) begin\n"
-      << "          if (bad < 10) $display(\"mismatch: vector %0d output %0d: got %h expected %h\", got, i, out_data[i*OW +: OW], exp_mem[got*NO + i]);\n"
-      << "          bad = bad + 1;\n        end\n        got = got + 1;\n      end\n"
-      << "      if (in_valid && in_ready) sent = sent + 1;\n      cyc = cyc + 1;\n    end\n"
-      << "    $display(\"%0d vectors, %0d mismatching outputs (iverilog)\", got, bad);\n    $finish;\n  end\nendmodule\n";
-    write_text(root / (P.top + "_tb.v"), t.str());
-    std::string srcs2;
-    for (const auto& f : files) srcs2 += " " + f;
-    write_text(root / "verify_iverilog.sh",
-          "#!/bin/sh\n# Generated by tinyforge: the bit-exact check under Icarus Verilog (Verilog-2005).\nset -e\ncd \"$(dirname \"$0\")\"\n"
-          "iverilog -g2005 -Wall -o " + P.top + "_iv " + P.top + "_tb.v" + srcs2 + "\nvvp -n " + P.top + "_iv\n");
-    fs::permissions(root / "verify_iverilog.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
-  }
-  std::string srcs;
-  for (const auto& f : files) srcs += " " + f;
-  write_text(root / "verify.sh",
-        "#!/bin/sh\n# Generated by tinyforge: lint, verilate and run the bit-exact check (no vendor tool needed).\nset -e\ncd \"$(dirname \"$0\")\"\n"
-        "verilator --lint-only -Wall --top-module " + P.top + "_top" + srcs + "\n"
-        "verilator --cc --exe --build -j 2 -O2 -CFLAGS -std=c++17 --top-module " + P.top + "_top -o " + P.top + "_tb" + srcs + " " + P.top + "_tb.cpp > verilator.log\n"
-        "rc=0\n./obj_dir/" + P.top + "_tb tb_data || rc=1\n./obj_dir/" + P.top + "_tb tb_data --random || rc=1\nexit $rc\n");
-  fs::permissions(root / "verify.sh", fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+  write_benches(root, P, m, inputs.size(), n_in, n_cur, cur.W, cum_lat, layer_n, layer_w, files);
   stage.commit();
   return P;
 }
