@@ -1,14 +1,18 @@
 #!/bin/bash
-# `tinyforge hls --rtl --synth xc7`: yosys costs the design; report.json and report.md hold cell counts per
-# layer and in total, the logic depth and the pipeline's latency, and the per-layer counts add up.
+# `tinyforge hls --rtl --synth xc7` (or SYNTH_TARGET=ice40): yosys costs the design; report.json and report.md
+# hold cell counts per layer and in total, the logic depth and the pipeline's latency, and the per-layer counts
+# add up.
 set -eu
 bin=$1; model=$2; shift 2
 command -v yosys > /dev/null || { echo "yosys not installed"; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-"$bin" hls "$model" --out "$work/out" --rtl --synth xc7 "$@" > "$work/log"
+target=${SYNTH_TARGET:-xc7}
+"$bin" hls "$model" --out "$work/out" --rtl --synth "$target" "$@" > "$work/log"
 cat "$work/out/report.md"
 r="$work/out/report.json"
-grep -q '"target": "xc7"' "$r" || { echo "FAIL: target"; exit 1; }
+grep -q "\"target\": \"$target\"" "$r" || { echo "FAIL: target"; exit 1; }
+# The depth path names the target's cells.
+if [ "$target" = ice40 ]; then grep -q '"logic_depth_path": ".*SB_LUT4' "$r" || { echo "FAIL: no SB_LUT4 in the depth path"; exit 1; }; fi
 grep -q '"logic_depth_cells": [0-9]' "$r" || { echo "FAIL: logic depth"; exit 1; }
 lut=$(sed -n '/"total"/,/}/p' "$r" | sed -n 's/.*"lut": \([0-9]*\).*/\1/p')
 [ "${lut:-0}" -gt 0 ] || { echo "FAIL: no LUTs"; exit 1; }
