@@ -65,11 +65,13 @@ void rom_file(const fs::path& file, int idx_bits, int width, const std::vector<i
   write_text(file, s.str());
 }
 
-// An instance of tf_rom reading FILE: DATA = table[ADDR].
+// An instance of tf_rom reading FILE: DATA = table[ADDR], combinationally or (REGISTERED) at the clock edge
+// while en is high.
 std::string rom_read(const std::string& inst, const std::string& file, int idx_bits, int width, const std::string& addr,
-                     const std::string& data) {
-  return "  tf_rom #(.AW(" + std::to_string(idx_bits) + "), .DW(" + std::to_string(width) + "), .FILE(\"" + file + "\")) " + inst +
-         " (.addr(" + addr + "), .data(" + data + "));\n";
+                     const std::string& data, bool registered = false) {
+  return "  tf_rom #(.AW(" + std::to_string(idx_bits) + "), .DW(" + std::to_string(width) + "), .REG(" + (registered ? "1" : "0") +
+         "), .FILE(\"" + file + "\")) " + inst + " (" + (registered ? ".clk(clk), .en(en)" : ".clk(1'b0), .en(1'b0)") + ", .addr(" + addr +
+         "), .data(" + data + "));\n";
 }
 
 // floor(v * 2^shift) (+ offset before the shift when shift < 0) clamped to [0, size - 1], as a Verilog
@@ -579,9 +581,9 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             v << "  assign " << el("y", i, R.W) << " = sel" << i << " ? one" << i << " : " << R.W << "'d0;\n";
           }
         } else {
-          // Four stages, as softmax.h: (1) the maximum; (2) the exp-table indices of max - x; (3) the table
-          // entries and their sum; (4) the inverse-table entry of the sum and the products (into the layer's
-          // output register).
+          // Four stages, as softmax.h: (1) the maximum; (2) the exp-table indices of max - x, read from the table
+          // at the stage's end (a registered read); (3) the entries' sum; (4) the inverse-table entry of the sum
+          // and the products (into the layer's output register).
           stages = 3;
           std::string mxs;
           for (int i = 0; i < n_cur; ++i) mxs += (i ? " | " : "") + std::string("({") + std::to_string(XW) + "{sel" + std::to_string(i) + "}} & " + el("x", i, XW) + ")";
@@ -609,8 +611,8 @@ RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const st
             std::string xk = el("xr", i, XW);
             v << "  wire signed [" << KW - 1 << ":0] d" << k << " = mx - " << ext(xk, "xr[" + std::to_string((i + 1) * XW - 1) + "]") << ";\n";
             clamp_index(v, "ie" + k, "d" + k, KW, eb - sf.exp_range_log2 - Fx, 0, 0, sf.exp_size);
-            v << "  reg [" << eb - 1 << ":0] ier" << k << ";\n  always @(posedge clk) if (en) ier" << k << " <= ie" << k << ";\n";
-            v << "  wire [" << EW - 1 << ":0] ew" << k << ";\n" << rom_read("exp" + k, exp_mem, eb, EW, "ier" + k, "ew" + k) << "  reg [" << EW - 1 << ":0] e" << k
+            // The index goes straight into a registered table read (a block RAM's read port).
+            v << "  wire [" << EW - 1 << ":0] ew" << k << ";\n" << rom_read("exp" + k, exp_mem, eb, EW, "ie" + k, "ew" + k, true) << "  reg [" << EW - 1 << ":0] e" << k
               << ";\n  always @(posedge clk) if (en) e" << k << " <= ew" << k << ";\n";
             sum += " + {" + std::to_string(SW - EW) + "'d0, ew" + k + "}";
           }
