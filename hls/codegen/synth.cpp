@@ -1,11 +1,13 @@
 #include "synth.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "core/diagnostics.h"
 #include "netlist_depth.h"
@@ -59,9 +61,27 @@ json summarize(const std::map<std::string, long>& c, const std::string& target) 
   return j;
 }
 
+// The last "N.M. Executing PASS (...)." line in the tail of yosys's log: the pass it is in.
+std::string current_pass(const fs::path& log) {
+  std::ifstream in(log, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg(), from = size > 65536 ? size - 65536 : 0;
+  in.seekg(from);
+  std::string tail((size_t)(size - from), '\0');
+  in.read(tail.data(), (std::streamsize)tail.size());
+  static const std::regex exec(R"(^[0-9.]+ Executing ([^\r\n]*?)\.?$)");
+  std::string last, line;
+  std::istringstream is(tail);
+  std::smatch mt;
+  while (std::getline(is, line))
+    if (std::regex_match(line, mt, exec)) last = mt[1];
+  return last;
+}
+
 }  // namespace
 
-json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir) {
+json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir,
+                const std::function<void(const std::string&)>& progress) {
   if (target != "xc7" && target != "ice40") throw InputError("--synth: got '" + target + "'; expected xc7 or ice40");
   if (std::system("command -v yosys > /dev/null 2>&1") != 0) throw InputError("--synth: yosys is not installed (apt-get install yosys)");
   fs::path dir = rtl.dir;
@@ -90,7 +110,19 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
   }
   auto t0 = std::chrono::steady_clock::now();
   std::string cmd = "cd '" + dir.string() + "' && yosys -q -l yosys.log -s synth.ys > /dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("yosys failed; see " + (dir / "yosys.log").string());
+  std::atomic<bool> finished{false};
+  int rc = 0;
+  std::thread run([&] {
+    rc = std::system(cmd.c_str());
+    finished = true;
+  });
+  for (int s = 1; !finished; ++s) {  // progress every 15 s: the pass yosys is in
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (progress && s % 75 == 0 && !finished)
+      progress("yosys: " + std::to_string(s / 5) + " s, pass: " + current_pass(dir / "yosys.log"));
+  }
+  run.join();
+  if (rc != 0) throw std::runtime_error("yosys failed; see " + (dir / "yosys.log").string());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   json r;
   r["model"] = m.name;

@@ -2,6 +2,7 @@
 // per layer (stat -top), logic depth (netlist_depth.h, on the flattened JSON netlist). Writes DIR/report.json
 // and DIR/report.md.
 #pragma once
+#include <functional>
 #include <string>
 
 #include "core/util.h"
@@ -11,6 +12,9 @@
 namespace tf::hlsgen {
 
 // TARGET: "xc7" or "ice40". Returns the report (also written to OUT_DIR/report.json and report.md).
-json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir);
+// PROGRESS, when given, is called every 15 s while yosys runs with a line such as
+// "yosys: 45 s, pass: ABC: netlist optimization".
+json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir,
+                const std::function<void(const std::string&)>& progress = {});
 
 }  // namespace tf::hlsgen

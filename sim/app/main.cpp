@@ -426,8 +426,9 @@ int cmd_hls(const std::vector<std::string>& args) {
       }
     }
     if (vm.count("synth")) {
-      std::cout << "running yosys (" << vm["synth"].as<std::string>() << "); large designs can take minutes..." << std::endl;
-      tf::json rep = tf::hlsgen::synthesize(m, r, vm["synth"].as<std::string>(), out);
+      std::cout << "running yosys (" << vm["synth"].as<std::string>() << "); large designs can take minutes (leave out --synth to skip it)..." << std::endl;
+      tf::json rep = tf::hlsgen::synthesize(m, r, vm["synth"].as<std::string>(), out,
+                                            [](const std::string& line) { std::cout << "  " << line << std::endl; });
       std::cout << tf::read_file((fs::path(out) / "report.md").string());
     }
   }
