@@ -59,8 +59,7 @@ Emulator::Emulator(const Model& m) : m_(m), w_(m.layers.size()), b_(m.layers.siz
 
 namespace {
 
-// Converts an exact value into F; reports whether overflow handling changed it (CHANGED) and, if ST is given,
-// counts the value once.
+// Converts an exact value into F; reports whether overflow handling changed it (CHANGED).
 i128 convert(const FixedFormat& f, i128 v, int fsrc, bool& changed) {
   i128 r = f.from_exact(v, fsrc);
   FixedFormat wide = f;  // same fraction bits, 40 more integer bits, no overflow handling
@@ -86,20 +85,16 @@ i128 acc_to_result(const FixedFormat& A, const FixedFormat& R, i128 acc, LayerSt
   return r;
 }
 
+// Converts an exact value into F, counting it once (and as wrapped or saturated when overflow handling
+// changed it).
 i128 to_fmt(const FixedFormat& f, i128 v, int fsrc, LayerStats& st) {
-  i128 r = f.from_exact(v, fsrc);
-  FixedFormat wide = f;  // same fraction bits, 40 more integer bits, no overflow handling
-  wide.W = f.W + 40;
-  wide.I = f.I + 40;
-  wide.O = hl::WRAP;
-  {
-    i128 q = wide.from_exact(v, fsrc);  // same quantization, no overflow
-    if (q != r) {
-      if (f.O == hl::WRAP)
-        ++st.wrapped;
-      else
-        ++st.saturated;
-    }
+  bool changed;
+  i128 r = convert(f, v, fsrc, changed);
+  if (changed) {
+    if (f.O == hl::WRAP)
+      ++st.wrapped;
+    else
+      ++st.saturated;
   }
   ++st.values;
   return r;
