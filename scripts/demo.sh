@@ -25,4 +25,4 @@ build/sim/app/tinyforge hls configs/models/digits_mlp.onnx --precision configs/m
   --out runs/demo-hls --emulate --verify 360
 echo
 echo "Try: build/sim/app/tinyforge describe cim        (every parameter)"
-echo "     build/sim/app/tinyforge sim cim --set macro.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"
+echo "     build/sim/app/tinyforge sim cim --set tech.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"

@@ -14,7 +14,7 @@
 #include "core/config.h"
 #include "core/context.h"
 #include "core/registry.h"
-#include "core/rundir.h"
+#include "core/run.h"
 #include "emit_hls.h"
 #include "emit_rtl.h"
 #include "synth.h"
@@ -34,7 +34,8 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  list                 registered models, one line each\n"
-    "  describe MODEL       every parameter of MODEL: JSON path, type, default, unit, range, description\n"
+    "  describe MODEL       every parameter of MODEL (JSON path, type, default, unit, range, description)\n"
+    "                       and every metric it reports (name, unit, which way is better)\n"
     "  sim MODEL [OPTIONS]  simulate one design point of MODEL and write its run record\n"
     "  hls MODEL.json --out DIR\n"
     "                       generate the HLS C++ project of a neural network (see docs/hls.md)\n"
@@ -84,7 +85,10 @@ int cmd_describe(const std::vector<std::string>& args) {
   auto m = get_model(args[0]);
   tf::ParamSet ps;
   m->declare(ps);
-  std::cout << args[0] << ": " << m->summary() << "\n\n" << tf::describe_params(ps);
+  tf::MetricSet ms;
+  m->metrics(ms);
+  std::cout << args[0] << ": " << m->summary() << "\n\nParameters\n" << tf::describe_params(ps) << "\nMetrics (stats.json)\n"
+            << tf::describe_metrics(ms);
   std::cout << "\nSet parameters in a JSON config (--config FILE; \"base\": \"other.json\" inherits) or with\n"
                "--set PATH=VALUE. Default config: configs/"
             << (m->default_config().empty() ? std::string("(declared defaults)") : m->default_config()) << "\n";
@@ -202,38 +206,22 @@ int cmd_sim(const std::vector<std::string>& args) {
     if (seed < 0) bad_usage("--seed: got " + std::to_string(seed) + "; expected a non-negative integer", "");
     all_sets.push_back("seed=" + std::to_string(seed));
   }
-  if (config.empty() && !model->default_config().empty()) {
-    fs::path p = fs::path(tf::data_dir()) / "configs" / model->default_config();
-    if (fs::exists(p)) config = p.string();
-  }
-  tf::ParamSet ps;
-  model->declare(ps);
-  tf::Config cfg = tf::load_and_validate(ps, config, all_sets);
-  if (!trace.empty()) {
-    fs::path tp(trace);
-    if (tp.has_parent_path() && !fs::is_directory(tp.parent_path()))
-      bad_usage("--trace: got '" + trace + "'; expected a file in an existing directory", "");
-    bool existed = fs::exists(tp);
-    if (!std::ofstream(trace, std::ios::app)) bad_usage("--trace: cannot write '" + trace + "'", "");
-    if (!existed) fs::remove(tp);
-  }
-  if (out.empty()) out = tf::default_run_dir(model_name, cfg.tree());
-  tf::RunDir rd(out);
-  std::string cmdline = "tinyforge sim " + model_name;
-  for (const auto& a : rest) cmdline += " " + a;
-  rd.log(cmdline);
-  rd.log("config: " + (config.empty() ? std::string("(declared defaults)") : config));
-  rd.write_json("config.effective.json", cfg.tree());
-  tf::RunContext ctx{cfg, rd, trace, as_json};
-  json stats = model->run(ctx);
-  rd.write_json("stats.json", stats);
-  rd.write("summary.csv", tf::summary_csv(stats));
-  rd.commit();
+  tf::RunRequest req;
+  req.config_file = config;
+  req.sets = all_sets;
+  req.out_dir = out;
+  req.trace_file = trace;
+  req.quiet = as_json;
+  req.command_line = "tinyforge sim " + model_name;
+  for (const auto& a : rest) req.command_line += " " + a;
+  tf::RunResult res = tf::run_point(*model, req);
+  const json& stats = res.stats;
+  config = res.config_file;
   if (as_json) {
     std::cout << stats.dump(2) << "\n";
   } else {
     std::cout << "tinyforge sim " << model_name << "  (config: " << (config.empty() ? "declared defaults" : config) << ")\n\n"
-              << table(stats) << "\nrun record: " << rd.final_dir() << "/  (stats.json has the full breakdown)\n";
+              << table(stats) << "\nrun record: " << res.dir << "/  (stats.json has the full breakdown)\n";
     if (!trace.empty()) std::cout << "waveform:   " << trace << "\n";
   }
   return 0;

@@ -357,6 +357,14 @@ struct Validator {
       std::string full = prefix.empty() ? r : prefix + "." + r;
       bool plain = it.key().find_first_of(".[]") == std::string::npos;
       if (plain && ps.find(r)) continue;
+      std::string now = renamed_to(ps, r);
+      if (plain && !now.empty() && !(it.value().is_object() && ps.is_group(r))) {
+        std::string p = prefix.empty() ? now : prefix + "." + now;
+        diag.error(origin(full), full, show(it.value()),
+                   "no such parameter: it was renamed to '" + p + "' (docs/architecture.md lists the renames)");
+        bad_paths.insert(full);
+        continue;
+      }
       if (plain && ps.is_group(r)) {
         walk_unknown(ps, it.value(), prefix, r, names);
         continue;
@@ -367,6 +375,12 @@ struct Validator {
       diag.error(origin(full), full, show(it.value()), expected);
       bad_paths.insert(full);
     }
+  }
+
+  static std::string renamed_to(const ParamSet& ps, const std::string& path) {
+    for (const auto& r : ps.renames())
+      if (r.first == path) return r.second;
+    return "";
   }
 
   json check_objects(const ParamSpec& s, const json& v, const std::string& full) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/diagnostics.h"
@@ -57,6 +58,10 @@ class ParamSet {
   ParamSpec& objects(const std::string& path, const json& def, const ParamSet& element, size_t min_items,
                      size_t max_items, const std::string& desc);
   void rule(Rule r) { rules_.push_back(std::move(r)); }
+  // A parameter path that an earlier version used: a config that sets OLD gets an error naming NEW.
+  void renamed(const std::string& old_path, const std::string& new_path) { renamed_.push_back({old_path, new_path}); }
+  const std::vector<std::pair<std::string, std::string>>& renames() const { return renamed_; }
+  ParamSpec& add_spec(const ParamSpec& s) { return add(s); }
 
   const std::vector<ParamSpec>& specs() const { return specs_; }
   const std::vector<Rule>& rules() const { return rules_; }
@@ -68,6 +73,7 @@ class ParamSet {
   ParamSpec& add(ParamSpec s);
   std::vector<ParamSpec> specs_;
   std::vector<Rule> rules_;
+  std::vector<std::pair<std::string, std::string>> renamed_;
 };
 
 // A configuration as loaded: the merged JSON tree and, per path, the file (or "--set") that set it.

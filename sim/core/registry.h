@@ -1,12 +1,15 @@
-// Model registry. A model registers itself from its own folder with TF_REGISTER_MODEL; the CLI lists what is
-// registered. Contract: declare() is pure (no I/O); run() may be called at most once per process, because
-// SystemC elaborates once.
+// Model registry and the model contract. A model registers itself from its own folder with TF_REGISTER_MODEL;
+// the CLI lists what is registered. Contract: declare() and metrics() are pure (no I/O) and declare every
+// parameter and every stats.json entry; run() may be called at most once per process, because SystemC
+// elaborates once, and is reached only through run_point() (core/run.h), which validates the config before
+// and checks the stats against metrics() after.
 #pragma once
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/params.h"
 
 namespace tf {
@@ -26,6 +29,7 @@ class Model {
   virtual std::string name() const = 0;
   virtual std::string summary() const = 0;  // one line for `tinyforge list`
   virtual void declare(ParamSet& params) const = 0;
+  virtual void metrics(MetricSet& metrics) const = 0;
   virtual std::vector<CliOption> cli_options() const { return {}; }
   // Default config file (relative to configs/), used when --config is not given; "" = declared defaults.
   virtual std::string default_config() const { return ""; }

@@ -2,102 +2,50 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
+#include <limits>
 
 #include "core/diagnostics.h"
+#include "core/reader.h"
 
 namespace tf {
 
 namespace {
-
-struct Strict {
-  std::string file;
-  Diagnostics d;
-  void keys(const json& obj, const std::string& path, const std::set<std::string>& allowed) {
-    for (auto it = obj.begin(); it != obj.end(); ++it)
-      if (!allowed.count(it.key())) {
-        std::vector<std::string> c(allowed.begin(), allowed.end());
-        std::string s = closest(it.key(), c);
-        d.error(file, path.empty() ? it.key() : path + "." + it.key(), show(it.value()),
-                "no such key" + (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
-      }
-  }
-  const json* need(const json& obj, const std::string& path, const std::string& key, const char* what) {
-    auto it = obj.find(key);
-    std::string p = path.empty() ? key : path + "." + key;
-    if (it == obj.end()) {
-      d.error(file, p, "nothing (missing)", what);
-      return nullptr;
-    }
-    return &*it;
-  }
-  double number(const json& obj, const std::string& path, const std::string& key) {
-    const json* v = need(obj, path, key, "a non-negative number");
-    if (!v) return 0;
-    if (!v->is_number() || v->get<double>() < 0 || !std::isfinite(v->get<double>())) {
-      d.error(file, path.empty() ? key : path + "." + key, show(*v), "a non-negative number");
-      return 0;
-    }
-    return v->get<double>();
-  }
-  std::string text(const json& obj, const std::string& path, const std::string& key, bool nonempty = true) {
-    const json* v = need(obj, path, key, "a string");
-    if (!v) return "";
-    if (!v->is_string() || (nonempty && v->get<std::string>().empty())) {
-      d.error(file, path.empty() ? key : path + "." + key, show(*v), nonempty ? "a non-empty string" : "a string");
-      return "";
-    }
-    return v->get<std::string>();
-  }
-  bool object(const json& v, const std::string& path) {
-    if (!v.is_object()) {
-      d.error(file, path, show(v), "an object");
-      return false;
-    }
-    return true;
-  }
-};
-
+constexpr double kInf = std::numeric_limits<double>::infinity();
+double nonnegative(const JsonNode& n) { return n.number(0, kInf, 0, "a non-negative number"); }
 }  // namespace
 
 TechTable load_tech(const std::string& file) {
   json j = load_json_file(file);
-  Strict s{file, {}};
+  Diagnostics d;
+  JsonNode root(j, file, d);
   TechTable t;
   t.file = file;
-  if (!s.object(j, "")) s.d.throw_if_any();
-  s.keys(j, "", {"name", "node_nm", "vdd_nominal_V", "description", "components"});
-  t.name = s.text(j, "", "name");
-  t.node_nm = s.number(j, "", "node_nm");
-  t.vdd_V = s.number(j, "", "vdd_nominal_V");
-  t.description = s.text(j, "", "description", false);
-  const json* comps = s.need(j, "", "components", "an object of components");
-  if (comps && s.object(*comps, "components")) {
-    for (auto it = comps->begin(); it != comps->end(); ++it) {
-      std::string p = "components." + it.key();
-      const json& c = it.value();
-      if (!s.object(c, p)) continue;
-      s.keys(c, p, {"description", "actions", "area_um2", "leakage_pW"});
+  if (!root.expect_object()) d.throw_if_any();
+  root.only_keys({"name", "node_nm", "vdd_nominal_V", "description", "components"});
+  t.name = root["name"].text(true);
+  t.node_nm = nonnegative(root["node_nm"]);
+  t.vdd_V = nonnegative(root["vdd_nominal_V"]);
+  if (root.has("description")) t.description = root["description"].text();
+  JsonNode comps = root["components"];
+  if (comps.expect_object("an object of components")) {
+    comps.for_each_member([&](const std::string& name, const JsonNode& c) {
+      if (!c.expect_object()) return;
+      c.only_keys({"description", "actions", "area_um2", "leakage_pW"});
       TechComponent tc;
-      tc.description = s.text(c, p, "description", false);
-      const json* acts = s.need(c, p, "actions", "an object of actions");
-      if (acts && s.object(*acts, p + ".actions")) {
-        for (auto a = acts->begin(); a != acts->end(); ++a) {
-          std::string ap = p + ".actions." + a.key();
-          if (!s.object(a.value(), ap)) continue;
-          s.keys(a.value(), ap, {"energy_pJ", "source"});
-          TechAction ta;
-          ta.energy_pJ = s.number(a.value(), ap, "energy_pJ");
-          ta.source = s.text(a.value(), ap, "source");
-          tc.actions[a.key()] = ta;
-        }
-      }
+      if (c.has("description")) tc.description = c["description"].text();
+      JsonNode acts = c["actions"];
+      if (acts.expect_object("an object of actions"))
+        acts.for_each_member([&](const std::string& an, const JsonNode& a) {
+          if (!a.expect_object()) return;
+          a.only_keys({"energy_pJ", "source"});
+          tc.actions[an] = TechAction{nonnegative(a["energy_pJ"]), a["source"].text(true)};
+        });
       for (const char* k : {"area_um2", "leakage_pW"}) {
-        const json* v = s.need(c, p, k, "an object {\"value\": number, \"source\": string}");
-        if (!v || !s.object(*v, p + "." + k)) continue;
-        s.keys(*v, p + "." + k, {"value", "source"});
-        double val = s.number(*v, p + "." + k, "value");
-        std::string src = s.text(*v, p + "." + k, "source");
+        JsonNode v = c[k];
+        if (!v.expect_object("an object {\"value\": number, \"source\": string}")) continue;
+        v.only_keys({"value", "source"});
+        double val = nonnegative(v["value"]);
+        std::string src = v["source"].text(true);
         if (std::string(k) == "area_um2") {
           tc.area_um2 = val;
           tc.area_source = src;
@@ -106,39 +54,39 @@ TechTable load_tech(const std::string& file) {
           tc.leakage_source = src;
         }
       }
-      t.components[it.key()] = tc;
-    }
+      t.components[name] = tc;
+    });
   }
-  if (t.node_nm <= 0 && s.d.empty()) s.d.error(file, "node_nm", std::to_string(t.node_nm), "a positive number");
-  if (t.vdd_V <= 0 && s.d.empty()) s.d.error(file, "vdd_nominal_V", std::to_string(t.vdd_V), "a positive number");
-  s.d.throw_if_any();
+  if (t.node_nm <= 0 && d.empty()) root["node_nm"].fail("a positive number");
+  if (t.vdd_V <= 0 && d.empty()) root["vdd_nominal_V"].fail("a positive number");
+  d.throw_if_any();
   return t;
 }
 
 NodeScalingTable load_node_scaling(const std::string& file) {
   json j = load_json_file(file);
-  Strict s{file, {}};
+  Diagnostics d;
+  JsonNode root(j, file, d);
   NodeScalingTable t;
   t.file = file;
-  if (!s.object(j, "")) s.d.throw_if_any();
-  s.keys(j, "", {"description", "source", "reference_node_nm", "nodes", "notes"});
-  t.source = s.text(j, "", "source");
-  const json* nodes = s.need(j, "", "nodes", "a list of {node_nm, vdd_nominal_V, energy, area}");
-  if (nodes && nodes->is_array()) {
-    for (size_t k = 0; k < nodes->size(); ++k) {
-      std::string p = "nodes[" + std::to_string(k) + "]";
-      const json& r = (*nodes)[k];
-      if (!s.object(r, p)) continue;
-      s.keys(r, p, {"node_nm", "vdd_nominal_V", "energy", "area", "source", "note"});
-      NodeScalingTable::Row row{s.number(r, p, "node_nm"), s.number(r, p, "vdd_nominal_V"), s.number(r, p, "energy"),
-                                s.number(r, p, "area")};
+  if (!root.expect_object()) d.throw_if_any();
+  root.only_keys({"description", "source", "reference_node_nm", "nodes", "notes"});
+  t.source = root["source"].text(true);
+  JsonNode nodes = root["nodes"];
+  if (nodes.expect_list("a list of {node_nm, vdd_nominal_V, energy, area}")) {
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      JsonNode r = nodes[k];
+      if (!r.expect_object()) continue;
+      r.only_keys({"node_nm", "vdd_nominal_V", "energy", "area", "source", "note"});
+      NodeScalingTable::Row row{nonnegative(r["node_nm"]), nonnegative(r["vdd_nominal_V"]), nonnegative(r["energy"]),
+                                nonnegative(r["area"])};
       if (row.node_nm <= 0 || row.vdd_V <= 0 || row.energy <= 0 || row.area <= 0)
-        s.d.error(file, p, show(r), "positive node_nm, vdd_nominal_V, energy and area");
+        r.fail("positive node_nm, vdd_nominal_V, energy and area");
       t.rows.push_back(row);
     }
   }
-  if (t.rows.size() < 2) s.d.error(file, "nodes", "fewer than 2 rows", "at least 2 rows");
-  s.d.throw_if_any();
+  if (t.rows.size() < 2) nodes.fail_got("fewer than 2 rows", "at least 2 rows");
+  d.throw_if_any();
   std::sort(t.rows.begin(), t.rows.end(), [](const auto& a, const auto& b) { return a.node_nm > b.node_nm; });
   return t;
 }

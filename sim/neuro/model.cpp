@@ -5,20 +5,110 @@
 
 #include "core/context.h"
 #include "core/registry.h"
+#include "core/stats.h"
 #include "neuro/core.h"
 #include "neuro/network.h"
 
 namespace tf::neuro {
 namespace {
 
-ChipLimits limits_of(const Config& c) {
-  ChipLimits l;
-  l.max_in = (int)c.i("chip.max_in");
-  l.max_hidden = (int)c.i("chip.max_hidden");
-  l.max_out = (int)c.i("chip.max_out");
-  l.max_syn = (int)c.i("chip.max_syn");
-  l.max_fanout = (int)c.i("chip.max_fanout");
-  return l;
+struct NeuroParams {
+  int64_t seed = 1;
+  ChipLimits chip;
+  std::string network_file;
+  RandomNetworkSpec random;
+  std::string input_file;
+  double rate_Hz = 100;
+  int steps = 1000;
+  CoreTiming timing;
+  TechParams tech;
+  int64_t inference_steps = 0;
+  std::string readout;
+  std::string record;
+};
+
+template <class G>
+void chip_limit(Schema<G>& s, const char* path, int ChipLimits::*f, int64_t def, int64_t max, const char* unit, const char* desc) {
+  s.custom(path, [f](G& g, const json& v) { g.chip.*f = v.get<int>(); },
+           [=](ParamSet& ps) -> ParamSpec& { return ps.integer(path, def, 1, max, unit, desc); });
+}
+template <class G>
+void random_spec(Schema<G>& s, const char* path, int RandomNetworkSpec::*f, int64_t def, int64_t min, int64_t max,
+                 const char* unit, const char* desc) {
+  s.custom(path, [f](G& g, const json& v) { g.random.*f = v.get<int>(); },
+           [=](ParamSet& ps) -> ParamSpec& { return ps.integer(path, def, min, max, unit, desc); });
+}
+template <class G>
+void timing(Schema<G>& s, const char* path, double CoreTiming::*f, double def, double min, double max, const char* unit,
+            const char* desc) {
+  s.custom(path, [f](G& g, const json& v) { g.timing.*f = v.get<double>(); },
+           [=](ParamSet& ps) -> ParamSpec& { return ps.real(path, def, min, max, unit, desc); });
+}
+
+const Schema<NeuroParams>& schema() {
+  static const Schema<NeuroParams> s = [] {
+    using N = NeuroParams;
+    Schema<N> P;
+    P.integer("seed", &N::seed, 1, 0, (int64_t)1 << 62, "", "seed of the random network and the Poisson input");
+    chip_limit(P, "chip.max_in", &ChipLimits::max_in, 16, 1024, "channels", "chip limit: input channels");
+    chip_limit(P, "chip.max_hidden", &ChipLimits::max_hidden, 1000, 65536, "neurons", "chip limit: hidden neurons");
+    chip_limit(P, "chip.max_out", &ChipLimits::max_out, 8, 1024, "neurons", "chip limit: output neurons");
+    chip_limit(P, "chip.max_syn", &ChipLimits::max_syn, 2, 2, "synapses", "chip limit: synapses per hidden neuron");
+    chip_limit(P, "chip.max_fanout", &ChipLimits::max_fanout, 64, 65536, "targets", "chip limit: recurrent targets per hidden neuron");
+    P.file("network.file", &N::network_file, "", "", "network JSON; empty = the seeded random network below (--network FILE)");
+    random_spec(P, "network.random.n_in", &RandomNetworkSpec::n_in, 16, 1, 1024, "channels", "random network: input channels");
+    random_spec(P, "network.random.n_hidden", &RandomNetworkSpec::n_hidden, 1000, 1, 65536, "neurons", "random network: hidden neurons");
+    random_spec(P, "network.random.n_out", &RandomNetworkSpec::n_out, 8, 1, 1024, "neurons", "random network: output neurons");
+    random_spec(P, "network.random.n_syn", &RandomNetworkSpec::n_syn, 2, 1, 2, "synapses", "random network: synapses per hidden neuron");
+    random_spec(P, "network.random.fanout", &RandomNetworkSpec::fanout, 32, 0, 65536, "targets",
+                "random network: recurrent targets per hidden neuron");
+    P.file("input.file", &N::input_file, "", "", "input raster (.json {\"spikes\": [[...]]} or .csv); empty = Poisson input (--input FILE)");
+    P.real("input.rate_Hz", &N::rate_Hz, 100, 0, 1e5, "Hz", "Poisson input: mean rate per channel (100 Hz at dt = 1 ms: 10% activity)");
+    P.integer("input.steps", &N::steps, 1000, 1, 100000000, "steps", "Poisson input: duration");
+    timing(P, "timing.freq_MHz", &CoreTiming::freq_MHz, 50, 0.001, 2000, "MHz", "core clock");
+    timing(P, "timing.dt_ms", &CoreTiming::dt_ms, 1, 0.001, 1000, "ms", "time step (the real-time budget is clock x dt cycles)");
+    struct {
+      const char* path;
+      double CoreTiming::*field;
+      double def;
+      const char* desc;
+    } cyc[] = {{"cycles.step_overhead", &CoreTiming::c_step_overhead, 32, "per time step (control; an assumption, see docs/neuro.md)"},
+               {"cycles.input_channel", &CoreTiming::c_input_channel, 1, "per input channel scanned per step"},
+               {"cycles.input_event", &CoreTiming::c_input_event, 3.5, "per input spike delivered to one synapse"},
+               {"cycles.hidden_scan", &CoreTiming::c_hidden_scan, 3, "per hidden neuron scanned for spikes to deliver"},
+               {"cycles.rec_event", &CoreTiming::c_rec_event, 7, "per hidden spike delivered to one recurrent synapse"},
+               {"cycles.readout_spike", &CoreTiming::c_readout_spike, 1, "per spiking hidden neuron with output weights"},
+               {"cycles.readout_event", &CoreTiming::c_readout_event, 8, "per hidden spike delivered to one output synapse"},
+               {"cycles.neuron_update", &CoreTiming::c_neuron_update, 19, "per hidden neuron update"},
+               {"cycles.neuron_spike", &CoreTiming::c_neuron_spike, 3, "extra per hidden neuron that spikes"},
+               {"cycles.output_neuron", &CoreTiming::c_output_neuron, 12, "per output neuron update"},
+               {"cycles.output_event", &CoreTiming::c_output_event, 0, "per output spike"}};
+    for (auto& k : cyc) timing(P, k.path, k.field, k.def, 0, 100000, "cycles", k.desc);
+    P.include(&N::tech, tech_schema("xylo_like_28nm"));
+    P.integer("inference_steps", &N::inference_steps, 0, 0, 100000000, "steps",
+              "steps per inference window for energy per inference; 0 = all steps");
+    P.choice("readout", &N::readout, "spikes", {"spikes", "v", "i"}, "what readout.csv holds per output neuron and step");
+    P.text("record.hidden", &N::record, "", "hidden neurons whose V and I are recorded, e.g. \"0,5,17\" (--record)");
+    P.rule([](const N& p, const Config& c, Diagnostics& d) {
+      if (!p.network_file.empty()) return;
+      const ChipLimits& l = p.chip;
+      const RandomNetworkSpec& r = p.random;
+      struct {
+        const char* path;
+        int64_t v, max;
+        const char* lim;
+      } chk[] = {{"network.random.n_in", r.n_in, l.max_in, "chip.max_in"},
+                 {"network.random.n_hidden", r.n_hidden, l.max_hidden, "chip.max_hidden"},
+                 {"network.random.n_out", r.n_out, l.max_out, "chip.max_out"},
+                 {"network.random.n_syn", r.n_syn, l.max_syn, "chip.max_syn"},
+                 {"network.random.fanout", r.fanout, std::min(l.max_fanout, r.n_hidden), "chip.max_fanout (and n_hidden)"}};
+      for (auto& k : chk)
+        if (k.v > k.max)
+          d.error(c.origin(k.path), k.path, std::to_string(k.v), std::string("at most the chip limit ") + k.lim + " = " + std::to_string(k.max));
+    });
+    return P;
+  }();
+  return s;
 }
 
 std::vector<int> parse_record(const std::string& s, int n_hidden, const std::string& origin) {
@@ -61,109 +151,57 @@ class NeuroModel : public Model {
   }
 
   void declare(ParamSet& P) const override {
-    P.integer("seed", 1, 0, (int64_t)1 << 62, "", "seed of the random network and the Poisson input");
-    P.integer("chip.max_in", 16, 1, 1024, "channels", "chip limit: input channels");
-    P.integer("chip.max_hidden", 1000, 1, 65536, "neurons", "chip limit: hidden neurons");
-    P.integer("chip.max_out", 8, 1, 1024, "neurons", "chip limit: output neurons");
-    P.integer("chip.max_syn", 2, 1, 2, "synapses", "chip limit: synapses per hidden neuron");
-    P.integer("chip.max_fanout", 64, 1, 65536, "targets", "chip limit: recurrent targets per hidden neuron");
-    P.file("network.file", "", "", "network JSON; empty = the seeded random network below (--network FILE)");
-    P.integer("network.random.n_in", 16, 1, 1024, "channels", "random network: input channels");
-    P.integer("network.random.n_hidden", 1000, 1, 65536, "neurons", "random network: hidden neurons");
-    P.integer("network.random.n_out", 8, 1, 1024, "neurons", "random network: output neurons");
-    P.integer("network.random.n_syn", 2, 1, 2, "synapses", "random network: synapses per hidden neuron");
-    P.integer("network.random.fanout", 32, 0, 65536, "targets", "random network: recurrent targets per hidden neuron");
-    P.file("input.file", "", "", "input raster (.json {\"spikes\": [[...]]} or .csv); empty = Poisson input (--input FILE)");
-    P.real("input.rate_Hz", 100, 0, 1e5, "Hz", "Poisson input: mean rate per channel (100 Hz at dt = 1 ms: 10% activity)");
-    P.integer("input.steps", 1000, 1, 100000000, "steps", "Poisson input: duration");
-    P.real("timing.freq_MHz", 50, 0.001, 2000, "MHz", "core clock");
-    P.real("timing.dt_ms", 1, 0.001, 1000, "ms", "time step (the real-time budget is clock x dt cycles)");
-    struct C {
-      const char* path;
-      double def;
-      const char* desc;
-    } cyc[] = {{"cycles.step_overhead", 32, "per time step (control; an assumption, see docs/neuro.md)"},
-               {"cycles.input_channel", 1, "per input channel scanned per step"},
-               {"cycles.input_event", 3.5, "per input spike delivered to one synapse"},
-               {"cycles.hidden_scan", 3, "per hidden neuron scanned for spikes to deliver"},
-               {"cycles.rec_event", 7, "per hidden spike delivered to one recurrent synapse"},
-               {"cycles.readout_spike", 1, "per spiking hidden neuron with output weights"},
-               {"cycles.readout_event", 8, "per hidden spike delivered to one output synapse"},
-               {"cycles.neuron_update", 19, "per hidden neuron update"},
-               {"cycles.neuron_spike", 3, "extra per hidden neuron that spikes"},
-               {"cycles.output_neuron", 12, "per output neuron update"},
-               {"cycles.output_event", 0, "per output spike"}};
-    for (auto& k : cyc) P.real(k.path, k.def, 0, 100000, "cycles", k.desc);
-    P.file("tech", "xylo_like_28nm", "tech", "energy table of the core's actions (configs/tech/)");
-    P.integer("inference_steps", 0, 0, 100000000, "steps", "steps per inference window for energy per inference; 0 = all steps");
-    P.choice("readout", "spikes", {"spikes", "v", "i"}, "what readout.csv holds per output neuron and step");
-    P.text("record.hidden", "", "hidden neurons whose V and I are recorded, e.g. \"0,5,17\" (--record)");
-    P.rule([](const Config& c, Diagnostics& d) {
-      if (c.s("network.file").empty()) {
-        ChipLimits l = limits_of(c);
-        struct {
-          const char* p;
-          int64_t v, max;
-          const char* lim;
-        } chk[] = {{"network.random.n_in", c.i("network.random.n_in"), l.max_in, "chip.max_in"},
-                   {"network.random.n_hidden", c.i("network.random.n_hidden"), l.max_hidden, "chip.max_hidden"},
-                   {"network.random.n_out", c.i("network.random.n_out"), l.max_out, "chip.max_out"},
-                   {"network.random.n_syn", c.i("network.random.n_syn"), l.max_syn, "chip.max_syn"},
-                   {"network.random.fanout", c.i("network.random.fanout"), std::min<int64_t>(l.max_fanout, c.i("network.random.n_hidden")),
-                    "chip.max_fanout (and n_hidden)"}};
-        for (auto& k : chk)
-          if (k.v > k.max)
-            d.error(c.origin(k.p), k.p, std::to_string(k.v), std::string("at most the chip limit ") + k.lim + " = " + std::to_string(k.max));
-      }
-    });
+    P = schema().params();
+    P.renamed("tech", "tech.table");
+  }
+
+  void metrics(MetricSet& M) const override {
+    M.label("model", "the model that made this record");
+    M.neither("n_in", "channels", "input channels of the network");
+    M.neither("n_hidden", "neurons", "hidden neurons");
+    M.neither("n_out", "neurons", "output neurons");
+    M.neither("n_syn", "synapses", "synapses per hidden neuron");
+    M.neither("recurrent_synapses", "synapses", "recurrent synapses of the network");
+    M.neither("steps", "steps", "time steps simulated");
+    M.neither("dt_ms", "ms", "time step");
+    M.neither("freq_MHz", "MHz", "core clock");
+    M.neither("input_spikes", "spikes", "input spikes over the run");
+    M.neither("hidden_spikes", "spikes", "hidden spikes over the run");
+    M.neither("output_spikes", "spikes", "output spikes over the run");
+    M.neither("hidden_rate_Hz", "Hz", "mean firing rate of a hidden neuron");
+    M.neither("synaptic_events", "events", "synaptic events: input + recurrent + output");
+    M.neither("input_synaptic_events", "events", "input spikes delivered to synapses");
+    M.neither("recurrent_synaptic_events", "events", "hidden spikes delivered to recurrent synapses");
+    M.neither("output_synaptic_events", "events", "hidden spikes delivered to output synapses");
+    M.neither("budget_cycles_per_step", "cycles", "real-time budget: clock x dt");
+    M.lower("cycles_per_step_min", "cycles", "fewest cycles a step took");
+    M.lower("cycles_per_step_mean", "cycles", "mean cycles per step");
+    M.lower("cycles_per_step_max", "cycles", "most cycles a step took");
+    M.lower("budget_use_max", "", "cycles_per_step_max / budget_cycles_per_step (> 1: not real time)");
+    M.lower("min_clock_MHz_for_real_time", "MHz", "slowest clock at which every step fits its time step");
+    M.lower("overrun_steps", "steps", "steps that took longer than the budget");
+    M.lower("energy_pJ_per_step", "pJ", "energy_pJ / steps");
+    M.lower("energy_uJ_per_inference", "uJ", "energy of inference_steps steps");
+    M.neither("inference_steps", "steps", "steps per inference window");
+    M.lower("sim_wall_s", "s", "wall-clock time of the simulation (elaboration and run)");
+    declare_shared_metrics(M, "stage");
   }
 
   json run(RunContext& ctx) override;
 };
 
 json NeuroModel::run(RunContext& ctx) {
-  const Config& c = ctx.config;
-  std::mt19937_64 rng((uint64_t)c.i("seed"));
-  ChipLimits lim = limits_of(c);
-  Network net;
-  std::string nf = c.s("network.file");
-  if (!nf.empty()) {
-    net = load_network(nf, lim);
-  } else {
-    RandomNetworkSpec s{(int)c.i("network.random.n_in"), (int)c.i("network.random.n_hidden"), (int)c.i("network.random.n_out"),
-                        (int)c.i("network.random.n_syn"), (int)c.i("network.random.fanout")};
-    net = random_network(s, rng);
-  }
-  CoreTiming tm;
-  tm.freq_MHz = c.f("timing.freq_MHz");
-  tm.dt_ms = c.f("timing.dt_ms");
-  tm.c_step_overhead = c.f("cycles.step_overhead");
-  tm.c_input_channel = c.f("cycles.input_channel");
-  tm.c_input_event = c.f("cycles.input_event");
-  tm.c_hidden_scan = c.f("cycles.hidden_scan");
-  tm.c_rec_event = c.f("cycles.rec_event");
-  tm.c_readout_spike = c.f("cycles.readout_spike");
-  tm.c_readout_event = c.f("cycles.readout_event");
-  tm.c_neuron_update = c.f("cycles.neuron_update");
-  tm.c_neuron_spike = c.f("cycles.neuron_spike");
-  tm.c_output_neuron = c.f("cycles.output_neuron");
-  tm.c_output_event = c.f("cycles.output_event");
-  Raster in;
-  std::string inf = c.s("input.file");
-  if (!inf.empty())
-    in = load_raster(inf, net.n_in);
-  else
-    in = poisson_raster(net.n_in, (int)c.i("input.steps"), c.f("input.rate_Hz"), tm.dt_ms * 1e-3, rng);
-  std::vector<int> record = parse_record(c.s("record.hidden"), net.n_hidden, c.origin("record.hidden"));
-  std::string ro = c.s("readout");
-  Readout readout = ro == "v" ? Readout::V : ro == "i" ? Readout::I : Readout::Spikes;
+  const NeuroParams p = schema().read(ctx.config);
+  std::mt19937_64 rng((uint64_t)p.seed);
+  Network net = p.network_file.empty() ? random_network(p.random, rng) : load_network(p.network_file, p.chip);
+  const CoreTiming& tm = p.timing;
+  Raster in = !p.input_file.empty() ? load_raster(p.input_file, net.n_in)
+                                    : poisson_raster(net.n_in, p.steps, p.rate_Hz, tm.dt_ms * 1e-3, rng);
+  std::vector<int> record = parse_record(p.record, net.n_hidden, ctx.config.origin("record.hidden"));
+  Readout readout = p.readout == "v" ? Readout::V : p.readout == "i" ? Readout::I : Readout::Spikes;
 
-  TechTable tech = load_tech(c.s("tech"));
-  Scaling sc;  // the table is used at its own node and voltage
-  sc.tech_file = tech.file;
-  sc.tech_node_nm = sc.node_nm = tech.node_nm;
-  sc.vdd_nominal_V = sc.vdd_V = tech.vdd_V;
-  Ledger ledger(tech, sc);
+  TechSetup tech = load_tech_setup(p.tech, ctx.config);
+  Ledger ledger(tech.table, tech.scaling);
   CoreEnergy energy(ledger, net);
   ctx.log("network: " + std::to_string(net.n_in) + "-" + std::to_string(net.n_hidden) + "-" + std::to_string(net.n_out) +
           ", " + std::to_string(net.rec.size()) + " recurrent synapses; " + std::to_string(in.size()) + " steps");
@@ -214,8 +252,8 @@ json NeuroModel::run(RunContext& ctx) {
     }
     ctx.out.write("record.csv", os.str());
   }
-  if (nf.empty()) ctx.out.write("network.json", network_to_json(net).dump() + "\n");  // the seeded network, reusable with --network
-  if (inf.empty()) {  // the Poisson input that was used, reusable with --input
+  if (p.network_file.empty()) ctx.out.write("network.json", network_to_json(net).dump() + "\n");  // the seeded network, reusable with --network
+  if (p.input_file.empty()) {  // the Poisson input that was used, reusable with --input
     std::string s;
     for (const auto& row : in) {
       for (size_t k = 0; k < row.size(); ++k) {
@@ -244,7 +282,7 @@ json NeuroModel::run(RunContext& ctx) {
   double sim_s = steps * tm.dt_ms * 1e-3;  // simulated time: the steps at their real-time rate
   EnergyReport er = ledger.report(sim_s);
   uint64_t budget = (uint64_t)std::llround(tm.freq_MHz * 1e3 * tm.dt_ms);
-  int64_t win = c.i("inference_steps") > 0 ? c.i("inference_steps") : (int64_t)steps;
+  int64_t win = p.inference_steps > 0 ? p.inference_steps : (int64_t)steps;
   json j;
   j["model"] = "neuro";
   j["n_in"] = net.n_in;
@@ -270,25 +308,15 @@ json NeuroModel::run(RunContext& ctx) {
   j["budget_use_max"] = budget ? (double)cmax / budget : 0.0;
   j["min_clock_MHz_for_real_time"] = (double)cmax / (tm.dt_ms * 1e3);
   j["overrun_steps"] = r.overruns;
-  j["latency_cycles"] = r.total_cycles;
-  j["energy_pJ"] = er.total_pJ;
-  j["energy_dynamic_pJ"] = er.dynamic_pJ;
-  j["energy_static_pJ"] = er.leakage_pJ;
+  write_tech_stats(j, tech.scaling);
+  write_latency(j, r.total_cycles, tm.freq_MHz);
+  write_energy(j, er, sim_s);
   j["energy_pJ_per_step"] = steps ? er.total_pJ / steps : 0.0;
   j["energy_uJ_per_inference"] = steps ? er.total_pJ / steps * win * 1e-6 : 0.0;
   j["inference_steps"] = win;
-  j["power_uW"] = sim_s > 0 ? er.total_pJ * 1e-12 / sim_s * 1e6 : 0.0;
-  j["power_dynamic_uW"] = sim_s > 0 ? er.dynamic_pJ * 1e-12 / sim_s * 1e6 : 0.0;
-  j["area_um2"] = er.area_um2;
+  write_area(j, er);
   j["sim_wall_s"] = wall;
-  auto obj = [](const std::vector<std::pair<std::string, double>>& v) {
-    json o = json::object();
-    for (const auto& kv : v) o[kv.first] = kv.second;
-    return o;
-  };
-  j["energy_by_component_pJ"] = obj(er.by_component);
-  j["energy_by_stage_pJ"] = obj(er.by_tag);
-  j["energy_by_action_pJ"] = obj(er.by_action);
+  write_breakdowns(j, er, "stage", false, tech.scaling);
   return j;
 }
 

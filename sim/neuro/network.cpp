@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/diagnostics.h"
+#include "core/reader.h"
 
 namespace tf::neuro {
 
@@ -19,228 +20,202 @@ int dash_from_tau(double tau_s, double dt_s) {
 
 namespace {
 
-struct R {
-  std::string file;
-  Diagnostics d;
-  void err(const std::string& p, const json& v, const std::string& e) { d.error(file, p, show(v), e); }
-
-  int integer(const json& v, const std::string& p, int lo, int hi, int def) {
-    if (!v.is_number_integer() || v.get<int64_t>() < lo || v.get<int64_t>() > hi) {
-      err(p, v, "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-      return def;
-    }
-    return (int)v.get<int64_t>();
-  }
-  // A number for all N neurons, or a list of N.
-  std::vector<int> per_neuron(const json& obj, const std::string& p, const char* key, int n, int lo, int hi, int def,
-                              bool required) {
-    std::vector<int> v(n, def);
-    if (!obj.contains(key)) {
-      if (required) err(p + "." + key, json(), "a number (all neurons) or a list of " + std::to_string(n));
-      return v;
-    }
-    const json& j = obj[key];
-    std::string q = p + "." + key;
-    if (j.is_number()) {
-      int x = integer(j, q, lo, hi, def);
-      return std::vector<int>(n, x);
-    }
-    if (!j.is_array() || (int)j.size() != n) {
-      err(q, j.is_array() ? json(std::to_string(j.size()) + " values") : j,
-          "a number (all neurons) or a list of " + std::to_string(n));
-      return v;
-    }
-    for (int k = 0; k < n; ++k) v[k] = integer(j[k], q + "[" + std::to_string(k) + "]", lo, hi, def);
+// A number for all N neurons, or a list of N; a missing key is an error if REQUIRED.
+std::vector<int> per_neuron(const JsonNode& obj, const char* key, int n, int lo, int hi, int def, bool required) {
+  std::vector<int> v(n, def);
+  JsonNode j = obj[key];
+  std::string want = "a number (all neurons) or a list of " + std::to_string(n);
+  if (j.missing()) {
+    if (required) j.fail(want);
     return v;
   }
-  // An int8 tensor of the given shape, flattened row-major.
-  std::vector<int8_t> int8s(const json& j, const std::string& p, const std::vector<int>& shape) {
-    size_t n = 1;
-    for (int s : shape) n *= (size_t)s;
-    std::vector<int8_t> out;
-    out.reserve(n);
-    walk(j, p, shape, 0, out);
-    if (out.size() != n) out.assign(n, 0);
-    return out;
+  if (j.is_number()) return std::vector<int>(n, (int)j.integer(lo, hi, def));
+  if (!j.is_list() || (int)j.size() != n) {
+    if (j.is_list())
+      j.fail_got(show(json(std::to_string(j.size()) + " values")), want);
+    else
+      j.fail(want);
+    return v;
   }
-  void walk(const json& j, const std::string& p, const std::vector<int>& shape, size_t dim, std::vector<int8_t>& out) {
-    if (dim == shape.size()) {
-      out.push_back((int8_t)integer(j, p, -128, 127, 0));
-      return;
-    }
-    if (!j.is_array() || (int)j.size() != shape[dim]) {
-      std::string want;
-      for (size_t k = dim; k < shape.size(); ++k) want += "[" + std::to_string(shape[k]) + "]";
-      err(p, j.is_array() ? json(std::to_string(j.size()) + " entries") : j, "a list shaped " + want);
-      for (size_t k = 0, n = count(shape, dim); k < n; ++k) out.push_back(0);
-      return;
-    }
-    for (size_t k = 0; k < j.size(); ++k) walk(j[k], p + "[" + std::to_string(k) + "]", shape, dim + 1, out);
-  }
-  static size_t count(const std::vector<int>& shape, size_t dim) {
-    size_t n = 1;
-    for (size_t k = dim; k < shape.size(); ++k) n *= (size_t)shape[k];
-    return n;
-  }
-  void keys(const json& o, const std::string& p, std::initializer_list<const char*> allowed) {
-    for (auto it = o.begin(); it != o.end(); ++it) {
-      bool ok = false;
-      std::vector<std::string> c;
-      for (auto a : allowed) {
-        c.push_back(a);
-        ok = ok || it.key() == a;
-      }
-      if (!ok) {
-        std::string s = closest(it.key(), c);
-        err(p.empty() ? it.key() : p + "." + it.key(), it.value(),
-            "no such key" + (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
-      }
-    }
-  }
-};
+  for (int k = 0; k < n; ++k) v[k] = (int)j[k].integer(lo, hi, def);
+  return v;
+}
 
-void population(R& r, const json& j, const std::string& p, int n, int n_syn, bool hidden, Population& pop) {
+size_t count(const std::vector<int>& shape, size_t dim) {
+  size_t n = 1;
+  for (size_t k = dim; k < shape.size(); ++k) n *= (size_t)shape[k];
+  return n;
+}
+
+void walk(const JsonNode& j, const std::vector<int>& shape, size_t dim, std::vector<int8_t>& out) {
+  if (dim == shape.size()) {
+    out.push_back((int8_t)j.integer(-128, 127, 0));
+    return;
+  }
+  if (!j.is_list() || (int)j.size() != shape[dim]) {
+    std::string want;
+    for (size_t k = dim; k < shape.size(); ++k) want += "[" + std::to_string(shape[k]) + "]";
+    if (j.is_list())
+      j.fail_got(show(json(std::to_string(j.size()) + " entries")), "a list shaped " + want);
+    else
+      j.fail("a list shaped " + want);
+    for (size_t k = 0, n = count(shape, dim); k < n; ++k) out.push_back(0);
+    return;
+  }
+  for (size_t k = 0; k < j.size(); ++k) walk(j[k], shape, dim + 1, out);
+}
+
+// An int8 tensor of the given shape, flattened row-major.
+std::vector<int8_t> int8s(const JsonNode& j, const std::vector<int>& shape) {
+  std::vector<int8_t> out;
+  out.reserve(count(shape, 0));
+  walk(j, shape, 0, out);
+  if (out.size() != count(shape, 0)) out.assign(count(shape, 0), 0);
+  return out;
+}
+
+void population(const JsonNode& j, int n, int n_syn, bool hidden, Population& pop) {
   if (!j.is_object()) {
-    r.err(p, j, "an object with dash_mem, dash_syn, threshold, bias, max_spikes" + std::string(hidden ? ", alias" : ""));
+    j.fail(j.missing() ? std::string(hidden ? "the hidden" : "the output") + " population's parameters"
+                       : "an object with dash_mem, dash_syn, threshold, bias, max_spikes" + std::string(hidden ? ", alias" : ""));
     return;
   }
   if (hidden)
-    r.keys(j, p, {"dash_mem", "dash_syn", "threshold", "bias", "max_spikes", "alias"});
+    j.only_keys({"dash_mem", "dash_syn", "threshold", "bias", "max_spikes", "alias"});
   else
-    r.keys(j, p, {"dash_mem", "dash_syn", "threshold", "bias", "max_spikes"});
-  pop.dash_mem = r.per_neuron(j, p, "dash_mem", n, 0, 15, 0, true);
-  pop.threshold = r.per_neuron(j, p, "threshold", n, 1, 32767, 1, true);
-  pop.bias = r.per_neuron(j, p, "bias", n, -32768, 32767, 0, false);
-  pop.max_spikes = j.contains("max_spikes") ? r.integer(j["max_spikes"], p + ".max_spikes", 1, 31, 1) : (hidden ? 31 : 1);
+    j.only_keys({"dash_mem", "dash_syn", "threshold", "bias", "max_spikes"});
+  pop.dash_mem = per_neuron(j, "dash_mem", n, 0, 15, 0, true);
+  pop.threshold = per_neuron(j, "threshold", n, 1, 32767, 1, true);
+  pop.bias = per_neuron(j, "bias", n, -32768, 32767, 0, false);
+  pop.max_spikes = j.has("max_spikes") ? (int)j["max_spikes"].integer(1, 31, 1) : (hidden ? 31 : 1);
   pop.dash_syn.assign(n, std::vector<int>(n_syn, 0));
-  std::string q = p + ".dash_syn";
-  if (!j.contains("dash_syn")) {
-    r.err(q, json(), "a number (all synapses) or a list per neuron");
-  } else if (j["dash_syn"].is_number()) {
-    int x = r.integer(j["dash_syn"], q, 0, 15, 0);
+  JsonNode ds = j["dash_syn"];
+  if (ds.missing()) {
+    ds.fail("a number (all synapses) or a list per neuron");
+  } else if (ds.is_number()) {
+    int x = (int)ds.integer(0, 15, 0);
     for (auto& v : pop.dash_syn) v.assign(n_syn, x);
-  } else if (j["dash_syn"].is_array() && (int)j["dash_syn"].size() == n) {
+  } else if (ds.is_list() && (int)ds.size() == n) {
     for (int k = 0; k < n; ++k) {
-      const json& e = j["dash_syn"][k];
-      std::string qk = q + "[" + std::to_string(k) + "]";
-      if (hidden) {
-        if (!e.is_array() || (int)e.size() != n_syn) {
-          r.err(qk, e, "a list of n_syn = " + std::to_string(n_syn) + " values");
-          continue;
-        }
-        for (int s = 0; s < n_syn; ++s) pop.dash_syn[k][s] = r.integer(e[s], qk + "[" + std::to_string(s) + "]", 0, 15, 0);
-      } else {
-        pop.dash_syn[k][0] = r.integer(e, qk, 0, 15, 0);
+      JsonNode e = ds[k];
+      if (!hidden) {
+        pop.dash_syn[k][0] = (int)e.integer(0, 15, 0);
+        continue;
       }
+      if (!e.is_list() || (int)e.size() != n_syn) {
+        e.fail("a list of n_syn = " + std::to_string(n_syn) + " values");
+        continue;
+      }
+      for (int y = 0; y < n_syn; ++y) pop.dash_syn[k][y] = (int)e[y].integer(0, 15, 0);
     }
   } else {
-    r.err(q, j["dash_syn"], hidden ? "a number or a list of " + std::to_string(n) + " lists of n_syn values"
-                                   : "a number or a list of " + std::to_string(n));
+    ds.fail(hidden ? "a number or a list of " + std::to_string(n) + " lists of n_syn values" : "a number or a list of " + std::to_string(n));
   }
-  if (hidden) pop.alias = r.per_neuron(j, p, "alias", n, -1, n - 1, -1, false);
+  if (hidden) pop.alias = per_neuron(j, "alias", n, -1, n - 1, -1, false);
+}
+
+// A size: a positive integer at most the chip limit.
+int size_of(const JsonNode& v, int max, const char* limit) {
+  if (v.missing()) {
+    v.fail("a size");
+    return 1;
+  }
+  if (!v.integral() || v.value().get<int64_t>() < 1) {
+    v.fail("a positive integer");
+    return 1;
+  }
+  if (v.value().get<int64_t>() > max) {
+    v.fail(std::string("at most the chip limit ") + limit + " = " + std::to_string(max));
+    return max;
+  }
+  return (int)v.value().get<int64_t>();
+}
+
+// Sparse recurrent synapses: {"src", "dst", "syn", "w"} each, one per (src, dst, syn).
+void sparse_rec(const JsonNode& rl, Network& n) {
+  if (!rl.is_list()) {
+    rl.fail("a list of {\"src\", \"dst\", \"syn\", \"w\"}");
+    return;
+  }
+  std::map<std::array<int, 3>, size_t> seen;
+  for (size_t k = 0; k < rl.size(); ++k) {
+    JsonNode e = rl[k];
+    if (!e.is_object()) {
+      e.fail("an object {\"src\", \"dst\", \"syn\", \"w\"}");
+      continue;
+    }
+    e.only_keys({"src", "dst", "syn", "w"});
+    RecSynapse s{(int)e["src"].integer(0, n.n_hidden - 1, 0), (int)e["dst"].integer(0, n.n_hidden - 1, 0),
+                 e.has("syn") ? (int)e["syn"].integer(0, n.n_syn - 1, 0) : 0, (int)e["w"].integer(-128, 127, 0)};
+    if (s.w) n.rec.push_back(s);
+  }
+  // One weight per (src, dst, syn), as in the dense form and in the chip's weight memory.
+  for (size_t k = 0; k < rl.size(); ++k) {
+    JsonNode e = rl[k];
+    if (!e["src"].integral() || !e["dst"].integral()) continue;
+    int sy = e["syn"].integral() ? e["syn"].value().get<int>() : 0;
+    auto key = std::array<int, 3>{e["src"].value().get<int>(), e["dst"].value().get<int>(), sy};
+    auto [it, fresh] = seen.emplace(key, k);
+    if (!fresh)
+      e.fail("one entry per (src, dst, syn); rec[" + std::to_string(it->second) + "] already connects " + std::to_string(key[0]) +
+             " -> " + std::to_string(key[1]) + " synapse " + std::to_string(key[2]));
+  }
+  std::stable_sort(n.rec.begin(), n.rec.end(), [](const RecSynapse& a, const RecSynapse& b) {
+    return a.src != b.src ? a.src < b.src : (a.dst != b.dst ? a.dst < b.dst : a.syn < b.syn);
+  });
 }
 
 }  // namespace
 
 Network load_network(const std::string& file, const ChipLimits& lim) {
   json j = load_json_file(file);
-  R r{file, {}};
+  Diagnostics d;
+  JsonNode root(j, file, d);
   Network n;
   if (!j.is_object()) throw InputError(file + ": (top level): got " + show(j) + "; expected a network object");
-  r.keys(j, "", {"description", "n_in", "n_hidden", "n_out", "n_syn", "weight_shift_in", "weight_shift_rec",
-                 "weight_shift_out", "w_in", "w_rec", "rec", "w_out", "hidden", "output"});
-  auto size = [&](const char* key, int max, const char* limit) {
-    if (!j.contains(key)) {
-      r.err(key, json(), "a size");
-      return 1;
-    }
-    if (!j[key].is_number_integer() || j[key].get<int64_t>() < 1) {
-      r.err(key, j[key], "a positive integer");
-      return 1;
-    }
-    if (j[key].get<int64_t>() > max) {
-      r.err(key, j[key], std::string("at most the chip limit ") + limit + " = " + std::to_string(max));
-      return max;
-    }
-    return (int)j[key].get<int64_t>();
-  };
-  n.n_in = size("n_in", lim.max_in, "chip.max_in");
-  n.n_hidden = size("n_hidden", lim.max_hidden, "chip.max_hidden");
-  n.n_out = size("n_out", lim.max_out, "chip.max_out");
-  n.n_syn = j.contains("n_syn") ? size("n_syn", lim.max_syn, "chip.max_syn") : 1;
-  n.shift_in = j.contains("weight_shift_in") ? r.integer(j["weight_shift_in"], "weight_shift_in", 0, 7, 0) : 0;
-  n.shift_rec = j.contains("weight_shift_rec") ? r.integer(j["weight_shift_rec"], "weight_shift_rec", 0, 7, 0) : 0;
-  n.shift_out = j.contains("weight_shift_out") ? r.integer(j["weight_shift_out"], "weight_shift_out", 0, 7, 0) : 0;
-  if (!r.d.empty()) r.d.throw_if_any();  // shapes below depend on the sizes
-  if (j.contains("w_in"))
-    n.w_in = r.int8s(j["w_in"], "w_in", {n.n_in, n.n_hidden, n.n_syn});
+  root.only_keys({"description", "n_in", "n_hidden", "n_out", "n_syn", "weight_shift_in", "weight_shift_rec", "weight_shift_out",
+                  "w_in", "w_rec", "rec", "w_out", "hidden", "output"});
+  n.n_in = size_of(root["n_in"], lim.max_in, "chip.max_in");
+  n.n_hidden = size_of(root["n_hidden"], lim.max_hidden, "chip.max_hidden");
+  n.n_out = size_of(root["n_out"], lim.max_out, "chip.max_out");
+  n.n_syn = root.has("n_syn") ? size_of(root["n_syn"], lim.max_syn, "chip.max_syn") : 1;
+  n.shift_in = root.has("weight_shift_in") ? (int)root["weight_shift_in"].integer(0, 7, 0) : 0;
+  n.shift_rec = root.has("weight_shift_rec") ? (int)root["weight_shift_rec"].integer(0, 7, 0) : 0;
+  n.shift_out = root.has("weight_shift_out") ? (int)root["weight_shift_out"].integer(0, 7, 0) : 0;
+  d.throw_if_any();  // shapes below depend on the sizes
+  if (root.has("w_in"))
+    n.w_in = int8s(root["w_in"], {n.n_in, n.n_hidden, n.n_syn});
   else
-    r.err("w_in", json(), "input weights [n_in][n_hidden][n_syn]");
-  if (j.contains("w_out"))
-    n.w_out = r.int8s(j["w_out"], "w_out", {n.n_hidden, n.n_out});
+    root["w_in"].fail("input weights [n_in][n_hidden][n_syn]");
+  if (root.has("w_out"))
+    n.w_out = int8s(root["w_out"], {n.n_hidden, n.n_out});
   else
-    r.err("w_out", json(), "output weights [n_hidden][n_out]");
-  if (j.contains("w_rec") && j.contains("rec")) r.err("rec", j["rec"], "either dense w_rec or sparse rec, not both");
-  if (j.contains("w_rec")) {
-    auto w = r.int8s(j["w_rec"], "w_rec", {n.n_hidden, n.n_hidden, n.n_syn});
+    root["w_out"].fail("output weights [n_hidden][n_out]");
+  if (root.has("w_rec") && root.has("rec")) root["rec"].fail("either dense w_rec or sparse rec, not both");
+  if (root.has("w_rec")) {
+    auto w = int8s(root["w_rec"], {n.n_hidden, n.n_hidden, n.n_syn});
     for (int s = 0; s < n.n_hidden; ++s)
-      for (int d = 0; d < n.n_hidden; ++d)
+      for (int t = 0; t < n.n_hidden; ++t)
         for (int y = 0; y < n.n_syn; ++y) {
-          int8_t v = w[((size_t)s * n.n_hidden + d) * n.n_syn + y];
-          if (v) n.rec.push_back({s, d, y, v});
+          int8_t v = w[((size_t)s * n.n_hidden + t) * n.n_syn + y];
+          if (v) n.rec.push_back({s, t, y, v});
         }
-  } else if (j.contains("rec")) {
-    const json& rl = j["rec"];
-    if (!rl.is_array()) r.err("rec", rl, "a list of {\"src\", \"dst\", \"syn\", \"w\"}");
-    for (size_t k = 0; rl.is_array() && k < rl.size(); ++k) {
-      std::string p = "rec[" + std::to_string(k) + "]";
-      const json& e = rl[k];
-      if (!e.is_object()) {
-        r.err(p, e, "an object {\"src\", \"dst\", \"syn\", \"w\"}");
-        continue;
-      }
-      r.keys(e, p, {"src", "dst", "syn", "w"});
-      RecSynapse s{r.integer(e.value("src", json()), p + ".src", 0, n.n_hidden - 1, 0),
-                   r.integer(e.value("dst", json()), p + ".dst", 0, n.n_hidden - 1, 0),
-                   e.contains("syn") ? r.integer(e["syn"], p + ".syn", 0, n.n_syn - 1, 0) : 0,
-                   r.integer(e.value("w", json()), p + ".w", -128, 127, 0)};
-      if (s.w) n.rec.push_back(s);
-    }
-    // One weight per (src, dst, syn), as in the dense form and in the chip's weight memory.
-    std::map<std::array<int, 3>, size_t> seen;
-    for (size_t k = 0; rl.is_array() && k < rl.size(); ++k) {
-      const json& e = rl[k];
-      if (!e.is_object() || !e.contains("src") || !e.contains("dst") || !e["src"].is_number_integer() || !e["dst"].is_number_integer()) continue;
-      int sy = e.contains("syn") && e["syn"].is_number_integer() ? e["syn"].get<int>() : 0;
-      auto key = std::array<int, 3>{e["src"].get<int>(), e["dst"].get<int>(), sy};
-      auto [it, fresh] = seen.emplace(key, k);
-      if (!fresh)
-        r.err("rec[" + std::to_string(k) + "]", e,
-              "one entry per (src, dst, syn); rec[" + std::to_string(it->second) + "] already connects " + std::to_string(key[0]) +
-                  " -> " + std::to_string(key[1]) + " synapse " + std::to_string(key[2]));
-    }
-    std::stable_sort(n.rec.begin(), n.rec.end(), [](const RecSynapse& a, const RecSynapse& b) {
-      return a.src != b.src ? a.src < b.src : (a.dst != b.dst ? a.dst < b.dst : a.syn < b.syn);
-    });
+  } else if (root.has("rec")) {
+    sparse_rec(root["rec"], n);
   }
   // Fan-out limit.
   std::vector<int> fan(n.n_hidden, 0);
   for (const auto& s : n.rec) fan[s.src]++;
   for (int h = 0; h < n.n_hidden; ++h)
     if (fan[h] > lim.max_fanout) {
-      r.err(j.contains("w_rec") ? "w_rec[" + std::to_string(h) + "]" : "rec", json(std::to_string(fan[h]) + " recurrent targets of neuron " + std::to_string(h)),
-            "at most the chip limit chip.max_fanout = " + std::to_string(lim.max_fanout));
+      JsonNode at = root.has("w_rec") ? root["w_rec"][(size_t)h] : root["rec"];
+      at.fail_got(show(json(std::to_string(fan[h]) + " recurrent targets of neuron " + std::to_string(h))),
+                  "at most the chip limit chip.max_fanout = " + std::to_string(lim.max_fanout));
       break;
     }
-  if (j.contains("hidden"))
-    population(r, j["hidden"], "hidden", n.n_hidden, n.n_syn, true, n.hidden);
-  else
-    r.err("hidden", json(), "the hidden population's parameters");
-  if (j.contains("output"))
-    population(r, j["output"], "output", n.n_out, 1, false, n.output);
-  else
-    r.err("output", json(), "the output population's parameters");
-  r.d.throw_if_any();
+  population(root["hidden"], n.n_hidden, n.n_syn, true, n.hidden);
+  population(root["output"], n.n_out, 1, false, n.output);
+  d.throw_if_any();
   return n;
 }
 
@@ -351,28 +326,21 @@ Raster load_raster(const std::string& file, int n_in) {
   bool csv = file.size() > 4 && file.substr(file.size() - 4) == ".csv";
   if (!csv) {
     json j = load_json_file(file);
-    if (!j.is_object() || !j.contains("spikes") || !j["spikes"].is_array())
-      throw InputError(file + ": spikes: got " + show(j.is_object() ? j.value("spikes", json()) : j) +
+    JsonNode root(j, file, d);
+    JsonNode s = root["spikes"];
+    if (!s.is_list())
+      throw InputError(file + ": spikes: got " + show(j.is_object() ? s.value() : j) +
                        "; expected {\"spikes\": [[counts per channel] per step]}");
-    const json& s = j["spikes"];
-    for (size_t t = 0; t < s.size(); ++t) {
-      std::string p = "spikes[" + std::to_string(t) + "]";
-      if (!s[t].is_array() || (int)s[t].size() != n_in) {
-        d.error(file, p, s[t].is_array() ? std::to_string(s[t].size()) + " channels" : show(s[t]),
-                "counts for the network's " + std::to_string(n_in) + " input channels");
-        if (d.size() > 20) break;
+    root.only_keys({"spikes", "description"});
+    for (size_t t = 0; t < s.size() && d.size() <= 20; ++t) {
+      JsonNode row_node = s[t];
+      if (!row_node.is_list() || (int)row_node.size() != n_in) {
+        std::string got = row_node.is_list() ? std::to_string(row_node.size()) + " channels" : show(row_node.value());
+        row_node.fail_got(got, "counts for the network's " + std::to_string(n_in) + " input channels");
         continue;
       }
       std::vector<int> row;
-      for (size_t c = 0; c < s[t].size(); ++c) {
-        const json& v = s[t][c];
-        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 31) {
-          d.error(file, p + "[" + std::to_string(c) + "]", show(v), "a spike count in [0, 31]");
-          row.push_back(0);
-        } else {
-          row.push_back((int)v.get<int64_t>());
-        }
-      }
+      for (size_t c = 0; c < row_node.size(); ++c) row.push_back((int)row_node[c].integer(0, 31, 0, "a spike count in [0, 31]"));
       r.push_back(row);
     }
   } else {

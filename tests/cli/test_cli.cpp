@@ -60,7 +60,7 @@ TEST_CASE("list and describe", "[cli]") {
   Result d = run("describe cim");
   CHECK(d.code == 0);
   for (const char* p : {"macro.rows", "macro.cols", "macro.word_bits", "macro.cell", "pipeline.forwarding",
-                        "workload.layers[].w_bits", "mapper.interleave", "macro.vdd_V"})
+                        "workload.layers[].w_bits", "mapper.interleave", "tech.vdd_V"})
     CHECK(d.out.find(p) != std::string::npos);
   CHECK(run("--help").code == 0);
   CHECK(run("sim cim --help").out.find("--program") != std::string::npos);
@@ -109,10 +109,10 @@ TEST_CASE("ledger through the CLI: twice the ops, twice the dynamic energy; Vdd 
   json two = sim_json("--out " + tmp("l2") + " --set 'workload.layers=[{},{}]'");
   CHECK(two["micro_ops"].get<double>() == 2 * one["micro_ops"].get<double>());
   CHECK(two["energy_dynamic_pJ"].get<double>() == Approx(2 * one["energy_dynamic_pJ"].get<double>()));
-  json half = sim_json("--out " + tmp("l3") + " --set macro.vdd_V=0.45");
+  json half = sim_json("--out " + tmp("l3") + " --set tech.vdd_V=0.45");
   CHECK(half["energy_dynamic_pJ"].get<double>() == Approx(0.25 * one["energy_dynamic_pJ"].get<double>()));
   CHECK(half["scaling"]["voltage_factor"].get<double>() == Approx(0.25));
-  json n40 = sim_json("--out " + tmp("l4") + " --set macro.node_nm=40 --set macro.vdd_V=0.8");
+  json n40 = sim_json("--out " + tmp("l4") + " --set tech.node_nm=40 --set tech.vdd_V=0.8");
   CHECK(n40["scaling"]["node_nm"] == 40.0);
   CHECK(n40["scaling"]["energy_factor"].get<double>() ==
         Approx(n40["scaling"]["capacitance_factor"].get<double>() * n40["scaling"]["voltage_factor"].get<double>()));

@@ -13,6 +13,7 @@ commit before a change, never to make a failing comparison pass).
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,7 +35,8 @@ RENAMED_PARAMS = {
 }
 # Entries every run of a model now records that earlier records did not have (named in the docs).
 ADDED_PARAMS = {"tech.node_scaling", "tech.node_nm", "tech.vdd_V"}
-ADDED_STATS = {"power_dynamic_uW", "energy_by_action_pJ", "scaling", "tech_table", "node_nm", "vdd_V"}
+ADDED_STATS = {"power_dynamic_uW", "latency_ns", "node_nm", "vdd_V", "area_by_component_um2", "action_counts",
+               "scaling"}
 UNTIMED = {"run.log", "summary.csv"}  # summary.csv repeats stats.json (with sim_wall_s): checked against it
 
 
@@ -94,6 +96,11 @@ def run_case(binary, src, case, work):
     record = {"files": {}, "stats": None, "config": None}
     if case.get("stdout"):
         record["files"]["(stdout)"] = sha(p.stdout.replace(work, "@OUT@").replace(src, "@SRC@").encode())
+    for extra in case.get("extra", []):  # files written outside the run record (waveforms)
+        data = read_portable(os.path.join(work, extra), src, work)
+        if extra.endswith(".vcd"):  # the header's $date ... $end block holds the wall-clock date
+            data = re.sub(rb"\$date.*?\$end", b"$date $end", data, count=1, flags=re.S)
+        record["files"][extra] = sha(data)
     root = os.path.join(work, "out")
     for dirpath, _, files in os.walk(root):
         for f in files:

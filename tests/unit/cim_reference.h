@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "cim/isa.h"
+#include "cim/digital/isa.h"
 
 namespace ref {
 

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "cim/macro.h"
+#include "cim/digital/macro.h"
 #include "cim_reference.h"
 
 using namespace tf::cim;

@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "cim/macro.h"
-#include "cim/mapper.h"
+#include "cim/digital/macro.h"
+#include "cim/digital/mapper.h"
 
 using namespace tf::cim;
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cim/bitrow.h"
+#include "cim/digital/bitrow.h"
 #include "core/diagnostics.h"
 #include "core/util.h"
 

@@ -19,19 +19,12 @@
 
 #include <systemc>
 
-#include "cim/energy.h"
-#include "cim/isa.h"
+#include "cim/digital/energy.h"
+#include "cim/digital/isa.h"
+#include "cim/digital/pipeline.h"
 
 namespace tf::cim {
 
-constexpr int kStages = 6;
-extern const char* const kStageNames[kStages];
-
-struct PipelineParams {
-  std::array<int, kStages> latency{{1, 1, 1, 1, 1, 1}};  // cycles per stage
-  bool forwarding = false;
-  double freq_MHz = 200;
-};
 
 struct OpResult {
   size_t index;  // op index in its program

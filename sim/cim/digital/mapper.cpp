@@ -1,4 +1,4 @@
-#include "cim/mapper.h"
+#include "cim/digital/mapper.h"
 
 #include <algorithm>
 
@@ -12,13 +12,11 @@ int auto_interleave(const PipelineParams& pp) {
   return std::max(1, (until + lmax - 1) / lmax);
 }
 
-static int64_t lo_of(int bits, bool sgn) { return sgn ? -(int64_t(1) << (bits - 1)) : 0; }
-static int64_t hi_of(int bits, bool sgn) { return sgn ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1; }
 
 bool mvm_fits_word(const MvmLayer& l, int word_bits, std::string* why) {
   // Extreme products and their sums over n inputs, exactly in 128-bit integers.
-  __int128 wl = lo_of(l.w_bits, l.w_signed), wh = hi_of(l.w_bits, l.w_signed);
-  __int128 xl = lo_of(l.x_bits, l.x_signed), xh = hi_of(l.x_bits, l.x_signed);
+  __int128 wl = min_of(l.w_bits, l.w_signed), wh = max_of(l.w_bits, l.w_signed);
+  __int128 xl = min_of(l.x_bits, l.x_signed), xh = max_of(l.x_bits, l.x_signed);
   __int128 p[4] = {wl * xl, wl * xh, wh * xl, wh * xh};
   __int128 pmin = *std::min_element(p, p + 4), pmax = *std::max_element(p, p + 4);
   __int128 ymin = pmin * l.n, ymax = pmax * l.n;
@@ -141,41 +139,6 @@ void map_hdc(const HdcQuery& q, const Geometry& g, int P, std::vector<MicroOp>& 
       c.whole_row = true;
       ops.push_back(c);
     }
-  }
-}
-
-void random_mvm(MvmLayer& l, std::mt19937_64& rng) {
-  std::uniform_int_distribution<int64_t> dw(lo_of(l.w_bits, l.w_signed), hi_of(l.w_bits, l.w_signed));
-  std::uniform_int_distribution<int64_t> dx(lo_of(l.x_bits, l.x_signed), hi_of(l.x_bits, l.x_signed));
-  l.w.assign(l.m, std::vector<int64_t>(l.n));
-  for (auto& r : l.w)
-    for (auto& v : r) v = dw(rng);
-  l.x.assign(l.n, 0);
-  for (auto& v : l.x) v = dx(rng);
-}
-
-void random_bnn(BnnLayer& l, std::mt19937_64& rng) {
-  l.w.assign(l.m, std::vector<int>(l.n));
-  for (auto& r : l.w)
-    for (auto& v : r) v = (rng() & 1) ? 1 : -1;
-  l.x.assign(l.n, 0);
-  for (auto& v : l.x) v = (rng() & 1) ? 1 : -1;
-}
-
-void random_hdc(HdcQuery& q, std::mt19937_64& rng) {
-  auto hv = [&] {
-    std::vector<uint8_t> v(q.dim);
-    for (auto& b : v) b = rng() & 1;
-    return v;
-  };
-  q.prototypes.clear();
-  for (int c = 0; c < q.classes; ++c) q.prototypes.push_back(hv());
-  q.key = hv();
-  q.value = hv();
-  // Make one class the noisy version of the bound query (1 bit in 8 flipped), so the search has an answer.
-  if (q.classes > 0) {
-    size_t target = rng() % (size_t)q.classes;
-    for (int d = 0; d < q.dim; ++d) q.prototypes[target][d] = (uint8_t)((q.key[d] ^ q.value[d]) ^ ((rng() & 7) == 0));
   }
 }
 

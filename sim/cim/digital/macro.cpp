@@ -1,4 +1,4 @@
-#include "cim/macro.h"
+#include "cim/digital/macro.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "cim/energy.h"
+#include "cim/digital/energy.h"
 
 #include <cmath>
 

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "cim/isa.h"
+#include "cim/digital/isa.h"
 #include "core/ledger.h"
 
 namespace tf::cim {

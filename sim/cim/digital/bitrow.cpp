@@ -1,4 +1,4 @@
-#include "cim/bitrow.h"
+#include "cim/digital/bitrow.h"
 
 
 

@@ -1,0 +1,197 @@
+#include "cim/digital/isa.h"
+
+#include "core/reader.h"
+
+namespace tf::cim {
+
+static const char* kNames[kNumOpCodes] = {"write", "read", "and", "or", "xor", "nand", "nor",
+                                          "xnor",  "add",  "sub", "shl", "shr", "popcount"};
+
+const char* op_name(OpCode c) { return kNames[(int)c]; }
+
+bool op_from_name(const std::string& s, OpCode& c) {
+  for (int i = 0; i < kNumOpCodes; ++i)
+    if (s == kNames[i]) {
+      c = (OpCode)i;
+      return true;
+    }
+  return false;
+}
+
+std::vector<std::string> op_names() { return std::vector<std::string>(kNames, kNames + kNumOpCodes); }
+
+bool is_cell_level(OpCode c) {
+  return c == OpCode::Write || c == OpCode::Read || c == OpCode::And || c == OpCode::Or || c == OpCode::Xor;
+}
+
+int num_sources(OpCode c) {
+  switch (c) {
+    case OpCode::Write: return 0;
+    case OpCode::Read:
+    case OpCode::Shl:
+    case OpCode::Shr:
+    case OpCode::Popcount: return 1;
+    default: return 2;
+  }
+}
+
+bool is_logic(OpCode c) { return (int)c >= (int)OpCode::And && (int)c <= (int)OpCode::Xnor; }
+bool uses_adder(OpCode c) { return c == OpCode::Add || c == OpCode::Sub; }
+
+namespace {
+
+// A row index of the array; a missing REQUIRED row is an error. Returns -1 when absent or bad.
+int row_of(const JsonNode& v, const Geometry& g, bool required) {
+  std::string want = "a row index in [0, " + std::to_string(g.rows - 1) + "]";
+  if (v.missing()) {
+    if (required) v.fail(want);
+    return -1;
+  }
+  return (int)v.integer(0, g.rows - 1, -1, want);
+}
+
+// A destination: "out" (the output latch, also when absent) or a row index.
+int dst_of(const JsonNode& v, const Geometry& g) {
+  if (v.missing() || (v.is_string() && v.value().get<std::string>() == "out")) return kOut;
+  int r = (int)v.integer(0, g.rows - 1, -2, "\"out\" or a row index in [0, " + std::to_string(g.rows - 1) + "]");
+  return r == -2 ? kOut : r;
+}
+
+// The fields of one micro-op after its name; returns the keys it may have.
+std::vector<std::string> op_fields(const JsonNode& o, const Geometry& g, MicroOp& m) {
+  switch (m.code) {
+    case OpCode::Write: {
+      m.dst = row_of(o["row"], g, true);
+      m.data = BitRow(g.cols, g.word_bits);
+      JsonNode dv = o["data"];
+      std::string why;
+      if (dv.missing())
+        dv.fail("hex of the full row, e.g. \"0x00ff\"");
+      else if (!dv.is_string() || !m.data.from_hex(dv.value().get<std::string>(), why))
+        dv.fail("hex of the full row (" + std::to_string(g.cols) + " bits)" + (why.empty() ? "" : ": " + why));
+      if (m.dst < 0) m.dst = 0;
+      return {"op", "row", "data"};
+    }
+    case OpCode::Read:
+      m.a = row_of(o["row"], g, true);
+      if (o.has("dst") && !(o["dst"].is_string() && o["dst"].value() == "out"))
+        o["dst"].fail("\"out\" (a read goes to the output latch)");
+      m.dst = kOut;
+      return {"op", "row", "dst"};
+    case OpCode::Shl:
+    case OpCode::Shr:
+      m.a = row_of(o["row"], g, true);
+      m.dst = dst_of(o["dst"], g);
+      m.k = (int)o["k"].integer(0, g.word_bits, 0, "a shift amount in [0, " + std::to_string(g.word_bits) + "]");
+      return {"op", "row", "k", "dst"};
+    case OpCode::Popcount:
+      m.a = row_of(o["row"], g, true);
+      m.dst = dst_of(o["dst"], g);
+      if (o.has("mode")) {
+        JsonNode mode = o["mode"];
+        if (mode.value() == "row")
+          m.whole_row = true;
+        else if (mode.value() == "word")
+          m.whole_row = false;
+        else
+          mode.fail("\"row\" (one count of the whole row) or \"word\" (a count per word)");
+      }
+      return {"op", "row", "mode", "dst"};
+    default:
+      m.a = row_of(o["a"], g, true);
+      m.b = row_of(o["b"], g, true);
+      m.dst = dst_of(o["dst"], g);
+      return {"op", "a", "b", "dst"};
+  }
+}
+
+}  // namespace
+
+std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& d) {
+  std::vector<MicroOp> ops;
+  JsonNode root(j, file, d);
+  if (!root.expect_object("an object {\"ops\": [...]}")) return ops;
+  root.only_keys({"ops", "description"}, "no such key (a program has \"ops\" and optional \"description\")");
+  JsonNode list = root["ops"];
+  if (!list.expect_list("a list of micro-ops")) return ops;
+  for (size_t i = 0; i < list.size(); ++i) {
+    JsonNode o = list[i];
+    if (!o.expect_object("an object such as {\"op\":\"read\",\"row\":3}")) continue;
+    JsonNode name = o["op"];
+    if (!name.is_string()) {
+      name.fail("an operation name");
+      continue;
+    }
+    MicroOp m;
+    if (!op_from_name(name.value().get<std::string>(), m.code)) {
+      name.choice(op_names());
+      continue;
+    }
+    o.only_keys(op_fields(o, g, m), std::string("no such field for '") + op_name(m.code) + "'");
+    if (m.a < 0 && num_sources(m.code) >= 1) m.a = 0;
+    if (m.b < 0 && num_sources(m.code) >= 2) m.b = 0;
+    ops.push_back(std::move(m));
+  }
+  return ops;
+}
+
+json program_to_json(const std::vector<MicroOp>& ops) {
+  json arr = json::array();
+  for (const auto& m : ops) {
+    json o;
+    o["op"] = op_name(m.code);
+    switch (m.code) {
+      case OpCode::Write:
+        o["row"] = m.dst;
+        o["data"] = m.data.to_hex();
+        break;
+      case OpCode::Read: o["row"] = m.a; break;
+      case OpCode::Shl:
+      case OpCode::Shr:
+        o["row"] = m.a;
+        o["k"] = m.k;
+        break;
+      case OpCode::Popcount:
+        o["row"] = m.a;
+        o["mode"] = m.whole_row ? "row" : "word";
+        break;
+      default:
+        o["a"] = m.a;
+        o["b"] = m.b;
+    }
+    if (m.code != OpCode::Write && m.code != OpCode::Read) {
+      if (m.dst == kOut)
+        o["dst"] = "out";
+      else
+        o["dst"] = m.dst;
+    }
+    arr.push_back(o);
+  }
+  return json{{"ops", arr}};
+}
+
+std::string program_to_text(const std::vector<MicroOp>& ops) {
+  std::string out = "{\"ops\": [\n";
+  auto dst = [](int d) { return d == kOut ? std::string("\"out\"") : std::to_string(d); };
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const MicroOp& m = ops[i];
+    out += "  {\"op\": \"";
+    out += op_name(m.code);
+    out += "\"";
+    switch (m.code) {
+      case OpCode::Write: out += ", \"row\": " + std::to_string(m.dst) + ", \"data\": \"" + m.data.to_hex() + "\""; break;
+      case OpCode::Read: out += ", \"row\": " + std::to_string(m.a); break;
+      case OpCode::Shl:
+      case OpCode::Shr: out += ", \"row\": " + std::to_string(m.a) + ", \"k\": " + std::to_string(m.k) + ", \"dst\": " + dst(m.dst); break;
+      case OpCode::Popcount:
+        out += ", \"row\": " + std::to_string(m.a) + ", \"mode\": \"" + (m.whole_row ? "row" : "word") + "\", \"dst\": " + dst(m.dst);
+        break;
+      default: out += ", \"a\": " + std::to_string(m.a) + ", \"b\": " + std::to_string(m.b) + ", \"dst\": " + dst(m.dst);
+    }
+    out += i + 1 < ops.size() ? "},\n" : "}\n";
+  }
+  out += "]}\n";
+  return out;
+}
+
+}  // namespace tf::cim

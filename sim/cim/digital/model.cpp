@@ -1,0 +1,407 @@
+// `tinyforge sim cim`: the all-digital reconfigurable SRAM CIM macro as a design point.
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "cim/digital/energy.h"
+#include "cim/digital/macro.h"
+#include "cim/digital/mapper.h"
+#include "cim/workloads.h"
+#include "core/context.h"
+#include "core/registry.h"
+#include "core/stats.h"
+
+namespace tf::cim {
+namespace {
+
+// Every parameter of the model, each path named once (schema() below).
+struct CimParams {
+  int64_t seed = 1;
+  MacroShape macro;
+  std::string cell;
+  PipelineParams pp;
+  TechParams tech;
+  WorkloadParams workload;
+  std::string program;
+  int interleave = 0;  // as configured; 0 = auto
+  bool skip_zero_bits = false;
+
+  int chains() const { return interleave ? interleave : auto_interleave(pp); }
+  Geometry geometry() const { return {macro.rows, macro.cols, macro.word_bits}; }
+  int words() const { return macro.cols / macro.word_bits; }
+  // Declared MVM layer K with 0 ("as large as fits") resolved.
+  MvmLayer layer(size_t k) const {
+    const MvmLayerParams& p = workload.layers.at(k);
+    MvmLayer l;
+    l.m = p.m ? p.m : words();
+    l.n = p.n ? p.n : std::max(1, macro.rows - mvm_rows_needed(0, chains()));
+    l.w_bits = p.w_bits, l.x_bits = p.x_bits, l.w_signed = p.w_signed, l.x_signed = p.x_signed;
+    return l;
+  }
+};
+
+// The workload's rules against this macro's geometry.
+void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
+  const int64_t cols = p.macro.cols, wb = p.macro.word_bits;
+  const std::string& kind = p.workload.kind;
+  if (kind == "program" && p.program.empty())
+    d.error(c.origin("workload.program"), "workload.program", "\"\"", "a program file when workload.kind is \"program\"");
+  if (cols % wb) return;  // shapes below depend on a valid geometry
+  const int P = p.chains(), rows = p.macro.rows;
+  const bool random_data = p.workload.data.empty();
+  if (kind == "mvm" && random_data) {
+    for (size_t k = 0; k < p.workload.layers.size(); ++k) {
+      std::string path = "workload.layers[" + std::to_string(k) + "]";
+      MvmLayer l = p.layer(k);
+      if (l.m > p.words())
+        d.error(c.origin(path + ".m"), path + ".m", std::to_string(l.m),
+                "at most cols/word_bits = " + std::to_string(p.words()) + " outputs (one per word)");
+      if (mvm_rows_needed(l.n, P) > rows)
+        d.error(c.origin(path + ".n"), path + ".n", std::to_string(l.n),
+                "at most rows - 2 - 2*interleave = " + std::to_string(rows - mvm_rows_needed(0, P)) + " inputs (interleave " +
+                    std::to_string(P) + ")");
+      if (l.w_bits > wb || l.x_bits > wb)
+        d.error(c.origin(path), path + ".w_bits", std::to_string(l.w_bits) + "/" + std::to_string(l.x_bits),
+                "weight and input precision at most macro.word_bits (" + std::to_string(wb) + ")");
+      std::string why;
+      if (l.n > 0 && !mvm_fits_word(l, (int)wb, &why))
+        d.error(c.origin("macro.word_bits"), "macro.word_bits", std::to_string(wb), "a word wide enough for " + path + ": " + why);
+    }
+  }
+  if (kind == "bnn" && random_data) {
+    int64_t m = p.workload.bnn_m, n = p.workload.bnn_n;
+    if (n > cols) d.error(c.origin("workload.bnn.n"), "workload.bnn.n", std::to_string(n), "at most macro.cols = " + std::to_string(cols));
+    if (m > 0 && bnn_rows_needed((int)m, P) > rows)
+      d.error(c.origin("workload.bnn.m"), "workload.bnn.m", std::to_string(m),
+              "at most rows - 1 - interleave = " + std::to_string(rows - bnn_rows_needed(0, P)));
+  }
+  if (kind == "hdc" && random_data) {
+    int64_t dim = p.workload.hdc_dim, cl = p.workload.hdc_classes;
+    if (dim > cols) d.error(c.origin("workload.hdc.dim"), "workload.hdc.dim", std::to_string(dim), "at most macro.cols = " + std::to_string(cols));
+    if (hdc_rows_needed((int)cl, P) > rows)
+      d.error(c.origin("workload.hdc.classes"), "workload.hdc.classes", std::to_string(cl),
+              "at most rows - 3 - interleave = " + std::to_string(rows - hdc_rows_needed(0, P)));
+  }
+  if (rows <= 2 * P + 3 && kind != "program")
+    d.error(c.origin("mapper.interleave"), "mapper.interleave", std::to_string(P),
+            "fewer chains: the array has only " + std::to_string(rows) + " rows");
+}
+
+const Schema<CimParams>& schema() {
+  static const Schema<CimParams> s = [] {
+    Schema<CimParams> P;
+    P.integer("seed", &CimParams::seed, 1, 0, (int64_t)1 << 62, "", "seed of the random workload data (same seed, same bits)");
+    P.custom("macro.rows", [](CimParams& p, const json& v) { p.macro.rows = v.get<int>(); },
+             [](ParamSet& ps) -> ParamSpec& { return ps.integer("macro.rows", 256, 4, 4096, "rows", "rows of the bit-cell array (wordlines)"); });
+    P.custom("macro.cols", [](CimParams& p, const json& v) { p.macro.cols = v.get<int>(); },
+             [](ParamSet& ps) -> ParamSpec& {
+               return ps.integer("macro.cols", 256, 8, 4096, "columns", "columns of the array (bitlines); a multiple of word_bits");
+             });
+    P.custom("macro.word_bits", [](CimParams& p, const json& v) { p.macro.word_bits = v.get<int>(); },
+             [](ParamSet& ps) -> ParamSpec& {
+               return ps.integer("macro.word_bits", 16, 2, 64, "bits", "bits per word: the unit of add/sub/shift/per-word popcount");
+             });
+    P.custom("macro.cell",
+             [](CimParams& p, const json& v) {
+               p.cell = v.get<std::string>();
+               p.macro.cell = p.cell == "6t" ? CellType::T6 : p.cell == "8t" ? CellType::T8 : CellType::T10;
+             },
+             [](ParamSet& ps) -> ParamSpec& {
+               return ps.choice("macro.cell", "10t", {"6t", "8t", "10t"},
+                                "bit cell: 10t = multi-logic cell (two rows read at once, logic on the bitlines); 6t/8t read "
+                                "two-operand rows one after the other and do logic in the periphery");
+             });
+    P.custom("macro.freq_MHz", [](CimParams& p, const json& v) { p.pp.freq_MHz = v.get<double>(); },
+             [](ParamSet& ps) -> ParamSpec& { return ps.real("macro.freq_MHz", 200, 1, 5000, "MHz", "clock frequency"); });
+    P.include(&CimParams::tech, tech_schema("28nm"));
+    const char* lat[kStages][2] = {{"decode", "instruction decode and row-address setup"},
+                                   {"bitline", "wordline activation, bitline evaluation (read / dual-row logic)"},
+                                   {"sense", "sense amplifiers and periphery inversion"},
+                                   {"adder1", "ripple-carry adder stage 1 (low half of each word), shifter, popcount"},
+                                   {"adder2", "ripple-carry adder stage 2 (high half with carries)"},
+                                   {"writeback", "write driver into the array, or the output latch"}};
+    for (int k = 0; k < kStages; ++k) {
+      std::string path = std::string("pipeline.") + lat[k][0] + "_cycles", desc = std::string("latency of the ") + lat[k][1] + " stage";
+      P.custom(path, [k](CimParams& p, const json& v) { p.pp.latency[k] = v.get<int>(); },
+               [path, desc](ParamSet& ps) -> ParamSpec& { return ps.integer(path, 1, 1, 64, "cycles", desc); });
+    }
+    P.custom("pipeline.forwarding", [](CimParams& p, const json& v) { p.pp.forwarding = v.get<bool>(); },
+             [](ParamSet& ps) -> ParamSpec& {
+               return ps.boolean("pipeline.forwarding", false,
+                                 "forward results from adder stage 2 to a dependent op (else it waits for the write-back)");
+             });
+    P.include(&CimParams::workload,
+              workload_schema({"mvm", "bnn", "hdc", "program"},
+                              "built-in workload (mvm: integer matrix-vector multiply; bnn: binary layer, XNOR + popcount; hdc: "
+                              "hypervector bind + Hamming search) or a micro-op program"));
+    P.file("workload.program", &CimParams::program, "", "", "micro-op program JSON (workload.kind = program; also --program FILE)");
+    P.integer("mapper.interleave", &CimParams::interleave, 0, 0, 64, "chains",
+              "independent chains the mapper interleaves to hide pipeline latency; 0 = enough for no stalls");
+    P.boolean("mapper.skip_zero_bits", &CimParams::skip_zero_bits, false,
+              "MVM: issue nothing for an input bit that is 0 (data-dependent timing)");
+    P.rule([](const CimParams& p, const Config& c, Diagnostics& d) {
+      if (p.macro.cols % p.macro.word_bits)
+        d.error(c.origin("macro.cols"), "macro.cols", std::to_string(p.macro.cols),
+                "a multiple of macro.word_bits (" + std::to_string(p.macro.word_bits) + ")");
+      check_workload(p, c, d);
+    });
+    return P;
+  }();
+  return s;
+}
+
+// The micro-op program of the configured workload, with its data (seeded or from workload.data).
+struct Workload {
+  std::vector<MicroOp> ops;
+  std::vector<MvmLayer> layers;
+  BnnLayer bnn;
+  HdcQuery hdc;
+  double useful_ops = 0;
+  std::string ops_unit;
+};
+
+Workload build_workload(const CimParams& p) {
+  Workload w;
+  const Geometry g = p.geometry();
+  const int P = p.chains();
+  const std::string& kind = p.workload.kind;
+  const std::string& data_file = p.workload.data;
+  std::mt19937_64 rng((uint64_t)p.seed);
+  json data = data_file.empty() || kind == "program" ? json() : load_workload_data(data_file);
+  if (kind == "program") {
+    Diagnostics d;
+    w.ops = parse_program(load_json_file(p.program), p.program, g, d);
+    d.throw_if_any();
+    w.ops_unit = "micro-ops";  // useful ops: the micro-ops simulated
+  } else if (kind == "mvm") {
+    if (!data.is_null()) {
+      MvmLimits lim{p.words(), g.rows - mvm_rows_needed(0, P), [&](const MvmLayer& l) {
+                      std::string why;
+                      return mvm_fits_word(l, g.word_bits, &why) ? std::string() : why;
+                    }};
+      w.layers = read_mvm_data(data, data_file, p.workload.layers, lim);
+    } else {
+      for (size_t k = 0; k < p.workload.layers.size(); ++k) {
+        w.layers.push_back(p.layer(k));
+        random_mvm(w.layers.back(), rng);
+      }
+    }
+    for (const auto& l : w.layers) {
+      map_mvm(l, g, P, p.skip_zero_bits, w.ops);
+      w.useful_ops += 2.0 * l.m * l.n;
+    }
+    w.ops_unit = "ops (MAC = 2 ops)";
+  } else if (kind == "bnn") {
+    if (!data.is_null()) {
+      w.bnn = read_bnn_data(data, data_file, g.rows - bnn_rows_needed(0, P), g.cols);
+    } else {
+      w.bnn.m = p.workload.bnn_m ? p.workload.bnn_m : g.rows - bnn_rows_needed(0, P);
+      w.bnn.n = p.workload.bnn_n ? p.workload.bnn_n : g.cols;
+      random_bnn(w.bnn, rng);
+    }
+    map_bnn(w.bnn, g, P, w.ops);
+    w.useful_ops = 2.0 * w.bnn.m * w.bnn.n;
+    w.ops_unit = "binary ops (XNOR-accumulate = 2 ops)";
+  } else {  // hdc
+    if (!data.is_null()) {
+      w.hdc = read_hdc_data(data, data_file, g.rows - hdc_rows_needed(0, P), g.cols);
+    } else {
+      w.hdc.dim = p.workload.hdc_dim ? p.workload.hdc_dim : g.cols;
+      w.hdc.classes = p.workload.hdc_classes;
+      random_hdc(w.hdc, rng);
+    }
+    map_hdc(w.hdc, g, P, w.ops);
+    w.useful_ops = (double)w.hdc.dim * (1 + 2.0 * w.hdc.classes);
+    w.ops_unit = "bit ops (bind XOR + per class XOR and count)";
+  }
+  return w;
+}
+
+// outputs.json: every result read out, decoded per workload, and the self-check against the software
+// reference. Returns the number of mismatching results.
+int write_outputs(RunContext& ctx, const std::string& kind, const Workload& w, const ProgramStats& ps, int words) {
+  json out;
+  out["workload"] = kind;
+  json reads = json::array();
+  for (const auto& r : ps.results) {
+    json o{{"index", r.index}, {"op", op_name(r.code)}, {"hex", r.value.to_hex()}};
+    if (r.code == OpCode::Popcount) {
+      if (w.ops[r.index].whole_row) {
+        o["count"] = r.value.low64();
+      } else {
+        json cnt = json::array();
+        for (int k = 0; k < words; ++k) cnt.push_back(r.value.word(k));
+        o["counts"] = cnt;
+      }
+    }
+    reads.push_back(o);
+  }
+  out["results"] = reads;
+  int bad = 0;
+  if (kind == "mvm") {
+    json ys = json::array();
+    for (size_t k = 0; k < w.layers.size(); ++k) {
+      const MvmLayer& l = w.layers[k];
+      auto y = decode_mvm(l, ps.results.at(k).value);
+      bad += mismatches(y, mvm_reference(l));
+      ys.push_back(json{{"m", l.m}, {"n", l.n}, {"w_bits", l.w_bits}, {"x_bits", l.x_bits}, {"y", y}, {"x", l.x}, {"w", l.w}});
+    }
+    out["layers"] = ys;
+  } else if (kind == "bnn") {
+    std::vector<uint64_t> pc;
+    std::vector<int64_t> y;
+    for (int i = 0; i < w.bnn.m; ++i) {
+      pc.push_back(ps.results.at(i).value.low64());
+      y.push_back(2 * (int64_t)pc.back() - w.bnn.n);
+    }
+    bad += mismatches(y, bnn_reference(w.bnn));
+    out["popcounts"] = pc;
+    out["y"] = y;
+  } else if (kind == "hdc") {
+    out["bound_query"] = ps.results.at(0).value.to_hex();
+    std::vector<uint64_t> dist;
+    int best = 0;
+    for (int k = 0; k < w.hdc.classes; ++k) {
+      dist.push_back(ps.results.at(1 + k).value.low64());
+      if (dist.back() < dist[best]) best = k;
+    }
+    bad += mismatches(dist, hdc_reference(w.hdc));
+    out["hamming_distances"] = dist;
+    out["best_class"] = best;
+  }
+  if (kind != "program") out["self_check_mismatches"] = bad;
+  ctx.out.write_json("outputs.json", out);
+  if (bad) ctx.log("WARNING: " + std::to_string(bad) + " results differ from the direct software computation");
+  return bad;
+}
+
+class CimModel : public Model {
+ public:
+  std::string name() const override { return "cim"; }
+  std::string summary() const override {
+    return "all-digital reconfigurable 10T SRAM compute-in-memory macro (bit-serial MVM, BNN, HDC, micro-op programs)";
+  }
+  std::string default_config() const override { return "cim/digital_28nm.json"; }
+
+  std::vector<CliOption> cli_options() const override {
+    return {{"program", "FILE", "run a micro-op program (JSON) instead of a built-in workload",
+             [](const std::string& v) {
+               if (v.empty()) throw InputError("--program: got ''; expected a micro-op program file (JSON)");
+               return std::vector<std::string>{"workload.kind=program",
+                                                "workload.program=" + std::filesystem::absolute(v).string()};
+             }}};
+  }
+
+  void declare(ParamSet& P) const override {
+    P = schema().params();
+    P.renamed("macro.tech", "tech.table");
+    P.renamed("macro.node_scaling", "tech.node_scaling");
+    P.renamed("macro.node_nm", "tech.node_nm");
+    P.renamed("macro.vdd_V", "tech.vdd_V");
+  }
+
+  void metrics(MetricSet& M) const override {
+    M.label("model", "the model that made this record");
+    M.label("workload", "workload kind (workload.kind)");
+    M.neither("seed", "", "seed of the random workload data");
+    M.neither("rows", "rows", "rows of the array");
+    M.neither("cols", "columns", "columns of the array");
+    M.neither("word_bits", "bits", "bits per word");
+    M.label("cell", "bit cell");
+    M.neither("freq_MHz", "MHz", "clock frequency");
+    M.neither("micro_ops", "", "micro-ops simulated");
+    M.neither("ops", "", "useful operations of the workload (ops_unit says which)");
+    M.label("ops_unit", "what one of `ops` is");
+    M.lower("stall_cycles", "cycles", "cycles decode waited on data hazards");
+    M.lower("backpressure_cycles", "cycles", "cycles decode waited for the bitline stage to accept");
+    M.higher("utilization", "", "micro-ops x bottleneck stage cycles / latency_cycles");
+    M.higher("throughput_ops_per_s", "ops/s", "useful ops per second at the clock");
+    M.higher("throughput_gops", "GOPS", "useful ops per second / 1e9");
+    M.lower("energy_pJ_per_op", "pJ", "energy_pJ / ops");
+    M.lower("energy_pJ_per_micro_op", "pJ", "energy_pJ / micro_ops");
+    M.higher("tops_per_w", "TOPS/W", "useful ops per joule / 1e12");
+    M.lower("area_mm2", "mm2", "area_um2 / 1e6");
+    M.higher("tops_per_mm2", "TOPS/mm2", "throughput per area");
+    M.lower("self_check_mismatches", "", "results that differ from the software reference (0 for a correct run)");
+    M.lower("sim_wall_s", "s", "wall-clock time of the simulation (elaboration and run)");
+    M.breakdown("micro_ops_by_type", "", "micro-ops per operation");
+    M.breakdown("stage_busy_fraction", "", "fraction of latency_cycles each pipeline stage was busy");
+    declare_shared_metrics(M, "op");
+  }
+
+  json run(RunContext& ctx) override;
+};
+
+json CimModel::run(RunContext& ctx) {
+  const CimParams p = schema().read(ctx.config);
+  const std::string& kind = p.workload.kind;
+  TechSetup tech = load_tech_setup(p.tech, ctx.config);
+  const Scaling& sc = tech.scaling;
+  ctx.log("tech " + tech.table.file + " (" + tech.table.name + "), node " + format_double(sc.node_nm) + " nm, Vdd " +
+          format_double(sc.vdd_V) + " V, energy factor " + format_double(sc.energy_factor));
+
+  Workload w = build_workload(p);
+  ctx.log("workload " + kind + ": " + std::to_string(w.ops.size()) + " micro-ops, interleave " + std::to_string(p.chains()));
+  ctx.out.write("program.json", program_to_text(w.ops));
+
+  // Simulate.
+  Ledger ledger(tech.table, sc);
+  CimEnergy energy(ledger, p.macro);
+  std::vector<std::vector<MicroOp>> programs{w.ops};
+  uint64_t total_cycles = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  auto st = run_programs(p.macro, p.pp, programs, &energy, ctx.trace_file, false, &total_cycles);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const ProgramStats& ps = st.at(0);
+  ctx.log("simulated " + std::to_string(ps.ops) + " micro-ops in " + std::to_string(ps.cycles) + " cycles (" +
+          format_double(wall * 1e3) + " ms wall)");
+  if (kind == "program") w.useful_ops = (double)ps.ops;
+  int bad = write_outputs(ctx, kind, w, ps, p.words());
+
+  // Stats.
+  const double f_Hz = p.pp.freq_MHz * 1e6, time_s = (double)ps.cycles / f_Hz, ops = w.useful_ops;
+  EnergyReport er = ledger.report((double)total_cycles / f_Hz);
+  int bottleneck = *std::max_element(p.pp.latency.begin(), p.pp.latency.end());
+  json j;
+  j["model"] = "cim";
+  j["workload"] = kind;
+  j["seed"] = p.seed;
+  j["rows"] = p.macro.rows;
+  j["cols"] = p.macro.cols;
+  j["word_bits"] = p.macro.word_bits;
+  j["cell"] = p.cell;
+  write_tech_stats(j, sc);
+  j["freq_MHz"] = p.pp.freq_MHz;
+  j["micro_ops"] = ps.ops;
+  j["ops"] = ops;
+  j["ops_unit"] = w.ops_unit;
+  write_latency(j, ps.cycles, p.pp.freq_MHz);
+  j["stall_cycles"] = ps.stall_cycles;
+  j["backpressure_cycles"] = ps.backpressure_cycles;
+  j["utilization"] = ps.cycles ? (double)ps.ops * bottleneck / (double)ps.cycles : 0.0;
+  j["throughput_ops_per_s"] = time_s > 0 ? ops / time_s : 0.0;
+  j["throughput_gops"] = time_s > 0 ? ops / time_s / 1e9 : 0.0;
+  write_energy(j, er, time_s);
+  j["energy_pJ_per_op"] = ops > 0 ? er.total_pJ / ops : 0.0;
+  j["energy_pJ_per_micro_op"] = ps.ops ? er.total_pJ / (double)ps.ops : 0.0;
+  j["tops_per_w"] = er.total_pJ > 0 ? ops / er.total_pJ : 0.0;  // TOPS/W = ops / J / 1e12 = ops / pJ
+  write_area(j, er);
+  j["area_mm2"] = er.area_um2 * 1e-6;
+  j["tops_per_mm2"] = er.area_um2 > 0 && time_s > 0 ? ops / time_s / 1e12 / (er.area_um2 * 1e-6) : 0.0;
+  if (kind != "program") j["self_check_mismatches"] = bad;
+  j["sim_wall_s"] = wall;
+  json ot;
+  for (int k = 0; k < kNumOpCodes; ++k)
+    if (ps.by_type[k]) ot[op_name((OpCode)k)] = ps.by_type[k];
+  j["micro_ops_by_type"] = ot;
+  json busy;
+  for (int k = 0; k < kStages; ++k) busy[kStageNames[k]] = ps.cycles ? (double)ps.busy[k] / (double)ps.cycles : 0.0;
+  j["stage_busy_fraction"] = busy;
+  write_breakdowns(j, er, "op", true, sc);
+  return j;
+}
+
+TF_REGISTER_MODEL("cim", CimModel);
+
+}  // namespace
+}  // namespace tf::cim
