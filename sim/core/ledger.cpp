@@ -34,6 +34,19 @@ int Ledger::tag(const std::string& name) {
   return (int)tags_.size() - 1;
 }
 
+std::map<std::string, int> Ledger::bind(const std::vector<ComponentSpec>& components,
+                                        const std::vector<std::string>& actions) {
+  std::map<std::string, int> comp_ids, ids;
+  for (const auto& c : components) comp_ids[c.name] = component(c.name, c.type, c.instances, c.energy_scale);
+  for (const auto& a : actions) {
+    size_t dot = a.find('.');
+    auto it = dot == std::string::npos ? comp_ids.end() : comp_ids.find(a.substr(0, dot));
+    if (it == comp_ids.end()) throw std::logic_error("ledger: action '" + a + "' names no listed component");
+    ids[a] = action(it->second, a.substr(dot + 1));
+  }
+  return ids;
+}
+
 double Ledger::energy_per_action_pJ(int action) const { return acts_.at(action).energy_pJ * scaling_.energy_factor; }
 
 uint64_t Ledger::count(int action) const {

@@ -18,6 +18,19 @@ struct EnergyReport {
   std::vector<std::pair<std::string, uint64_t>> counts;  // "component.action" -> count
 };
 
+// Table-driven binding: a model lists its components (name, technology-table type, instances, energy scale)
+// and the actions it charges, as data; what one model event costs is a ChargePlan, a list of (action, count)
+// pairs built once and added with one call.
+struct ComponentSpec {
+  std::string name, type;
+  double instances = 1, energy_scale = 1.0;
+};
+struct Charge {
+  int action;
+  uint64_t count;
+};
+using ChargePlan = std::vector<Charge>;
+
 class Ledger {
  public:
   Ledger(const TechTable& tech, const Scaling& scaling) : tech_(tech), scaling_(scaling) {}
@@ -28,9 +41,15 @@ class Ledger {
   // An action of a registered component; unknown ACTION: InputError naming the tech file.
   int action(int component, const std::string& action);
   int tag(const std::string& name);
+  // Registers COMPONENTS, then ACTIONS ("component.action", in the order reports list them). Returns the
+  // action ids by name. Unknown types or actions in the technology table: InputError naming the tech file.
+  std::map<std::string, int> bind(const std::vector<ComponentSpec>& components, const std::vector<std::string>& actions);
 
   // Hot path: no allocation, no lookup.
   void add(int action, int tag, uint64_t count) { counts_[action * ntags_cap_ + tag] += count; }
+  void add(const ChargePlan& plan, int tag) {
+    for (const Charge& c : plan) add(c.action, tag, c.count);
+  }
 
   // Energy of one action instance (scaled), for tests and docs.
   double energy_per_action_pJ(int action) const;

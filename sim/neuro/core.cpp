@@ -9,6 +9,8 @@
 #include <immintrin.h>
 #include <sys/mman.h>
 
+#include "core/sc/simulate.h"
+
 namespace tf::neuro {
 
 using namespace sc_core;
@@ -240,8 +242,7 @@ static void find_spikes_avx2(int H, int32_t* Vh, const int32_t* thr_p, uint8_t* 
 
 NeuroCore::NeuroCore(sc_module_name name, const Network& net, const Raster& input, const CoreTiming& tm, Readout ro,
                      const std::vector<int>& record, CoreEnergy* energy)
-    : sc_module(name), net_(net), in_(input), tm_(tm), readout_(ro), record_(record), energy_(energy) {
-  period_ = sc_time(std::llround(1e6 / tm.freq_MHz), SC_PS);
+    : sc_module(name), net_(net), in_(input), tm_(tm), readout_(ro), record_(record), energy_(energy), clk_(tm.freq_MHz) {
   budget_cycles_ = (uint64_t)std::llround(tm.freq_MHz * 1e3 * tm.dt_ms);
   const int H = net.n_hidden, S = net.n_syn, O = net.n_out;
   I_h_.assign((size_t)H * 2, 0);  // synapse-major: I[s * H + h] (room for two synapses)
@@ -352,7 +353,6 @@ void NeuroCore::trace(sc_trace_file* tf) {
   }
 }
 
-uint64_t NeuroCore::now_cycles() const { return (uint64_t)std::llround(sc_time_stamp() / period_); }
 
 // The step loop: the four stages in the hardware's order. Each stage computes its part of the step on the
 // real state and returns its cycle cost; time advances by those costs (loosely timed: one wait per step, or
@@ -362,9 +362,9 @@ void NeuroCore::step_thread() {
   uint64_t start = 0;  // the step's first cycle; SystemC time stands there while the step computes
   for (size_t t = 0; t < in_.size(); ++t) {
     if (tracing_) {
-      uint64_t tick = (uint64_t)t * budget_cycles_, now = now_cycles();
-      if (now < tick) wait((double)(tick - now) * period_);
-      start = now_cycles();
+      uint64_t tick = (uint64_t)t * budget_cycles_, now = clk_.now();
+      if (now < tick) clk_.wait((double)(tick - now));
+      start = clk_.now();
     }
     step_start_ = start;
     cur_ = StepCounts{};
@@ -374,7 +374,7 @@ void NeuroCore::step_thread() {
       uint64_t cyc = stage == 1 ? input_stage(t) : stage == 2 ? recurrent_stage() : stage == 3 ? update_stage() : output_stage();
       cur_.active_cycles += cyc;
       total += cyc;
-      if (tracing_ && cyc) wait((double)cyc * period_);
+      if (tracing_ && cyc) clk_.wait((double)cyc);
     }
     const uint64_t end = start + total;
     cur_.cycles = total;
@@ -385,7 +385,7 @@ void NeuroCore::step_thread() {
     res_.total_cycles = end;
     if (!tracing_) {  // one wait per step: to the next step's start (its dt tick, or this step's end if later)
       uint64_t next = t + 1 < in_.size() ? std::max(end, (uint64_t)(t + 1) * budget_cycles_) : end;
-      if (next > start) wait((double)(next - start) * period_);
+      if (next > start) clk_.wait((double)(next - start));
       start = next;
     }
   }
@@ -495,20 +495,22 @@ uint64_t NeuroCore::update_stage() {
 uint64_t NeuroCore::output_stage() { return (uint64_t)std::ceil(cur_.output_spikes * tm_.c_output_event); }
 
 CoreEnergy::CoreEnergy(Ledger& L, const Network&) : L_(L) {
-  int syn = L.component("synapses", "synapse", 1);
-  int wmem = L.component("weight_memory", "weight_memory", 1);
-  int neu = L.component("neurons", "neuron", 1);
-  int spk = L.component("spike_router", "spike_router", 1);
-  int out = L.component("output_interface", "output_interface", 1);
-  int ctl = L.component("controller", "controller", 1);
-  L.component("static", "core_static", 1);
-  syn_event_ = L.action(syn, "event");
-  wmem_read_ = L.action(wmem, "read");
-  neuron_update_ = L.action(neu, "update");
-  spike_route_ = L.action(spk, "route");
-  out_event_ = L.action(out, "event");
-  ctrl_step_ = L.action(ctl, "step");
-  ctrl_cycle_ = L.action(ctl, "cycle");
+  auto id = L.bind({{"synapses", "synapse", 1},
+                    {"weight_memory", "weight_memory", 1},
+                    {"neurons", "neuron", 1},
+                    {"spike_router", "spike_router", 1},
+                    {"output_interface", "output_interface", 1},
+                    {"controller", "controller", 1},
+                    {"static", "core_static", 1}},
+                   {"synapses.event", "weight_memory.read", "neurons.update", "spike_router.route", "output_interface.event",
+                    "controller.step", "controller.cycle"});
+  syn_event_ = id.at("synapses.event");
+  wmem_read_ = id.at("weight_memory.read");
+  neuron_update_ = id.at("neurons.update");
+  spike_route_ = id.at("spike_router.route");
+  out_event_ = id.at("output_interface.event");
+  ctrl_step_ = id.at("controller.step");
+  ctrl_cycle_ = id.at("controller.cycle");
   tag_in_ = L.tag("input");
   tag_rec_ = L.tag("recurrent");
   tag_upd_ = L.tag("update");
@@ -530,15 +532,7 @@ CoreResult run_core(const Network& net, const Raster& input, const CoreTiming& t
                     const std::vector<int>& record, CoreEnergy* energy, const std::string& vcd) {
   auto t0 = std::chrono::steady_clock::now();
   NeuroCore core("neuro", net, input, timing, readout, record, energy);
-  sc_trace_file* tf = nullptr;
-  if (!vcd.empty()) {
-    std::string base = vcd.size() > 4 && vcd.substr(vcd.size() - 4) == ".vcd" ? vcd.substr(0, vcd.size() - 4) : vcd;
-    tf = sc_create_vcd_trace_file(base.c_str());
-    tf->set_time_unit(1, SC_NS);
-    core.trace(tf);
-  }
-  sc_start();
-  if (tf) sc_close_vcd_trace_file(tf);
+  sc::simulate(vcd, SC_NS, [&](sc_trace_file* tf) { core.trace(tf); });
   core.finish();
   CoreResult r = core.take_result();
   r.sim_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

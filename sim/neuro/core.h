@@ -12,6 +12,7 @@
 #include <systemc>
 
 #include "core/ledger.h"
+#include "core/sc/clock.h"
 #include "neuro/network.h"
 
 namespace tf::neuro {
@@ -75,7 +76,6 @@ SC_MODULE(NeuroCore) {
   uint64_t recurrent_stage();
   uint64_t update_stage();
   uint64_t output_stage();
-  uint64_t now_cycles() const;
 
   const Network& net_;
   const Raster& in_;
@@ -83,7 +83,7 @@ SC_MODULE(NeuroCore) {
   Readout readout_;
   std::vector<int> record_;
   CoreEnergy* energy_;
-  sc_core::sc_time period_;
+  sc::Clock clk_;
   uint64_t budget_cycles_;
   // State (16-bit values held in int32).
   std::vector<int32_t> I_h_, V_h_, I_o_, V_o_;

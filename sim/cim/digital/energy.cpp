@@ -25,82 +25,80 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
   shifter_levels_ = std::max<uint64_t>(1, clog2((uint64_t)s.word_bits + 1));
   pc_word_fa_ = K_ * (uint64_t)(s.word_bits - 1);            // a W-input popcount tree ~ W-1 full adders
   pc_row_fa_ = (K_ - 1) * (clog2(C_ + 1));                    // adding K word counts of up to log2(C)+1 bits
-  double R = s.rows, Cd = s.cols;
-  int array = L.component("array", cell_tech_type(s.cell), R * Cd);
-  int bitline = L.component("bitline", "bitline", Cd, R / 256.0);
-  int sa = L.component("sense_amp", "sense_amp", Cd);
+  const double R = s.rows, Cd = s.cols;
+  const bool t10 = s.cell == CellType::T10;
+  std::vector<std::string> actions = {"controller.op", "row_decoder.access", "bitline.precharge", "array.read_bit",
+                                      "array.write_bit", "sense_amp.sense", "write_driver.drive_bit", "adder.add_bit",
+                                      "popcount.add_bit", "shifter.op_bit", "logic.op_bit", "pipeline_regs.write_bit",
+                                      "out_latch.write_bit"};
+  if (t10) actions.insert(actions.begin() + 5, "array.logic_bit");  // dual-row logic on the bitlines
   // The write-driver energy in the tech tables includes the write-bitline swing of a 256-row column.
-  int wd = L.component("write_driver", "write_driver", Cd, R / 256.0);
-  int dec = L.component("row_decoder", "row_decoder", 1);
-  int adder = L.component("adder", "full_adder", Cd);
-  int pc = L.component("popcount", "full_adder", (double)(pc_word_fa_ + pc_row_fa_));
-  int sh = L.component("shifter", "mux2", Cd * (double)shifter_levels_);
-  int logic = L.component("logic", "logic_gate", Cd);
-  int regs = L.component("pipeline_regs", "register", 3 * Cd + (double)K_);
-  int latch = L.component("out_latch", "register", Cd);
-  int ctrl = L.component("controller", "controller", 1);
-  ctrl_op_ = L.action(ctrl, "op");
-  dec_access_ = L.action(dec, "access");
-  bl_pre_ = L.action(bitline, "precharge");
-  cell_read_ = L.action(array, "read_bit");
-  cell_write_ = L.action(array, "write_bit");
-  cell_logic_ = s.cell == CellType::T10 ? L.action(array, "logic_bit") : -1;
-  sa_sense_ = L.action(sa, "sense");
-  wd_drive_ = L.action(wd, "drive_bit");
-  fa_add_ = L.action(adder, "add_bit");
-  pc_add_ = L.action(pc, "add_bit");
-  mux_op_ = L.action(sh, "op_bit");
-  gate_op_ = L.action(logic, "op_bit");
-  reg_write_ = L.action(regs, "write_bit");
-  latch_write_ = L.action(latch, "write_bit");
-  for (int i = 0; i < kNumOpCodes; ++i) tag_[i] = L.tag(op_name((OpCode)i));
+  id_ = L.bind({{"array", cell_tech_type(s.cell), R * Cd},
+               {"bitline", "bitline", Cd, R / 256.0},
+               {"sense_amp", "sense_amp", Cd},
+               {"write_driver", "write_driver", Cd, R / 256.0},
+               {"row_decoder", "row_decoder", 1},
+               {"adder", "full_adder", Cd},
+               {"popcount", "full_adder", (double)(pc_word_fa_ + pc_row_fa_)},
+               {"shifter", "mux2", Cd * (double)shifter_levels_},
+               {"logic", "logic_gate", Cd},
+               {"pipeline_regs", "register", 3 * Cd + (double)K_},
+               {"out_latch", "register", Cd},
+               {"controller", "controller", 1}},
+              actions);
+  for (int i = 0; i < kNumOpCodes; ++i) {
+    tag_[i] = L.tag(op_name((OpCode)i));
+    for (int out = 0; out < 2; ++out)
+      for (int whole = 0; whole < 2; ++whole) plan_[i][out][whole] = plan((OpCode)i, out, whole);
+  }
 }
 
-void CimEnergy::charge(const MicroOp& op) {
-  int t = tag_[(int)op.code];
-  L_.add(ctrl_op_, t, 1);
-  int srcs = num_sources(op.code);
-  uint64_t rows_activated = (uint64_t)srcs + (op.dst != kOut ? 1 : 0);
-  L_.add(dec_access_, t, rows_activated);
+ChargePlan CimEnergy::plan(OpCode code, bool to_out, bool whole_row) const {
+  ChargePlan p;
+  auto add = [&](const char* action, uint64_t count) { p.push_back({id_.at(action), count}); };
+  add("controller.op", 1);
+  int srcs = num_sources(code);
+  add("row_decoder.access", (uint64_t)srcs + (to_out ? 0 : 1));  // rows activated
   if (srcs == 1) {
-    L_.add(bl_pre_, t, C_);
-    L_.add(cell_read_, t, C_);
-    L_.add(sa_sense_, t, C_);
+    add("bitline.precharge", C_);
+    add("array.read_bit", C_);
+    add("sense_amp.sense", C_);
   } else if (srcs == 2) {
-    if (is_logic(op.code) && s_.cell == CellType::T10) {
+    if (is_logic(code) && s_.cell == CellType::T10) {
       // Both rows on one bitline pair: the bitlines evaluate the logic function directly.
-      L_.add(bl_pre_, t, C_);
-      L_.add(cell_logic_, t, C_);
-      L_.add(sa_sense_, t, C_);
+      add("bitline.precharge", C_);
+      add("array.logic_bit", C_);
+      add("sense_amp.sense", C_);
     } else {
       // Two operand values: two read ports (10T, concurrent) or two sequential reads (6T/8T).
-      L_.add(bl_pre_, t, 2 * C_);
-      L_.add(cell_read_, t, 2 * C_);
-      L_.add(sa_sense_, t, 2 * C_);
-      if (is_logic(op.code)) L_.add(gate_op_, t, C_);  // 6T/8T: the logic gate is in the periphery
+      add("bitline.precharge", 2 * C_);
+      add("array.read_bit", 2 * C_);
+      add("sense_amp.sense", 2 * C_);
+      if (is_logic(code)) add("logic.op_bit", C_);  // 6T/8T: the logic gate is in the periphery
     }
   }
-  switch (op.code) {
+  switch (code) {
     case OpCode::Nand:
     case OpCode::Nor:
-    case OpCode::Xnor: L_.add(gate_op_, t, C_); break;  // inversion after sensing
-    case OpCode::Sub: L_.add(gate_op_, t, C_); [[fallthrough]];  // invert B, carry-in 1
+    case OpCode::Xnor: add("logic.op_bit", C_); break;  // inversion after sensing
+    case OpCode::Sub: add("logic.op_bit", C_); [[fallthrough]];  // invert B, carry-in 1
     case OpCode::Add:
-      L_.add(fa_add_, t, C_);
-      L_.add(reg_write_, t, K_);  // carries between the two adder stages
+      add("adder.add_bit", C_);
+      add("pipeline_regs.write_bit", K_);  // carries between the two adder stages
       break;
     case OpCode::Shl:
-    case OpCode::Shr: L_.add(mux_op_, t, C_ * shifter_levels_); break;
-    case OpCode::Popcount: L_.add(pc_add_, t, pc_word_fa_ + (op.whole_row ? pc_row_fa_ : 0)); break;
+    case OpCode::Shr: add("shifter.op_bit", C_ * shifter_levels_); break;
+    case OpCode::Popcount: add("popcount.add_bit", pc_word_fa_ + (whole_row ? pc_row_fa_ : 0)); break;
     default: break;
   }
-  L_.add(reg_write_, t, 3 * C_);  // data through the sense/adder1/adder2 pipeline registers
-  if (op.dst == kOut) {
-    L_.add(latch_write_, t, C_);
+  add("pipeline_regs.write_bit", 3 * C_);  // data through the sense/adder1/adder2 pipeline registers
+  if (to_out) {
+    add("out_latch.write_bit", C_);
   } else {
-    L_.add(wd_drive_, t, C_);
-    L_.add(cell_write_, t, C_);
+    add("write_driver.drive_bit", C_);
+    add("array.write_bit", C_);
   }
+  return p;
 }
 
 }  // namespace tf::cim

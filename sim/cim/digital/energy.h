@@ -1,6 +1,7 @@
 // Action counts of the digital CIM macro: which components each micro-op exercises, and how often.
 // Documented in docs/cim.md ("Energy model").
 #pragma once
+#include <map>
 #include <string>
 
 #include "cim/digital/isa.h"
@@ -19,16 +20,23 @@ struct MacroShape {
 class CimEnergy {
  public:
   CimEnergy(Ledger& ledger, const MacroShape& shape);
-  // Records every action of OP (tagged with its op type).
-  void charge(const MicroOp& op);
+  // Records every action of OP (tagged with its op type): one precomputed plan per op kind.
+  void charge(const MicroOp& op) {
+    const int c = (int)op.code;
+    L_.add(plan_[c][op.dst == kOut][op.whole_row], tag_[c]);
+  }
   Ledger& ledger() { return L_; }
 
  private:
+  // The actions one micro-op of CODE costs, writing to the output latch (TO_OUT) or a row, counting a whole
+  // row or per word (popcount).
+  ChargePlan plan(OpCode code, bool to_out, bool whole_row) const;
+
   Ledger& L_;
   MacroShape s_;
   int tag_[kNumOpCodes];
-  int ctrl_op_, dec_access_, bl_pre_, cell_read_, cell_write_, cell_logic_, sa_sense_, wd_drive_, fa_add_, pc_add_,
-      mux_op_, gate_op_, reg_write_, latch_write_;
+  ChargePlan plan_[kNumOpCodes][2][2];
+  std::map<std::string, int> id_;  // action ids by "component.action"
   uint64_t C_, K_, shifter_levels_, pc_word_fa_, pc_row_fa_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/sc/simulate.h"
+
 namespace tf::cim {
 
 using namespace sc_core;
@@ -16,14 +18,12 @@ CimMacro::CimMacro(sc_module_name name, const MacroShape& shape, const PipelineP
       programs_(programs),
       energy_(energy),
       keep_array_(keep_array),
+      clk_(pp.freq_MHz),
       array_(shape.rows, BitRow(shape.cols, shape.word_bits)),
       pending_(shape.rows, 0),
       last_writer_(shape.rows, UINT64_MAX) {
-  // Integer picoseconds per cycle keeps every timestamp an exact multiple of the period.
-  period_ = sc_time(std::llround(1e6 / pp.freq_MHz), SC_PS);
   lo_bits_ = (shape.word_bits + 1) / 2;
-  for (int s = 1; s < kStages; ++s)
-    fifo_[s] = std::make_unique<sc_fifo<uint64_t>>(sc_gen_unique_name("stage_in"), 1);
+  for (int s = 0; s < kStages; ++s) stage_[s] = std::make_unique<sc::PipelineStage>(kStageNames[s], s == 0 ? 0 : 1);
   SC_THREAD(decode_thread);
   for (int s = 1; s < kStages - 1; ++s) sc_spawn(sc_bind(&CimMacro::stage_thread, this, s), kStageNames[s]);
   SC_THREAD(writeback_thread);
@@ -31,15 +31,9 @@ CimMacro::CimMacro(sc_module_name name, const MacroShape& shape, const PipelineP
 
 void CimMacro::trace(sc_trace_file* tf) {
   tracing_ = true;
-  for (int s = 0; s < kStages; ++s) sc_trace(tf, sig_op_[s], std::string("stage_") + kStageNames[s] + "_op");
+  for (int s = 0; s < kStages; ++s) stage_[s]->trace(tf, std::string("stage_") + kStageNames[s] + "_op");
   sc_trace(tf, sig_stall_, "stall");
 }
-
-void CimMacro::set_stage(int s, uint64_t id) {
-  if (tracing_) sig_op_[s].write(id == UINT64_MAX ? 0u : (uint32_t)(id + 1));
-}
-
-uint64_t CimMacro::now_cycles() const { return (uint64_t)std::llround(sc_time_stamp() / period_); }
 
 bool CimMacro::hazard(const MicroOp& op) const {
   int n = num_sources(op.code);
@@ -70,20 +64,21 @@ void CimMacro::decode_thread() {
     stats_.emplace_back();
     cur_ = &stats_.back();
     for (auto& row : array_) row.fill(false);
-    uint64_t t_start = now_cycles();
-    uint64_t first_id = next_id;
+    uint64_t t_start = clk_.now();
+    std::array<uint64_t, kStages> busy0;
+    for (int s = 0; s < kStages; ++s) busy0[s] = stage_[s]->busy_cycles();
+    uint64_t blocked0 = stage_[0]->blocked_cycles();
     for (size_t i = 0; i < prog.size(); ++i) {
       const MicroOp& op = prog[i];
       uint64_t id = next_id++;
-      set_stage(0, id);
-      wait(pp_.latency[0] * period_);
-      cur_->busy[0] += pp_.latency[0];
+      stage_[0]->hold(id);
+      stage_[0]->work(clk_, pp_.latency[0]);
       if (hazard(op)) {
-        uint64_t t0 = now_cycles();
+        uint64_t t0 = clk_.now();
         if (tracing_) sig_stall_.write(true);
         while (hazard(op)) wait(progress_);
         if (tracing_) sig_stall_.write(false);
-        cur_->stall_cycles += now_cycles() - t0;
+        cur_->stall_cycles += clk_.now() - t0;
       }
       // Issue: claim the slot, mark the pending write, charge the op's energy.
       Slot& s = slots_[id % kSlots];
@@ -102,25 +97,24 @@ void CimMacro::decode_thread() {
       if (energy_) energy_->charge(op);
       cur_->by_type[(int)op.code]++;
       cur_->ops++;
-      uint64_t t1 = now_cycles();
-      fifo_[1]->write(id);
-      cur_->backpressure_cycles += now_cycles() - t1;
-      set_stage(0, UINT64_MAX);
+      stage_[0]->send(clk_, *stage_[1], id);
+      stage_[0]->release();
     }
     while (completed_ < next_id) wait(progress_);
-    cur_->cycles = now_cycles() - t_start;
-    (void)first_id;
+    cur_->cycles = clk_.now() - t_start;
+    for (int s = 0; s < kStages; ++s) cur_->busy[s] = stage_[s]->busy_cycles() - busy0[s];
+    cur_->backpressure_cycles = stage_[0]->blocked_cycles() - blocked0;
     if (keep_array_) cur_->final_array = array_;
   }
-  total_cycles_ = now_cycles();
+  total_cycles_ = clk_.now();
 }
 
 void CimMacro::stage_thread(int st) {
   for (;;) {
-    uint64_t id = fifo_[st]->read();
+    uint64_t id = stage_[st]->take();
     Slot& s = slots_[id % kSlots];
     const MicroOp& op = *s.op;
-    set_stage(st, id);
+    stage_[st]->hold(id);
     int lat = pp_.latency[st];
     switch (st) {
       case 1: {  // bitline: read the operand rows (dual-row logic evaluates here)
@@ -163,26 +157,24 @@ void CimMacro::stage_thread(int st) {
         break;
       default: break;
     }
-    wait(lat * period_);
-    cur_->busy[st] += lat;
+    stage_[st]->work(clk_, lat);
     if (st == 4 && op.dst != kOut) {
       s.fwd_ready = true;
       progress_.notify(SC_ZERO_TIME);
     }
-    fifo_[st + 1]->write(id);
-    set_stage(st, UINT64_MAX);
+    stage_[st]->send(clk_, *stage_[st + 1], id);
+    stage_[st]->release();
   }
 }
 
 void CimMacro::writeback_thread() {
   const int st = kStages - 1;
   for (;;) {
-    uint64_t id = fifo_[st]->read();
+    uint64_t id = stage_[st]->take();
     Slot& s = slots_[id % kSlots];
     const MicroOp& op = *s.op;
-    set_stage(st, id);
-    wait(pp_.latency[st] * period_);
-    cur_->busy[st] += pp_.latency[st];
+    stage_[st]->hold(id);
+    stage_[st]->work(clk_, pp_.latency[st]);
     if (op.dst == kOut) {
       cur_->results.push_back({s.index, op.code, s.result});
     } else {
@@ -193,7 +185,7 @@ void CimMacro::writeback_thread() {
     s.fwd_ready = false;
     s.id = UINT64_MAX;
     progress_.notify(SC_ZERO_TIME);
-    set_stage(st, UINT64_MAX);
+    stage_[st]->release();
   }
 }
 
@@ -201,16 +193,7 @@ std::vector<ProgramStats> run_programs(const MacroShape& shape, const PipelinePa
                                        const std::vector<std::vector<MicroOp>>& programs, CimEnergy* energy,
                                        const std::string& trace_file, bool keep_array, uint64_t* total_cycles) {
   CimMacro macro("cim", shape, pp, &programs, energy, keep_array);
-  sc_trace_file* tf = nullptr;
-  if (!trace_file.empty()) {
-    std::string base = trace_file;
-    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base = base.substr(0, base.size() - 4);
-    tf = sc_create_vcd_trace_file(base.c_str());
-    tf->set_time_unit(1, SC_PS);
-    macro.trace(tf);
-  }
-  sc_start();
-  if (tf) sc_close_vcd_trace_file(tf);
+  sc::simulate(trace_file, SC_PS, [&](sc_trace_file* tf) { macro.trace(tf); });
   if (total_cycles) *total_cycles = macro.total_cycles();
   return macro.stats();
 }

@@ -22,6 +22,8 @@
 #include "cim/digital/energy.h"
 #include "cim/digital/isa.h"
 #include "cim/digital/pipeline.h"
+#include "core/sc/clock.h"
+#include "core/sc/stage.h"
 
 namespace tf::cim {
 
@@ -71,20 +73,18 @@ SC_MODULE(CimMacro) {
   void writeback_thread();
   bool hazard(const MicroOp& op) const;
   const BitRow& operand(int row, uint64_t producer) const;
-  void set_stage(int s, uint64_t id);
-  uint64_t now_cycles() const;
 
   MacroShape shape_;
   PipelineParams pp_;
   const std::vector<std::vector<MicroOp>>* programs_;
   CimEnergy* energy_;
   bool keep_array_;
-  sc_core::sc_time period_;
+  sc::Clock clk_;
   std::vector<BitRow> array_;
   std::vector<uint32_t> pending_;          // in-flight writes per row
   std::vector<uint64_t> last_writer_;      // op id of the latest issued writer per row
   std::array<Slot, kSlots> slots_;
-  std::array<std::unique_ptr<sc_core::sc_fifo<uint64_t>>, kStages> fifo_;  // fifo_[s] feeds stage s (s >= 1)
+  std::array<std::unique_ptr<sc::PipelineStage>, kStages> stage_;  // decode feeds itself; the rest by fifo
   sc_core::sc_event progress_;  // a write-back completed or a result became forwardable
   uint64_t completed_ = 0;
   std::vector<ProgramStats> stats_;
@@ -92,7 +92,6 @@ SC_MODULE(CimMacro) {
   uint64_t total_cycles_ = 0;
   int lo_bits_;
   bool tracing_ = false;
-  std::array<sc_core::sc_signal<uint32_t>, kStages> sig_op_;  // op id + 1 in the stage, 0 = idle
   sc_core::sc_signal<bool> sig_stall_;
 };
 

@@ -1,0 +1,44 @@
+#include "core/sc/simulate.h"
+#include "core/sc/stage.h"
+
+namespace tf::sc {
+
+using namespace sc_core;
+
+PipelineStage::PipelineStage(const std::string& name, unsigned depth) {
+  if (depth > 0) in_ = std::make_unique<sc_fifo<uint64_t>>(sc_gen_unique_name((name + "_in").c_str()), (int)depth);
+}
+
+void PipelineStage::hold(uint64_t token) {
+  if (tracing_) token_.write((uint32_t)(token + 1));
+}
+
+void PipelineStage::release() {
+  if (tracing_) token_.write(0u);
+}
+
+void PipelineStage::send(const Clock& clk, PipelineStage& next, uint64_t token) {
+  uint64_t t0 = clk.now();
+  next.in().write(token);
+  blocked_ += clk.now() - t0;
+}
+
+void PipelineStage::trace(sc_trace_file* tf, const std::string& name) {
+  tracing_ = true;
+  sc_core::sc_trace(tf, token_, name);
+}
+
+void simulate(const std::string& trace_file, sc_time_unit unit, const std::function<void(sc_trace_file*)>& add_signals) {
+  sc_trace_file* tf = nullptr;
+  if (!trace_file.empty()) {
+    std::string base = trace_file;
+    if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base = base.substr(0, base.size() - 4);
+    tf = sc_create_vcd_trace_file(base.c_str());
+    tf->set_time_unit(1, unit);
+    add_signals(tf);
+  }
+  sc_start();
+  if (tf) sc_close_vcd_trace_file(tf);
+}
+
+}  // namespace tf::sc
