@@ -22,6 +22,7 @@
 #include "float_eval.h"
 #include "model.h"
 #include "onnx_import.h"
+#include "hlsflow/flow.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -227,55 +228,6 @@ int cmd_sim(const std::vector<std::string>& args) {
   return 0;
 }
 
-// `--emulate`: per-layer error of the bit-accurate model against the float model, overflow counts, accuracy.
-std::string emulate_report(const tf::hlsgen::Model& m, const tf::hlsgen::TestVectors& tv, const std::string& vf) {
-  tf::hlsgen::Emulator em(m);
-  size_t nl = m.layers.size();
-  std::vector<double> max_err(nl, 0);
-  size_t correct_fixed = 0, correct_float = 0, agree = 0;
-  for (size_t k = 0; k < tv.inputs.size(); ++k) {
-    auto fx = em.run(tv.inputs[k]);
-    auto fl = tf::hlsgen::float_eval(m, tv.inputs[k]);
-    for (size_t l = 0; l < nl; ++l)
-      for (size_t i = 0; i < fl[l].size(); ++i) max_err[l] = std::max(max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
-    auto argmax_fx = [&] {
-      size_t a = 0;
-      for (size_t i = 1; i < fx.back().raw.size(); ++i)
-        if (fx.back().raw[i] > fx.back().raw[a]) a = i;
-      return a;
-    }();
-    size_t argmax_fl = std::max_element(fl.back().begin(), fl.back().end()) - fl.back().begin();
-    agree += argmax_fx == argmax_fl;
-    if (!tv.labels.empty()) {
-      correct_fixed += (int)argmax_fx == tv.labels[k];
-      correct_float += (int)argmax_fl == tv.labels[k];
-    }
-  }
-  std::ostringstream os;
-  char buf[256];
-  os << "emulation of '" << m.name << "' on " << tv.inputs.size() << " test vectors (" << vf << ")\n\n";
-  std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type", "max |err|", "saturated", "wrapped");
-  os << buf;
-  for (size_t l = 0; l < nl; ++l) {
-    const auto& L = m.layers[l];
-    const auto& st = em.stats()[l];
-    std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12.3g %10llu %8llu\n", L.name.substr(0, 24).c_str(), L.type.c_str(),
-                  L.prec.result.str().c_str(), max_err[l], (unsigned long long)st.saturated, (unsigned long long)st.wrapped);
-    os << buf;
-  }
-  os << "\n(max |err|: largest difference from the float model's output of that layer over all vectors;\n"
-        " saturated / wrapped: values that overflowed a type in that layer, summed over all vectors)\n\n";
-  std::snprintf(buf, sizeof buf, "top-1 agreement with the float model: %.2f%%\n", 100.0 * agree / tv.inputs.size());
-  os << buf;
-  if (!tv.labels.empty()) {
-    std::snprintf(buf, sizeof buf, "accuracy: float %.2f%%, fixed point %.2f%% (difference %+.2f points)\n",
-                  100.0 * correct_float / tv.inputs.size(), 100.0 * correct_fixed / tv.inputs.size(),
-                  100.0 * ((double)correct_fixed - (double)correct_float) / tv.inputs.size());
-    os << buf;
-  }
-  return os.str();
-}
-
 int cmd_hls(const std::vector<std::string>& args) {
   po::options_description od("options");
   std::string model_file, out, strategy, precision, vectors_file;
@@ -320,38 +272,15 @@ int cmd_hls(const std::vector<std::string>& args) {
   }
   bool emulate = vm.count("emulate") > 0;
   if (out.empty() && !emulate) bad_usage("hls: --out DIR is required (or --emulate)", "");
-  bool is_onnx = fs::path(model_file).extension() == ".onnx";
-  if (!precision.empty() && !is_onnx) bad_usage("--precision: applies to ONNX models; a JSON model carries its precision", "");
-  tf::hlsgen::Model m = is_onnx ? tf::hlsgen::import_onnx(model_file, precision) : tf::hlsgen::load_model_json(model_file);
-  if (vectors_file.empty()) vectors_file = m.test_vectors;
-  if (vectors_file.empty()) {
-    fs::path guess = fs::path(model_file).parent_path() / (fs::path(model_file).stem().string() + "_test.json");
-    if (fs::exists(guess)) vectors_file = guess.string();
-  }
+  tf::hlsgen::Model m = tf::hlsflow::load_network(model_file, precision);
+  vectors_file = tf::hlsflow::find_test_vectors(m, model_file, vectors_file);
   tf::Diagnostics d;
-  for (size_t k = 0; k < m.layers.size(); ++k) {
-    auto& L = m.layers[k];
-    if (!strategy.empty()) {
-      if (strategy != "latency" && strategy != "resource")
-        bad_usage("--strategy: got '" + strategy + "'; expected latency or resource", "");
-      L.strategy = strategy;
-    }
-    if (reuse > 0 && L.mults() > 0) {
-      if (L.mults() % reuse)
-        d.raw("--reuse: got " + std::to_string(reuse) + "; layer '" + L.name + "' has " + std::to_string(L.mults()) +
-              " multiplications; nearest valid: " + tf::hlsgen::nearest_reuse_factors(L.mults(), reuse));
-      else
-        L.reuse_factor = reuse;
-    }
-  }
+  tf::hlsflow::apply_overrides(m, strategy, reuse, d);
   d.throw_if_any();
-  int n_in = 1;
-  for (int s : m.input_shape) n_in *= s;
-  tf::hlsgen::TestVectors tv;
-  if (!vectors_file.empty()) tv = tf::hlsgen::load_test_vectors(vectors_file, n_in, m.layers.back().out_size());
+  tf::hlsgen::TestVectors tv = tf::hlsflow::load_vectors(m, vectors_file);
   if (emulate) {
     if (tv.inputs.empty()) bad_usage("--emulate: no test vectors (give --test-vectors FILE)", "");
-    std::cout << emulate_report(m, tv, vectors_file);
+    std::cout << tf::hlsflow::emulation_report(m, tf::hlsflow::emulate(m, tv), vectors_file);
     if (out.empty()) return 0;
   }
   const bool rtl = vm.count("rtl") || vm.count("verify");
@@ -373,42 +302,20 @@ int cmd_hls(const std::vector<std::string>& args) {
   if (rtl) {
     int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
     if (pk < 0 || pk > 64) bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (the default stages) to 64 carry-save levels", "");
-    std::vector<std::vector<double>> vecs = tv.inputs;
-    if (verify_n > 0) {  // exactly N: the model's vectors first, then seeded random ones
-      if ((int)vecs.size() > verify_n) vecs.resize(verify_n);
-      if ((int)vecs.size() < verify_n) {
-        auto extra = tf::hlsgen::random_test_inputs(m, verify_n - (int)vecs.size());
-        vecs.insert(vecs.end(), extra.begin(), extra.end());
-      }
-    }
+    std::vector<std::vector<double>> vecs = tf::hlsflow::bench_inputs(m, tv, verify_n);
     auto r = tf::hlsgen::emit_rtl_project(m, out, vecs, (fs::path(tf::data_dir()) / "rtl" / "lib").string(), pk);
     std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency " << r.latency
               << " cycles, II " << r.ii << ", " << r.multipliers << " multipliers)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
     if (verify_n > 0) {
       std::cout << "verifying " << verify_n << " vectors (" << std::min<size_t>(tv.inputs.size(), (size_t)verify_n)
                 << " from the model's test vectors) with Verilator..." << std::endl;
-      if (std::system("command -v verilator > /dev/null 2>&1") != 0)
-        throw std::runtime_error("--verify: verilator is not installed (scripts/deps.sh installs it)");
-      std::string log = (fs::path(r.dir) / "verify.log").string();
-      int rc = std::system(("sh '" + r.dir + "/verify.sh' > '" + log + "' 2>&1").c_str());
-      std::string text = tf::read_file(log);
-      std::vector<std::string> runs;
-      std::istringstream ls(text);
-      for (std::string line; std::getline(ls, line);)
-        if (line.find(" mismatching outputs, latency ") != std::string::npos) runs.push_back(line);
-      if (runs.size() != 2) {
-        std::cerr << text.substr(text.size() > 4000 ? text.size() - 4000 : 0);
-        throw std::runtime_error("--verify: the Verilator run did not complete (exit " + std::to_string(rc) + "); log: " + log);
-      }
-      long mism_in_order = -1, mism_random = -1, lat = -1;
-      double ii = -1;
-      std::sscanf(runs[0].c_str(), "%*d vectors, %ld mismatching outputs, latency %ld cycles, II %lf", &mism_in_order, &lat, &ii);
-      std::sscanf(runs[1].c_str(), "%*d vectors, %ld mismatching outputs", &mism_random);
-      bool ok = rc == 0 && mism_in_order == 0 && mism_random == 0 && lat == r.latency && std::abs(ii - r.ii) < 1e-9;
-      std::cout << "  in order:               " << runs[0] << "\n  random back-pressure:   " << runs[1] << "\n";
-      std::cout << "verify: " << (mism_in_order == 0 && mism_random == 0 ? "bit-exact" : "MISMATCH") << "; latency " << lat << " cycles (reported "
-                << r.latency << "), II " << ii << " (reported " << r.ii << "): " << (ok ? "PASS" : "FAIL") << "\n";
+      tf::hlsflow::Verification v = tf::hlsflow::verify_rtl(r);
+      bool ok = v.pass(r);
+      std::cout << "  in order:               " << v.in_order_line << "\n  random back-pressure:   " << v.random_line << "\n";
+      std::cout << "verify: " << (v.bit_exact() ? "bit-exact" : "MISMATCH") << "; latency " << v.latency << " cycles (reported "
+                << r.latency << "), II " << v.ii << " (reported " << r.ii << "): " << (ok ? "PASS" : "FAIL") << "\n";
       if (!ok) {
+        std::string text = tf::read_file(v.log_file);
         std::cout << text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
         return 1;
       }

@@ -1,0 +1,143 @@
+#include "hlsflow/flow.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "emulate.h"
+#include "float_eval.h"
+#include "onnx_import.h"
+
+namespace tf::hlsflow {
+namespace fs = std::filesystem;
+using namespace tf::hlsgen;
+
+Model load_network(const std::string& file, const std::string& precision_file) {
+  bool is_onnx = fs::path(file).extension() == ".onnx";
+  if (!precision_file.empty() && !is_onnx)
+    throw InputError("--precision: applies to ONNX models; a JSON model carries its precision");
+  return is_onnx ? import_onnx(file, precision_file) : load_model_json(file);
+}
+
+void apply_overrides(Model& m, const std::string& strategy, int reuse, Diagnostics& d, const std::string& reuse_name) {
+  if (!strategy.empty() && strategy != "latency" && strategy != "resource")
+    throw InputError("--strategy: got '" + strategy + "'; expected latency or resource");
+  for (auto& L : m.layers) {
+    if (!strategy.empty()) L.strategy = strategy;
+    if (reuse > 0 && L.mults() > 0) {
+      if (L.mults() % reuse)
+        d.raw(reuse_name + ": got " + std::to_string(reuse) + "; layer '" + L.name + "' has " + std::to_string(L.mults()) +
+              " multiplications; nearest valid: " + nearest_reuse_factors(L.mults(), reuse));
+      else
+        L.reuse_factor = reuse;
+    }
+  }
+}
+
+std::string find_test_vectors(const Model& m, const std::string& model_file, const std::string& given) {
+  if (!given.empty()) return given;
+  if (!m.test_vectors.empty()) return m.test_vectors;
+  fs::path guess = fs::path(model_file).parent_path() / (fs::path(model_file).stem().string() + "_test.json");
+  return fs::exists(guess) ? guess.string() : std::string();
+}
+
+TestVectors load_vectors(const Model& m, const std::string& file) {
+  if (file.empty()) return {};
+  int n_in = 1;
+  for (int s : m.input_shape) n_in *= s;
+  return load_test_vectors(file, n_in, m.layers.back().out_size());
+}
+
+Emulation emulate(const Model& m, const TestVectors& tv) {
+  Emulator em(m);
+  const size_t nl = m.layers.size();
+  Emulation e;
+  e.max_err.assign(nl, 0);
+  e.vectors = tv.inputs.size();
+  e.labelled = !tv.labels.empty();
+  for (size_t k = 0; k < tv.inputs.size(); ++k) {
+    auto fx = em.run(tv.inputs[k]);
+    auto fl = float_eval(m, tv.inputs[k]);
+    for (size_t l = 0; l < nl; ++l)
+      for (size_t i = 0; i < fl[l].size(); ++i) e.max_err[l] = std::max(e.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
+    size_t argmax_fx = 0;
+    for (size_t i = 1; i < fx.back().raw.size(); ++i)
+      if (fx.back().raw[i] > fx.back().raw[argmax_fx]) argmax_fx = i;
+    size_t argmax_fl = std::max_element(fl.back().begin(), fl.back().end()) - fl.back().begin();
+    e.agree += argmax_fx == argmax_fl;
+    if (e.labelled) {
+      e.correct_fixed += (int)argmax_fx == tv.labels[k];
+      e.correct_float += (int)argmax_fl == tv.labels[k];
+    }
+  }
+  e.stats = em.stats();
+  return e;
+}
+
+std::string emulation_report(const Model& m, const Emulation& e, const std::string& vf) {
+  std::ostringstream os;
+  char buf[256];
+  os << "emulation of '" << m.name << "' on " << e.vectors << " test vectors (" << vf << ")\n\n";
+  std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type", "max |err|", "saturated", "wrapped");
+  os << buf;
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    const auto& L = m.layers[l];
+    const auto& st = e.stats[l];
+    std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12.3g %10llu %8llu\n", L.name.substr(0, 24).c_str(), L.type.c_str(),
+                  L.prec.result.str().c_str(), e.max_err[l], (unsigned long long)st.saturated, (unsigned long long)st.wrapped);
+    os << buf;
+  }
+  os << "\n(max |err|: largest difference from the float model's output of that layer over all vectors;\n"
+        " saturated / wrapped: values that overflowed a type in that layer, summed over all vectors)\n\n";
+  std::snprintf(buf, sizeof buf, "top-1 agreement with the float model: %.2f%%\n", 100.0 * e.agree / e.vectors);
+  os << buf;
+  if (e.labelled) {
+    std::snprintf(buf, sizeof buf, "accuracy: float %.2f%%, fixed point %.2f%% (difference %+.2f points)\n",
+                  100.0 * e.correct_float / e.vectors, 100.0 * e.correct_fixed / e.vectors,
+                  100.0 * ((double)e.correct_fixed - (double)e.correct_float) / e.vectors);
+    os << buf;
+  }
+  return os.str();
+}
+
+std::vector<std::vector<double>> bench_inputs(const Model& m, const TestVectors& tv, int verify_n) {
+  std::vector<std::vector<double>> vecs = tv.inputs;
+  if (verify_n > 0) {  // exactly N: the model's vectors first, then seeded random ones
+    if ((int)vecs.size() > verify_n) vecs.resize(verify_n);
+    if ((int)vecs.size() < verify_n) {
+      auto extra = random_test_inputs(m, verify_n - (int)vecs.size());
+      vecs.insert(vecs.end(), extra.begin(), extra.end());
+    }
+  }
+  return vecs;
+}
+
+bool Verification::pass(const RtlProject& r) const {
+  return exit_code == 0 && bit_exact() && latency == r.latency && std::abs(ii - r.ii) < 1e-9;
+}
+
+Verification verify_rtl(const RtlProject& r) {
+  if (std::system("command -v verilator > /dev/null 2>&1") != 0)
+    throw std::runtime_error("--verify: verilator is not installed (scripts/deps.sh installs it)");
+  Verification v;
+  v.log_file = (fs::path(r.dir) / "verify.log").string();
+  v.exit_code = std::system(("sh '" + r.dir + "/verify.sh' > '" + v.log_file + "' 2>&1").c_str());
+  std::string text = read_file(v.log_file);
+  std::vector<std::string> runs;
+  std::istringstream ls(text);
+  for (std::string line; std::getline(ls, line);)
+    if (line.find(" mismatching outputs, latency ") != std::string::npos) runs.push_back(line);
+  if (runs.size() != 2)
+    throw std::runtime_error("--verify: the Verilator run did not complete (exit " + std::to_string(v.exit_code) +
+                             "); log: " + v.log_file + "\n" + text.substr(text.size() > 4000 ? text.size() - 4000 : 0));
+  v.in_order_line = runs[0];
+  v.random_line = runs[1];
+  std::sscanf(runs[0].c_str(), "%*d vectors, %ld mismatching outputs, latency %ld cycles, II %lf", &v.mismatches_in_order,
+              &v.latency, &v.ii);
+  std::sscanf(runs[1].c_str(), "%*d vectors, %ld mismatching outputs", &v.mismatches_random);
+  return v;
+}
+
+}  // namespace tf::hlsflow
