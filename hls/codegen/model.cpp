@@ -57,6 +57,85 @@ std::string nearest_reuse_factors(long long n, int r) {
   return s;
 }
 
+namespace {
+
+// What every layer inherits from the model unless it says otherwise.
+struct LayerDefaults {
+  LayerPrecision prec;
+  std::string strategy;
+  int reuse;
+};
+
+// Layer I of the model (LJ), on an input of SHAPE: its common fields here, its own through its kind. Appends
+// it to M, and its "activation", if any, as a layer of its own; SHAPE becomes the output shape, NAMES gets its
+// name. Problems go to R; a layer without a known type or a shape is left out.
+void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d, std::vector<int>& shape,
+                std::set<std::string>& names, Model& m) {
+  std::string p = "layers[" + std::to_string(i) + "]";
+  if (!lj.is_object() || !lj.contains("type") || !lj["type"].is_string()) {
+    R.err(p + ".type", lj.is_object() ? lj.value("type", json()) : lj, "a layer object with a \"type\"");
+    return;
+  }
+  Layer L;
+  L.type = lj["type"].get<std::string>();
+  const LayerKind* kind = find_layer_kind(L.type);
+  if (!kind) {
+    std::string s = closest_layer_kind(L.type);
+    R.err(p + ".type", lj["type"], "a layer type (" + layer_kind_list() + ")" +
+                                      (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
+    return;
+  }
+  std::set<std::string> allowed = {"name", "type", "precision", "reuse_factor", "strategy"};
+  for (const std::string& k : kind->json_keys()) allowed.insert(k);
+  R.keys(lj, p, allowed);
+  L.name = lj.contains("name") && lj["name"].is_string() ? lj["name"].get<std::string>() : L.type + std::to_string(i);
+  if (lj.contains("name") && !lj["name"].is_string()) R.err(p + ".name", lj["name"], "a string");
+  if (names.count(L.name)) R.err(p + ".name", json(L.name), "a name not used by another layer");
+  names.insert(L.name);
+  L.prec = d.prec;
+  if (lj.contains("precision")) R.precision(lj["precision"], p + ".precision", L.prec);
+  L.strategy = d.strategy;
+  if (lj.contains("strategy")) {
+    if (lj["strategy"] != "latency" && lj["strategy"] != "resource")
+      R.err(p + ".strategy", lj["strategy"], "\"latency\" or \"resource\"");
+    else
+      L.strategy = lj["strategy"].get<std::string>();
+  }
+  L.reuse_factor = lj.contains("reuse_factor") ? R.integer(lj["reuse_factor"], p + ".reuse_factor", 1, 1 << 20) : d.reuse;
+  L.in_shape = shape;
+  if (!kind->parse(R, lj, p, L)) return;
+  std::string activation;
+  if (lj.contains("activation")) {
+    const json& a = lj["activation"];
+    const LayerKind* ak = a.is_string() ? find_layer_kind(a.get<std::string>()) : nullptr;
+    if (!a.is_string() || (a != "linear" && !(ak && ak->is_activation()))) {
+      std::string list;
+      for (const LayerKind* k : layer_kinds())
+        if (k->is_activation()) list += k->name() + ", ";
+      R.err(p + ".activation", a, "one of " + list + "linear");
+    } else {
+      activation = a.get<std::string>();
+    }
+  }
+  long long mults = L.mults();
+  if (mults > 0 && mults % L.reuse_factor != 0)
+    R.err(p + ".reuse_factor", json(L.reuse_factor),
+          "a divisor of the layer's " + std::to_string(mults) + " multiplications; nearest valid: " +
+              nearest_reuse_factors(mults, L.reuse_factor));
+  shape = L.out_shape;
+  m.layers.push_back(L);
+  if (!activation.empty() && activation != "linear") {
+    Layer A;
+    A.type = activation;
+    A.name = L.name + "_" + activation;
+    A.in_shape = A.out_shape = shape;
+    A.prec = L.prec;
+    m.layers.push_back(A);
+  }
+}
+
+}  // namespace
+
 Model load_model_json(const std::string& file) { return load_model(load_json_file(file), file); }
 
 Model load_model(const json& j, const std::string& file) {
@@ -115,71 +194,8 @@ Model load_model(const json& j, const std::string& file) {
   std::vector<int> shape = m.input_shape;
   std::set<std::string> names;
   const json& layers = j["layers"];
-  for (size_t i = 0; i < layers.size(); ++i) {
-    std::string p = "layers[" + std::to_string(i) + "]";
-    const json& lj = layers[i];
-    if (!lj.is_object() || !lj.contains("type") || !lj["type"].is_string()) {
-      R.err(p + ".type", lj.is_object() ? lj.value("type", json()) : lj, "a layer object with a \"type\"");
-      continue;
-    }
-    Layer L;
-    L.type = lj["type"].get<std::string>();
-    const LayerKind* kind = find_layer_kind(L.type);
-    if (!kind) {
-      std::string s = closest_layer_kind(L.type);
-      R.err(p + ".type", lj["type"], "a layer type (" + layer_kind_list() + ")" +
-                                        (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
-      continue;
-    }
-    std::set<std::string> allowed = {"name", "type", "precision", "reuse_factor", "strategy"};
-    for (const std::string& k : kind->json_keys()) allowed.insert(k);
-    R.keys(lj, p, allowed);
-    const std::string& t = L.type;
-    L.name = lj.contains("name") && lj["name"].is_string() ? lj["name"].get<std::string>() : t + std::to_string(i);
-    if (lj.contains("name") && !lj["name"].is_string()) R.err(p + ".name", lj["name"], "a string");
-    if (names.count(L.name)) R.err(p + ".name", json(L.name), "a name not used by another layer");
-    names.insert(L.name);
-    L.prec = def;
-    if (lj.contains("precision")) R.precision(lj["precision"], p + ".precision", L.prec);
-    L.strategy = strategy;
-    if (lj.contains("strategy")) {
-      if (lj["strategy"] != "latency" && lj["strategy"] != "resource")
-        R.err(p + ".strategy", lj["strategy"], "\"latency\" or \"resource\"");
-      else
-        L.strategy = lj["strategy"].get<std::string>();
-    }
-    L.reuse_factor = lj.contains("reuse_factor") ? R.integer(lj["reuse_factor"], p + ".reuse_factor", 1, 1 << 20) : reuse;
-    L.in_shape = shape;
-    if (!kind->parse(R, lj, p, L)) continue;
-    std::string activation;
-    if (lj.contains("activation")) {
-      const json& a = lj["activation"];
-      const LayerKind* ak = a.is_string() ? find_layer_kind(a.get<std::string>()) : nullptr;
-      if (!a.is_string() || (a != "linear" && !(ak && ak->is_activation()))) {
-        std::string list;
-        for (const LayerKind* k : layer_kinds())
-          if (k->is_activation()) list += k->name() + ", ";
-        R.err(p + ".activation", a, "one of " + list + "linear");
-      } else {
-        activation = a.get<std::string>();
-      }
-    }
-    long long mults = L.mults();
-    if (mults > 0 && mults % L.reuse_factor != 0)
-      R.err(p + ".reuse_factor", json(L.reuse_factor),
-            "a divisor of the layer's " + std::to_string(mults) + " multiplications; nearest valid: " +
-                nearest_reuse_factors(mults, L.reuse_factor));
-    shape = L.out_shape;
-    m.layers.push_back(L);
-    if (!activation.empty() && activation != "linear") {
-      Layer A;
-      A.type = activation;
-      A.name = L.name + "_" + activation;
-      A.in_shape = A.out_shape = shape;
-      A.prec = L.prec;
-      m.layers.push_back(A);
-    }
-  }
+  const LayerDefaults inherited{def, strategy, reuse};
+  for (size_t i = 0; i < layers.size(); ++i) read_layer(R, layers[i], i, inherited, shape, names, m);
   R.d.throw_if_any();
   return m;
 }

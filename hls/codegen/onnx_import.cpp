@@ -180,6 +180,55 @@ void OnnxNode::window(size_t nd, const std::vector<int64_t>& ks, const std::stri
   }
 }
 
+// The precision side file (see onnx_import.h) applied to the imported MODEL and its LAYERS (native format).
+static void apply_precision_file(const std::string& precision_file, json& model, json& layers) {
+  json p = load_json_file(precision_file);
+  Diagnostics d;
+  if (!p.is_object()) throw InputError(precision_file + ": (top level): got " + show(p) + "; expected an object");
+  std::set<std::string> names;
+  for (auto& L : layers) names.insert(L["name"].get<std::string>());
+  for (auto it = p.begin(); it != p.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "description") continue;
+    if (key == "input") {
+      model["input"]["precision"] = it.value();
+    } else if (key == "default") {
+      model["precision"] = it.value();
+    } else if (key == "strategy" || key == "reuse_factor") {
+      model[key] = it.value();
+    } else if (key == "layers") {
+      if (!it.value().is_object()) {
+        d.error(precision_file, "layers", show(it.value()), "an object keyed by node name");
+        continue;
+      }
+      for (auto l = it.value().begin(); l != it.value().end(); ++l) {
+        bool found = false;
+        for (auto& L : layers)
+          if (L["name"] == l.key()) {
+            found = true;
+            if (l.value().is_object() && (l.value().contains("reuse_factor") || l.value().contains("strategy"))) {
+              json v = l.value();
+              if (v.contains("reuse_factor")) L["reuse_factor"] = v["reuse_factor"], v.erase("reuse_factor");
+              if (v.contains("strategy")) L["strategy"] = v["strategy"], v.erase("strategy");
+              L["precision"] = v;
+            } else {
+              L["precision"] = l.value();
+            }
+          }
+        if (!found) {
+          std::string s = closest(l.key(), std::vector<std::string>(names.begin(), names.end()));
+          d.error(precision_file, "layers." + l.key(), show(l.value()),
+                  "a node name of the model" + (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
+        }
+      }
+    } else {
+      d.error(precision_file, key, show(it.value()), "no such key (input, default, layers, strategy, reuse_factor, description)");
+    }
+  }
+  d.throw_if_any();
+  model["layers"] = layers;
+}
+
 Model import_onnx(const std::string& file, const std::string& precision_file) {
   onnx::ModelProto mp;
   {
@@ -250,54 +299,7 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
     throw InputError(file + ": the model ends with a Flatten of a channels-first tensor; its output order would differ "
                             "from ONNX's (add the dense layer that follows it, or end before the Flatten)");
 
-  // Precision side file.
-  if (!precision_file.empty()) {
-    json p = load_json_file(precision_file);
-    Diagnostics d;
-    if (!p.is_object()) throw InputError(precision_file + ": (top level): got " + show(p) + "; expected an object");
-    std::set<std::string> names;
-    for (auto& L : layers) names.insert(L["name"].get<std::string>());
-    for (auto it = p.begin(); it != p.end(); ++it) {
-      const std::string& key = it.key();
-      if (key == "description") continue;
-      if (key == "input") {
-        model["input"]["precision"] = it.value();
-      } else if (key == "default") {
-        model["precision"] = it.value();
-      } else if (key == "strategy" || key == "reuse_factor") {
-        model[key] = it.value();
-      } else if (key == "layers") {
-        if (!it.value().is_object()) {
-          d.error(precision_file, "layers", show(it.value()), "an object keyed by node name");
-          continue;
-        }
-        for (auto l = it.value().begin(); l != it.value().end(); ++l) {
-          bool found = false;
-          for (auto& L : layers)
-            if (L["name"] == l.key()) {
-              found = true;
-              if (l.value().is_object() && (l.value().contains("reuse_factor") || l.value().contains("strategy"))) {
-                json v = l.value();
-                if (v.contains("reuse_factor")) L["reuse_factor"] = v["reuse_factor"], v.erase("reuse_factor");
-                if (v.contains("strategy")) L["strategy"] = v["strategy"], v.erase("strategy");
-                L["precision"] = v;
-              } else {
-                L["precision"] = l.value();
-              }
-            }
-          if (!found) {
-            std::string s = closest(l.key(), std::vector<std::string>(names.begin(), names.end()));
-            d.error(precision_file, "layers." + l.key(), show(l.value()),
-                    "a node name of the model" + (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
-          }
-        }
-      } else {
-        d.error(precision_file, key, show(it.value()), "no such key (input, default, layers, strategy, reuse_factor, description)");
-      }
-    }
-    d.throw_if_any();
-    model["layers"] = layers;
-  }
+  if (!precision_file.empty()) apply_precision_file(precision_file, model, layers);
   Model m = load_model(model, precision_file.empty() ? file : file + " (with " + precision_file + ")");
   m.file = file;
   return m;
