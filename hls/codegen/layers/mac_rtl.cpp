@@ -9,69 +9,79 @@ namespace tf::hlsgen {
 
 namespace {
 
-
-
-// A dense or conv layer at reuse factor 1: each output's bias and products summed by a carry-save tree. Appends
-// the module body to V (after its ports), adds the multipliers to MULTIPLIERS and returns the layer's register
-// stages. CUR, WF: input and weight formats; BIAS_F: the bias's fraction bits; A, T, R: accumulator, product
+// A dense or conv layer at reuse factor 1: each output's bias and products summed by a carry-save tree.
+// CUR, WF: input and weight formats; BIAS_F: the bias's fraction bits; A, T, R: accumulator, product
 // (wrapping) and result formats; SW: the width of the exact sum.
-int emit_parallel_sums(std::ostringstream& v, const std::vector<MacOut>& outs, int n_cur, const FixedFormat& cur, const FixedFormat& Wf,
-                       int bias_f, const FixedFormat& A, const FixedFormat& T, const FixedFormat& R, int SW, int pipeline_k,
-                       long& multipliers) {
-  const int XW = cur.W, Fp = cur.F() + Wf.F();
-  // The product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
-  // is unsigned.
-  const int PW = XW + Wf.W + (cur.S && Wf.S ? 0 : 1);
-  const int S = Fp - T.F();
-  const bool slice = T.Q == tinyforge::hls::TRN && S >= 0;  // truncation into a wrapping type: a bit slice
-  // The carry-save rows are CW bits wide: SW rounded up to a machine word (32 or 64 bits). The sum is exact
-  // modulo 2^SW and a carry only moves up, so the rows' bits above SW change nothing in the low SW bits
-  // (synthesis removes them as unused); a simulator then needs no mask after each word operation and no
-  // sign extension of each leaf. With a bit slice the products are computed PX bits wide, a machine word
-  // holding bits S .. S + CW - 1 where possible, so a leaf is one slice of its product.
-  const int CW = SW <= 32 ? 32 : SW <= 64 ? 64 : SW;
-  const int need = std::max(PW, S + CW);
-  const int PX = !slice ? PW : need <= 32 ? 32 : need <= 64 ? 64 : std::max(PW, CW);
-  // Inputs sign- (or zero-) extended to PX bits, so every multiplication is PX x PX -> PX bits (synthesis
-  // narrows it to XW x WW bits again).
-  // Unused here (to the end of the layer): an input whose weights all quantize to zero, and the bits of
-  // the products and rows above the ones the sum needs.
-  v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
-  for (int i = 0; i < n_cur; ++i) {
-    std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
-    v << "  wire signed [" << PX - 1 << ":0] x" << i << " = $signed({{" << PX - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
-      << el("x", i, XW) << "});\n";
+class CarrySaveSums {
+ public:
+  CarrySaveSums(std::ostringstream& v, int n_cur, const FixedFormat& cur, const FixedFormat& Wf, int bias_f, const FixedFormat& A,
+                const FixedFormat& T, const FixedFormat& R, int SW, int pipeline_k)
+      : v(v), n_cur(n_cur), cur(cur), A(A), T(T), R(R), bias_f(bias_f), SW(SW), pipeline_k(pipeline_k), XW(cur.W),
+        Fp(cur.F() + Wf.F()),
+        // The product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
+        // is unsigned.
+        PW(XW + Wf.W + (cur.S && Wf.S ? 0 : 1)),
+        S(Fp - T.F()),
+        slice(T.Q == tinyforge::hls::TRN && S >= 0),  // truncation into a wrapping type: a bit slice
+        // The carry-save rows are CW bits wide: SW rounded up to a machine word (32 or 64 bits). The sum is exact
+        // modulo 2^SW and a carry only moves up, so the rows' bits above SW change nothing in the low SW bits
+        // (synthesis removes them as unused); a simulator then needs no mask after each word operation and no
+        // sign extension of each leaf. With a bit slice the products are computed PX bits wide, a machine word
+        // holding bits S .. S + CW - 1 where possible, so a leaf is one slice of its product.
+        CW(SW <= 32 ? 32 : SW <= 64 ? 64 : SW),
+        PX(!slice ? PW : std::max(PW, S + CW) <= 32 ? 32 : std::max(PW, S + CW) <= 64 ? 64 : std::max(PW, CW)),
+        ib(slice && pipeline_k == 0) {}  // the products in the output's block (else module wires)
+
+  // Appends the module body for OUTS to V (after its ports), adds the multipliers to MULTIPLIERS and returns
+  // the layer's register stages.
+  int emit(const std::vector<MacOut>& outs, long& multipliers) {
+    // Inputs sign- (or zero-) extended to PX bits, so every multiplication is PX x PX -> PX bits (synthesis
+    // narrows it to XW x WW bits again).
+    // Unused here (to the end of the layer): an input whose weights all quantize to zero, and the bits of
+    // the products and rows above the ones the sum needs.
+    v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
+    for (int i = 0; i < n_cur; ++i) {
+      std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
+      v << "  wire signed [" << PX - 1 << ":0] x" << i << " = $signed({{" << PX - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
+        << el("x", i, XW) << "});\n";
+    }
+    // Carry-save adder tree (uniform depth over outputs, so every output has the same latency): the leaves
+    // (bias and products, each sign-extended to CW bits) are reduced three rows to two per level, word by
+    // word (sum = a ^ b ^ c, carry = majority(a, b, c) << 1), until two rows remain; they are registered and
+    // added by one carry-propagate adder in the next cycle. Arithmetic is modulo 2^SW, exact because the
+    // true sum fits in SW bits. --pipeline K also registers each product, every K carry-save levels, and
+    // the accumulator between its two conversions.
+    // Each output's logic between two registers is one combinational block (always @*) of local variables:
+    // the same gates as a list of wires, but a simulator evaluates each value once, in order, in machine
+    // registers. Without --pipeline the block also holds the output's products; with it (or when a product
+    // goes through the quantizer) the products are wires and registers of the module.
+    // A weight of -2^k needs no multiplier: with v = x 2^k, the truncated product floor(-v / 2^S) equals
+    // floor(~v / 2^S) + [v = 0 mod 2^S], and floor(~v / 2^S) = ~floor(v / 2^S) = ~(x shifted by k - S), so
+    // the row is x shifted and inverted plus a carry-in (a constant when k >= S, else one bit), and no
+    // negation chain sits in front of the carry-save tree.
+    std::vector<Block> blocks(outs.size());
+    std::vector<std::vector<std::string>> all_rows(outs.size());
+    for (size_t j = 0; j < outs.size(); ++j) all_rows[j] = leaves(j, outs[j], blocks[j], multipliers);
+    // Carry-save levels of the largest output; every output gets as many (and the same registers).
+    size_t max_rows = 0;
+    for (const auto& rows : all_rows) max_rows = std::max(max_rows, rows.size());
+    int D = 0;
+    for (size_t n = max_rows; n > 2; n = n / 3 * 2 + n % 3) ++D;
+    int stages = 1;
+    if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
+    for (size_t j = 0; j < outs.size(); ++j) reduce(j, all_rows[j], blocks[j], D);
+    v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+    return stages;
   }
-  // Carry-save adder tree (uniform depth over outputs, so every output has the same latency): the leaves
-  // (bias and products, each sign-extended to CW bits) are reduced three rows to two per level, word by
-  // word (sum = a ^ b ^ c, carry = majority(a, b, c) << 1), until two rows remain; they are registered and
-  // added by one carry-propagate adder in the next cycle. Arithmetic is modulo 2^SW, exact because the
-  // true sum fits in SW bits. --pipeline K also registers each product, every K carry-save levels, and
-  // the accumulator between its two conversions.
-  // Each output's logic between two registers is one combinational block (always @*) of local variables:
-  // the same gates as a list of wires, but a simulator evaluates each value once, in order, in machine
-  // registers. Without --pipeline the block also holds the output's products; with it (or when a product
-  // goes through the quantizer) the products are wires and registers of the module.
-  // A weight of -2^k needs no multiplier: with v = x 2^k, the truncated product floor(-v / 2^S) equals
-  // floor(~v / 2^S) + [v = 0 mod 2^S], and floor(~v / 2^S) = ~floor(v / 2^S) = ~(x shifted by k - S), so
-  // the row is x shifted and inverted plus a carry-in (a constant when k >= S, else one bit), and no
-  // negation chain sits in front of the carry-save tree.
-  auto neg_pow2 = [&](i128 w) {
-    if (!slice || w >= 0) return -1;
-    i128 a = -w;
-    if (a & (a - 1)) return -1;
-    int k = 0;
-    while ((a >> k) != 1) ++k;
-    return (k >= S || S - k <= PW) ? k : -1;
-  };
-  const bool ib = slice && pipeline_k == 0;  // the products in the output's block (else module wires)
+
+ private:
   struct Block {
     std::ostringstream decl, body;
     std::set<std::string> local;  // rows computed in the block (the others are module signals or constants)
   };
-  std::vector<Block> blocks(outs.size());
+
   // A value of width w: a local of the output's block, or a wire of the module.
-  auto def = [&](Block& blk, bool in_block, bool sgn, int w, const std::string& n, const std::string& e) {
+  void def(Block& blk, bool in_block, bool sgn, int w, const std::string& n, const std::string& e) {
     const std::string ty = std::string(sgn ? "signed " : "") + "[" + std::to_string(w - 1) + ":0] ";
     if (in_block) {
       blk.decl << "    reg " << ty << n << ";\n";
@@ -79,13 +89,24 @@ int emit_parallel_sums(std::ostringstream& v, const std::vector<MacOut>& outs, i
     } else {
       v << "  wire " << ty << n << " = " << e << ";\n";
     }
-  };
-  std::vector<std::vector<std::string>> all_rows(outs.size());
-  for (size_t j = 0; j < outs.size(); ++j) {
-    std::vector<std::string>& rows = all_rows[j];
-    Block& blk = blocks[j];
-    i128 b_acc = A.from_exact(outs[j].bias, bias_f);  // bias in accumulator units
-    for (const auto& tw : outs[j].terms) {
+  }
+
+  // k when weight W is -2^k and the product is a bit slice (see emit), else -1.
+  int neg_pow2(i128 w) const {
+    if (!slice || w >= 0) return -1;
+    i128 a = -w;
+    if (a & (a - 1)) return -1;
+    int k = 0;
+    while ((a >> k) != 1) ++k;
+    return (k >= S || S - k <= PW) ? k : -1;
+  }
+
+  // Output J's leaves: its bias in accumulator units and its products, each CW bits wide (zero weights left
+  // out); counts the multipliers.
+  std::vector<std::string> leaves(size_t j, const MacOut& o, Block& blk, long& multipliers) {
+    std::vector<std::string> rows;
+    i128 b_acc = A.from_exact(o.bias, bias_f);  // bias in accumulator units
+    for (const auto& tw : o.terms) {
       if (tw.second == 0) continue;
       ++multipliers;
       const std::string id = std::to_string(j) + "_" + std::to_string(tw.first), xi = "x" + std::to_string(tw.first);
@@ -132,39 +153,35 @@ int emit_parallel_sums(std::ostringstream& v, const std::vector<MacOut>& outs, i
     }
     if (b_acc != 0) rows.insert(rows.begin(), slit(CW, b_acc));
     while (rows.size() < 2) rows.push_back(slit(CW, 0));
+    return rows;
   }
-  // Carry-save levels of the largest output; every output gets as many (and the same registers).
-  size_t max_rows = 0;
-  for (const auto& rows : all_rows) max_rows = std::max(max_rows, rows.size());
-  int D = 0;
-  for (size_t n = max_rows; n > 2; n = n / 3 * 2 + n % 3) ++D;
-  int stages = 1;
-  if (pipeline_k > 0) stages += 1 + (D > 0 ? (D - 1) / pipeline_k : 0) + 1;
-  for (size_t j = 0; j < outs.size(); ++j) {
-    std::vector<std::string>& rows = all_rows[j];
-    Block& blk = blocks[j];
-    const std::string J = std::to_string(j);
-    // Registers the rows; those computed in the block leave it through module variables e..., the block
-    // is written out and the next one starts empty.
-    auto reg_rows = [&](const std::string& tag) {
-      std::ostringstream flops;
-      for (size_t q = 0; q < rows.size(); ++q) {
-        std::string n = "k" + J + "_" + tag + "_" + std::to_string(q), src = rows[q];
-        if (blk.local.count(rows[q])) {
-          src = "e" + J + "_" + tag + "_" + std::to_string(q);
-          v << "  reg [" << CW - 1 << ":0] " << src << ";\n";
-          blk.body << "    " << src << " = " << rows[q] << ";\n";
-        }
-        flops << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << src << ";\n";
-        rows[q] = n;
+
+  // Registers ROWS of output J; those computed in the block leave it through module variables e..., the
+  // block is written out and the next one starts empty.
+  void register_rows(std::vector<std::string>& rows, Block& blk, const std::string& J, const std::string& tag) {
+    std::ostringstream flops;
+    for (size_t q = 0; q < rows.size(); ++q) {
+      std::string n = "k" + J + "_" + tag + "_" + std::to_string(q), src = rows[q];
+      if (blk.local.count(rows[q])) {
+        src = "e" + J + "_" + tag + "_" + std::to_string(q);
+        v << "  reg [" << CW - 1 << ":0] " << src << ";\n";
+        blk.body << "    " << src << " = " << rows[q] << ";\n";
       }
-      if (!blk.decl.str().empty())
-        v << "  always @* begin : tree" << J << "_" << tag << "\n" << blk.decl.str() << blk.body.str() << "  end\n";
-      v << flops.str();
-      blk.decl.str("");
-      blk.body.str("");
-      blk.local.clear();
-    };
+      flops << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << src << ";\n";
+      rows[q] = n;
+    }
+    if (!blk.decl.str().empty())
+      v << "  always @* begin : tree" << J << "_" << tag << "\n" << blk.decl.str() << blk.body.str() << "  end\n";
+    v << flops.str();
+    blk.decl.str("");
+    blk.body.str("");
+    blk.local.clear();
+  }
+
+  // Output J's ROWS reduced over D carry-save levels (registered every pipeline_k levels), added, and
+  // converted into the accumulator and then the result format: its slice of y.
+  void reduce(size_t j, std::vector<std::string>& rows, Block& blk, int D) {
+    const std::string J = std::to_string(j);
     for (int l = 1; l <= D; ++l) {
       if (rows.size() > 2) {
         std::vector<std::string> next;
@@ -182,9 +199,9 @@ int emit_parallel_sums(std::ostringstream& v, const std::vector<MacOut>& outs, i
         for (; q < rows.size(); ++q) next.push_back(rows[q]);
         rows = next;
       }
-      if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) reg_rows("l" + std::to_string(l));
+      if (pipeline_k > 0 && l % pipeline_k == 0 && l < D) register_rows(rows, blk, J, "l" + std::to_string(l));
     }
-    reg_rows("r");
+    register_rows(rows, blk, J, "r");
     auto low = [&](const std::string& r) { return CW > SW ? r + "[" + std::to_string(SW - 1) + ":0]" : r; };
     v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << low(rows[0]) << " + " << low(rows[1]) << ");\n";
     std::string a = "a" + std::to_string(j);
@@ -195,9 +212,15 @@ int emit_parallel_sums(std::ostringstream& v, const std::vector<MacOut>& outs, i
     }
     v << quant("qr" + std::to_string(j), A.W, A.F(), A.S, R, -1, a, el("y", (int)j, R.W));
   }
-  v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
-  return stages;
-}
+
+  std::ostringstream& v;
+  const int n_cur;
+  const FixedFormat &cur, &A, &T, &R;
+  const int bias_f, SW, pipeline_k, XW, Fp, PW, S;
+  const bool slice;
+  const int CW, PX;
+  const bool ib;
+};
 
 }  // namespace
 
@@ -301,7 +324,7 @@ void emit_mac_rtl(RtlLayer& lay, const std::vector<MacOut>& outs) {
       v << quant("qr" + k, A.W, A.F(), A.S, R, -1, "o" + k, el("y", (int)j, R.W));
     }
   } else {
-    lay.stages = emit_parallel_sums(v, outs, n_cur, cur, Wf, L.prec.bias.F(), A, T, R, SW, lay.pipeline_k, lay.multipliers);
+    lay.stages = CarrySaveSums(v, n_cur, cur, Wf, L.prec.bias.F(), A, T, R, SW, lay.pipeline_k).emit(outs, lay.multipliers);
   }
 }
 
