@@ -167,3 +167,63 @@ TEST_CASE("identifiers: keywords, reserved names and derived-name clashes", "[hl
   CHECK(sanitize_identifier("a  b!!", used) == "a_b");
   CHECK(sanitize_identifier("__x__", used) == "l_x_2");
 }
+
+#include "emulate.h"
+#include "emulate_ops.h"
+#include "float_eval.h"
+#include "layer_kind.h"
+#include "model_reader.h"
+
+namespace {
+// A layer kind defined outside hls/codegen: y = -x, element-wise. Registering it is all it takes for the
+// JSON reader, the float and bit-accurate evaluators to know it.
+class NegateKind : public LayerKind {
+ public:
+  bool parse(JsonReader&, const json&, const std::string&, Layer& L) const override {
+    L.out_shape = L.in_shape;
+    return true;
+  }
+  void eval_float(const Layer&, const std::vector<double>& in, std::vector<double>& out) const override {
+    for (double x : in) out.push_back(-x);
+  }
+  void emulate(const EmuLayer& e, Tensor& out) const override {
+    for (i128 x : e.in.raw) out.raw.push_back(to_fmt(e.L.prec.result, -x, e.in.fmt.F(), e.stats));
+  }
+  std::string hls_header() const override { return "activation.h"; }
+  void emit_hls(HlsLayer&) const override {}
+  void emit_rtl(RtlLayer&) const override {}
+  bool has_rtl() const override { return false; }
+};
+}  // namespace
+TF_REGISTER_LAYER("test_negate", 1000, NegateKind)
+
+TEST_CASE("layer kinds: registered by name, listed in order, unknown names suggested, new kinds usable", "[hls][model]") {
+  // The types of docs/model-format.md, in its order (the test kind above comes last).
+  CHECK(layer_kind_list() ==
+        "dense, conv1d, conv2d, batchnorm, relu, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_tanh, softmax, "
+        "maxpool1d, avgpool1d, maxpool2d, avgpool2d, flatten, test_negate");
+  CHECK(find_layer_kind("relux") == nullptr);
+  CHECK(closest_layer_kind("relux") == "relu");
+  CHECK(closest_layer_kind("convolution_3d_transposed") == "");
+  CHECK_THROWS_AS(register_layer_kind("relu", 1, std::unique_ptr<LayerKind>(new NegateKind)), std::logic_error);
+  REQUIRE(onnx_layer_kind("Gemm") != nullptr);
+  CHECK(onnx_layer_kind("Gemm")->name() == "dense");
+  CHECK(onnx_layer_kind("Elu") == nullptr);
+  CHECK(onnx_op_list() ==
+        "Gemm, MatMul (+ Add), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Conv, BatchNormalization, MaxPool, AveragePool, "
+        "Flatten, Reshape");
+
+  json m = {{"input", {{"shape", {3}}, {"precision", "fixed<8,4>"}}},
+            {"precision", {{"result", "fixed<8,4>"}}},
+            {"layers", {{{"type", "test_negate"}}}}};
+  Model md = load_model_json(put("negate.json", m));
+  REQUIRE(md.layers.size() == 1);
+  CHECK(md.layers[0].name == "test_negate0");
+  CHECK(float_eval(md, {1.5, -2, 0.25}).back() == std::vector<double>{-1.5, 2, -0.25});
+  Emulator em(md);
+  Tensor y = em.run({1.5, -2, -8}).back();  // -(-8) = 8 is outside fixed<8,4> [-8, 8): it wraps to -8
+  CHECK(y.at(0) == -1.5);
+  CHECK(y.at(1) == 2);
+  CHECK(y.at(2) == -8);
+  CHECK(em.stats()[0].wrapped == 1);
+}
