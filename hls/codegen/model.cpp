@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/diagnostics.h"
+#include "core/reader.h"
 #include "layer_kind.h"
 #include "model_reader.h"
 
@@ -222,51 +223,46 @@ std::vector<std::vector<double>> random_test_inputs(const Model& m, int count) {
 TestVectors load_test_vectors(const std::string& file, int n_in, int n_out) {
   json j = load_json_file(file);
   Diagnostics d;
+  JsonNode root(j, file, d);
   TestVectors tv;
-  if (!j.is_object() || !j.contains("inputs") || !j["inputs"].is_array()) {
-    d.error(file, "inputs", j.is_object() ? show(j.value("inputs", json())) : show(j), "a list of input vectors");
+  JsonNode inputs = root["inputs"];
+  if (!inputs.is_list()) {
+    inputs.fail_got(show(j.is_object() ? inputs.value() : j), "a list of input vectors");
     d.throw_if_any();
   }
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.key() != "inputs" && it.key() != "outputs" && it.key() != "labels" && it.key() != "description")
-      d.error(file, it.key(), show(it.value()), "no such key (inputs, outputs, labels, description)");
-  auto rows = [&](const char* key, int width, std::vector<std::vector<double>>& out) {
-    const json& a = j[key];
+  root.only_keys({"inputs", "outputs", "labels", "description"}, "no such key (inputs, outputs, labels, description)");
+  auto rows = [&](const JsonNode& a, int width, std::vector<std::vector<double>>& out) {
     for (size_t k = 0; k < a.size(); ++k) {
-      std::string p = std::string(key) + "[" + std::to_string(k) + "]";
-      if (!a[k].is_array() || (int)a[k].size() != width) {
-        d.error(file, p, show(a[k]), "a list of " + std::to_string(width) + " numbers");
+      JsonNode row = a[k];
+      if (!row.is_list() || (int)row.size() != width) {
+        row.fail("a list of " + std::to_string(width) + " numbers");
         continue;
       }
       std::vector<double> v;
-      for (auto& x : a[k]) {
-        if (!x.is_number()) {
-          d.error(file, p, show(x), "numbers");
+      for (size_t i = 0; i < row.size(); ++i) {
+        if (!row[i].is_number()) {
+          row.fail_got(show(row[i].value()), "numbers");
           break;
         }
-        v.push_back(x.get<double>());
+        v.push_back(row[i].value().get<double>());
       }
       out.push_back(v);
     }
   };
-  rows("inputs", n_in, tv.inputs);
-  if (j.contains("outputs")) {
-    if (!j["outputs"].is_array() || j["outputs"].size() != j["inputs"].size())
-      d.error(file, "outputs", show(j["outputs"]), "one output vector per input");
+  rows(inputs, n_in, tv.inputs);
+  if (root.has("outputs")) {
+    if (!root["outputs"].is_list() || root["outputs"].size() != inputs.size())
+      root["outputs"].fail("one output vector per input");
     else
-      rows("outputs", n_out, tv.outputs);
+      rows(root["outputs"], n_out, tv.outputs);
   }
-  if (j.contains("labels")) {
-    if (!j["labels"].is_array() || j["labels"].size() != j["inputs"].size())
-      d.error(file, "labels", show(j["labels"]), "one label per input");
+  if (root.has("labels")) {
+    JsonNode labels = root["labels"];
+    if (!labels.is_list() || labels.size() != inputs.size())
+      labels.fail("one label per input");
     else
-      for (size_t k = 0; k < j["labels"].size(); ++k) {
-        const json& l = j["labels"][k];
-        if (!l.is_number_integer() || l.get<int>() < 0 || l.get<int>() >= n_out)
-          d.error(file, "labels[" + std::to_string(k) + "]", show(l), "a class index in [0, " + std::to_string(n_out - 1) + "]");
-        else
-          tv.labels.push_back(l.get<int>());
-      }
+      for (size_t k = 0; k < labels.size(); ++k)
+        tv.labels.push_back((int)labels[k].integer(0, n_out - 1, 0, "a class index in [0, " + std::to_string(n_out - 1) + "]"));
   }
   d.throw_if_any();
   return tv;

@@ -5,18 +5,17 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/reader.h"
+
 namespace tf::hlsgen {
 namespace fs = std::filesystem;
 
-void JsonReader::err(const std::string& path, const json& v, const std::string& expected) { d.error(file, path, show(v), expected); }
+// The generic checks are the shared strict reader's (core/reader.h); this file adds the model format's own.
+void JsonReader::err(const std::string& path, const json& v, const std::string& expected) {
+  JsonNode(v, file, d, path).fail(expected);
+}
 void JsonReader::keys(const json& o, const std::string& path, const std::set<std::string>& allowed) {
-  for (auto it = o.begin(); it != o.end(); ++it)
-    if (!allowed.count(it.key())) {
-      std::vector<std::string> c(allowed.begin(), allowed.end());
-      std::string s = closest(it.key(), c);
-      err(path.empty() ? it.key() : path + "." + it.key(), it.value(),
-          "no such key" + (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
-    }
+  JsonNode(o, file, d, path).only_keys(std::vector<std::string>(allowed.begin(), allowed.end()));
 }
 
 bool JsonReader::format(const json& o, const std::string& path, FixedFormat& f) {
@@ -42,11 +41,7 @@ void JsonReader::precision(const json& o, const std::string& path, LayerPrecisio
 }
 
 int JsonReader::integer(const json& o, const std::string& path, int lo, int hi) {
-  if (!o.is_number_integer() || o.get<int64_t>() < lo || o.get<int64_t>() > hi) {
-    err(path, o, "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    return lo;
-  }
-  return (int)o.get<int64_t>();
+  return (int)JsonNode(o, file, d, path).integer(lo, hi, lo);
 }
 
 std::vector<int> JsonReader::ints(const json& o, const std::string& path, size_t n, int lo, int hi) {

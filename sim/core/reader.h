@@ -21,6 +21,9 @@ class JsonNode {
  public:
   // The top level of DOC (which must outlive every node made from it), read as FILE.
   JsonNode(const json& doc, const std::string& file, Diagnostics& diag) : v_(&doc), file_(&file), d_(&diag) {}
+  // The value V found at PATH of FILE, for a reader that walks the document itself.
+  JsonNode(const json& v, const std::string& file, Diagnostics& diag, std::string path)
+      : v_(&v), file_(&file), d_(&diag), path_(std::move(path)) {}
 
   bool missing() const { return v_ == nullptr; }
   explicit operator bool() const { return v_ != nullptr; }
