@@ -15,6 +15,8 @@ class Clock {
   const sc_core::sc_time& period() const { return period_; }
   // Cycles since time zero.
   uint64_t now() const { return (uint64_t)std::llround(sc_core::sc_time_stamp() / period_); }
+  // Whole cycles in the time span T.
+  uint64_t cycles(const sc_core::sc_time& t) const { return (uint64_t)std::llround(t / period_); }
   // Inside a thread: advance N cycles.
   void wait(double n) const { sc_core::wait(n * period_); }
 

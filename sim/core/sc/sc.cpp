@@ -9,20 +9,6 @@ PipelineStage::PipelineStage(const std::string& name, unsigned depth) {
   if (depth > 0) in_ = std::make_unique<sc_fifo<uint64_t>>(sc_gen_unique_name((name + "_in").c_str()), (int)depth);
 }
 
-void PipelineStage::hold(uint64_t token) {
-  if (tracing_) token_.write((uint32_t)(token + 1));
-}
-
-void PipelineStage::release() {
-  if (tracing_) token_.write(0u);
-}
-
-void PipelineStage::send(const Clock& clk, PipelineStage& next, uint64_t token) {
-  uint64_t t0 = clk.now();
-  next.in().write(token);
-  blocked_ += clk.now() - t0;
-}
-
 void PipelineStage::trace(sc_trace_file* tf, const std::string& name) {
   tracing_ = true;
   sc_core::sc_trace(tf, token_, name);

@@ -22,15 +22,24 @@ class PipelineStage {
 
   sc_core::sc_fifo<uint64_t>& in() { return *in_; }
   uint64_t take() { return in_->read(); }  // blocks until a token arrives
-  void hold(uint64_t token);                // the stage works on TOKEN (trace signal)
-  void release();                           // the stage is idle
+  // The stage works on TOKEN / is idle (the trace signal; nothing to do when not traced).
+  void hold(uint64_t token) {
+    if (tracing_) token_.write((uint32_t)(token + 1));
+  }
+  void release() {
+    if (tracing_) token_.write(0u);
+  }
   // Works CYCLES cycles on the held token.
   void work(const Clock& clk, uint64_t cycles) {
     clk.wait((double)cycles);
     busy_ += cycles;
   }
   // Hands TOKEN to NEXT, waiting while NEXT's input is full; the wait counts as blocked cycles.
-  void send(const Clock& clk, PipelineStage& next, uint64_t token);
+  void send(const Clock& clk, PipelineStage& next, uint64_t token) {
+    const sc_core::sc_time t0 = sc_core::sc_time_stamp();
+    next.in().write(token);
+    if (sc_core::sc_time_stamp() != t0) blocked_ += clk.cycles(sc_core::sc_time_stamp() - t0);
+  }
 
   uint64_t busy_cycles() const { return busy_; }
   uint64_t blocked_cycles() const { return blocked_; }
