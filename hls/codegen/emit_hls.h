@@ -12,9 +12,9 @@
 namespace tf::hlsgen {
 
 struct HlsProject {
-  std::string dir;        // DIR/hls
-  std::string top;        // top function name
-  std::string test_src;   // the test bench source
+  std::string dir;       // DIR/hls
+  std::string top;       // top function name
+  std::string test_src;  // the test bench source
   std::vector<std::string> files;
 };
 

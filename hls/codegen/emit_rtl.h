@@ -12,9 +12,9 @@ namespace tf::hlsgen {
 
 struct RtlProject {
   std::string dir, top;
-  int latency = 0;      // cycles from an accepted input to its output
-  int ii = 1;           // cycles between accepted inputs (the largest reuse factor)
-  long multipliers = 0; // multiplications in the datapath (R = 1: nonzero constant weights; R > 1: ceil(terms / R))
+  int latency = 0;       // cycles from an accepted input to its output
+  int ii = 1;            // cycles between accepted inputs (the largest reuse factor)
+  long multipliers = 0;  // multiplications in the datapath (R = 1: nonzero constant weights; R > 1: ceil(terms / R))
   struct Layer {
     std::string module;
     long multipliers = 0;  // as emitted

@@ -11,9 +11,9 @@
 namespace tf::hlsgen {
 
 // Fixed formats the generator uses where the model format has no knob (documented in docs/hls.md).
-FixedFormat alpha_format();      // leaky_relu alpha: ufixed<18,0,RND>
-FixedFormat slope_format();      // hard_sigmoid slope 0.2 and shift 0.5: fixed<18,2,RND>
-FixedFormat recip_format();      // average pooling 1/count: ufixed<18,0,RND>
+FixedFormat alpha_format();  // leaky_relu alpha: ufixed<18,0,RND>
+FixedFormat slope_format();  // hard_sigmoid slope 0.2 and shift 0.5: fixed<18,2,RND>
+FixedFormat recip_format();  // average pooling 1/count: ufixed<18,0,RND>
 struct SoftmaxFormats {
   int exp_size = 1024, exp_range_log2 = 3, inv_size = 2048, inv_range_log2 = 1;
   FixedFormat exp_t, inv_t, sum_t;

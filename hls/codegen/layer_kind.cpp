@@ -76,7 +76,8 @@ std::string onnx_op_list() {
   std::vector<OnnxOp> ops;
   for (const LayerKind* k : layer_kinds())
     for (const OnnxOp& o : k->onnx_ops())
-      if (!o.shown.empty() && std::none_of(ops.begin(), ops.end(), [&](const OnnxOp& x) { return x.op == o.op; })) ops.push_back(o);
+      if (!o.shown.empty() && std::none_of(ops.begin(), ops.end(), [&](const OnnxOp& x) { return x.op == o.op; }))
+        ops.push_back(o);
   std::stable_sort(ops.begin(), ops.end(), [](const OnnxOp& a, const OnnxOp& b) { return a.order < b.order; });
   std::string s;
   for (const OnnxOp& o : ops) s += (s.empty() ? "" : ", ") + o.shown;

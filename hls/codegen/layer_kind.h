@@ -145,8 +145,8 @@ std::string onnx_op_list();
 // In a layer file: TF_REGISTER_LAYER("dense", 10, DenseKind), or with constructor arguments
 // TF_REGISTER_LAYER("conv2d", 12, ConvKind(2)).
 #define TF_REGISTER_LAYER(NAME, ORDER, KIND)                                                              \
-  namespace {                                                                                            \
-  const bool TF_LAYER_CONCAT(tf_layer_registered_, __LINE__) =                                           \
+  namespace {                                                                                             \
+  const bool TF_LAYER_CONCAT(tf_layer_registered_, __LINE__) =                                            \
       ::tf::hlsgen::register_layer_kind(NAME, ORDER, std::unique_ptr<::tf::hlsgen::LayerKind>(new KIND)); \
   }
 

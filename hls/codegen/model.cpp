@@ -32,10 +32,17 @@ long long Layer::mults() const {
 
 Window window_of(const Layer& L) {
   bool two = L.in_shape.size() == 3;
-  return {two ? L.in_shape[0] : 1,   two ? L.in_shape[1] : L.in_shape[0],   L.in_shape.back(),
-          two ? L.kernel[0] : 1,     two ? L.kernel[1] : L.kernel[0],       two ? L.strides[0] : 1,
-          two ? L.strides[1] : L.strides[0], two ? L.pad_begin[0] : 0,      two ? L.pad_begin[1] : L.pad_begin[0],
-          two ? L.out_shape[0] : 1,  two ? L.out_shape[1] : L.out_shape[0]};
+  return {two ? L.in_shape[0] : 1,
+          two ? L.in_shape[1] : L.in_shape[0],
+          L.in_shape.back(),
+          two ? L.kernel[0] : 1,
+          two ? L.kernel[1] : L.kernel[0],
+          two ? L.strides[0] : 1,
+          two ? L.strides[1] : L.strides[0],
+          two ? L.pad_begin[0] : 0,
+          two ? L.pad_begin[1] : L.pad_begin[0],
+          two ? L.out_shape[0] : 1,
+          two ? L.out_shape[1] : L.out_shape[0]};
 }
 
 std::vector<int> valid_reuse_factors(long long n) {
@@ -82,8 +89,8 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
   const LayerKind* kind = find_layer_kind(L.type);
   if (!kind) {
     std::string s = closest_layer_kind(L.type);
-    R.err(p + ".type", lj["type"], "a layer type (" + layer_kind_list() + ")" +
-                                      (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
+    R.err(p + ".type", lj["type"],
+          "a layer type (" + layer_kind_list() + ")" + (s.empty() ? std::string() : "; did you mean '" + s + "'?"));
     return;
   }
   std::set<std::string> allowed = {"name", "type", "precision", "reuse_factor", "strategy"};
@@ -102,7 +109,8 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
     else
       L.strategy = lj["strategy"].get<std::string>();
   }
-  L.reuse_factor = lj.contains("reuse_factor") ? R.integer(lj["reuse_factor"], p + ".reuse_factor", 1, 1 << 20) : d.reuse;
+  L.reuse_factor =
+      lj.contains("reuse_factor") ? R.integer(lj["reuse_factor"], p + ".reuse_factor", 1, 1 << 20) : d.reuse;
   L.in_shape = shape;
   if (!kind->parse(R, lj, p, L)) return;
   std::string activation;
@@ -121,8 +129,8 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
   long long mults = L.mults();
   if (mults > 0 && mults % L.reuse_factor != 0)
     R.err(p + ".reuse_factor", json(L.reuse_factor),
-          "a divisor of the layer's " + std::to_string(mults) + " multiplications; nearest valid: " +
-              nearest_reuse_factors(mults, L.reuse_factor));
+          "a divisor of the layer's " + std::to_string(mults) +
+              " multiplications; nearest valid: " + nearest_reuse_factors(mults, L.reuse_factor));
   shape = L.out_shape;
   m.layers.push_back(L);
   if (!activation.empty() && activation != "linear") {
@@ -149,7 +157,8 @@ Model load_model(const json& j, const std::string& file) {
     if (!j["test_vectors"].is_string())
       R.err("test_vectors", j["test_vectors"], "a test-vector file name (relative to the model file)");
     else
-      m.test_vectors = (fs::path(file).parent_path() / j["test_vectors"].get<std::string>()).lexically_normal().string();
+      m.test_vectors =
+          (fs::path(file).parent_path() / j["test_vectors"].get<std::string>()).lexically_normal().string();
   }
   m.name = fs::path(file).stem().string();
   if (j.contains("name")) {
@@ -262,7 +271,8 @@ TestVectors load_test_vectors(const std::string& file, int n_in, int n_out) {
       labels.fail("one label per input");
     else
       for (size_t k = 0; k < labels.size(); ++k)
-        tv.labels.push_back((int)labels[k].integer(0, n_out - 1, 0, "a class index in [0, " + std::to_string(n_out - 1) + "]"));
+        tv.labels.push_back(
+            (int)labels[k].integer(0, n_out - 1, 0, "a class index in [0, " + std::to_string(n_out - 1) + "]"));
   }
   d.throw_if_any();
   return tv;

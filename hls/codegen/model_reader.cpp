@@ -101,8 +101,9 @@ std::vector<double> JsonReader::tensor(const json& o, const std::string& path, c
     in.seekg(0, std::ios::end);
     size_t size = (size_t)in.tellg();
     if (size < offset + n * es) {
-      err(path + ".file", o["file"], std::to_string(offset + n * es) + " bytes from offset " + std::to_string(offset) +
-                                         " (file has " + std::to_string(size) + ")");
+      err(path + ".file", o["file"],
+          std::to_string(offset + n * es) + " bytes from offset " + std::to_string(offset) + " (file has " +
+              std::to_string(size) + ")");
       return v;
     }
     in.seekg((std::streamoff)offset);
@@ -156,7 +157,8 @@ void resolve_padding(JsonReader& R, const json& lj, const std::string& p, Layer&
   if (lj.contains("padding")) {
     if (lj["padding"].is_string()) {
       mode = lj["padding"].get<std::string>();
-      if (mode != "valid" && mode != "same") R.err(p + ".padding", lj["padding"], "\"valid\", \"same\" or explicit [[begin, end], ...]");
+      if (mode != "valid" && mode != "same")
+        R.err(p + ".padding", lj["padding"], "\"valid\", \"same\" or explicit [[begin, end], ...]");
     } else if (lj["padding"].is_array() && lj["padding"].size() == nd) {
       mode = "explicit";
       for (size_t k = 0; k < nd; ++k) {
@@ -185,6 +187,5 @@ void resolve_padding(JsonReader& R, const json& lj, const std::string& p, Layer&
     }
   }
 }
-
 
 }  // namespace tf::hlsgen

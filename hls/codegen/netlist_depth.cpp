@@ -14,7 +14,8 @@ long param(const json& cell, const std::string& name) {
   if (p.is_number()) return p.get<long>();
   if (!p.is_string()) return 0;
   const std::string s = p.get<std::string>();
-  if (!s.empty() && s.find_first_not_of("01") == std::string::npos) return std::stol(s.substr(s.size() > 62 ? s.size() - 62 : 0), nullptr, 2);
+  if (!s.empty() && s.find_first_not_of("01") == std::string::npos)
+    return std::stol(s.substr(s.size() > 62 ? s.size() - 62 : 0), nullptr, 2);
   return s == "TRUE" ? 1 : 0;  // string-valued parameters
 }
 
@@ -43,7 +44,8 @@ Role role_of(const std::string& type, const json& cell) {
     return r;
   }
   if (type == "DSP48E1") {
-    const long areg = param(cell, "AREG"), breg = param(cell, "BREG"), creg = param(cell, "CREG"), dreg = param(cell, "DREG");
+    const long areg = param(cell, "AREG"), breg = param(cell, "BREG"), creg = param(cell, "CREG"),
+               dreg = param(cell, "DREG");
     const long mreg = param(cell, "MREG"), preg = param(cell, "PREG");
     const bool any = areg || breg || creg || dreg || mreg || preg;
     if (!any) return r;  // fully combinational: one cell
@@ -60,8 +62,8 @@ Role role_of(const std::string& type, const json& cell) {
   if (type == "SB_MAC16") {
     // Input registers (A/B/C/D_REG), product registers, output registers (TOP/BOTOUTPUT_SELECT = 1).
     const bool inreg = param(cell, "A_REG") || param(cell, "B_REG") || param(cell, "C_REG") || param(cell, "D_REG");
-    const bool midreg = param(cell, "TOP_8x8_MULT_REG") || param(cell, "BOT_8x8_MULT_REG") || param(cell, "PIPELINE_16x16_MULT_REG1") ||
-                        param(cell, "PIPELINE_16x16_MULT_REG2");
+    const bool midreg = param(cell, "TOP_8x8_MULT_REG") || param(cell, "BOT_8x8_MULT_REG") ||
+                        param(cell, "PIPELINE_16x16_MULT_REG1") || param(cell, "PIPELINE_16x16_MULT_REG2");
     const bool outreg = param(cell, "TOPOUTPUT_SELECT") == 1 || param(cell, "BOTOUTPUT_SELECT") == 1;
     if (!inreg && !midreg && !outreg) return r;
     r.has_ends = true;
@@ -93,7 +95,10 @@ DepthResult netlist_depth(const json& module) {
   }
   const int n = (int)names.size();
   // Inputs of each cell: (driver, port cost to end there or -1 = passes through).
-  struct In { int from; long end; };
+  struct In {
+    int from;
+    long end;
+  };
   std::vector<std::vector<In>> ins(n);
   int ci = 0;
   for (auto it = cells.begin(); it != cells.end(); ++it, ++ci) {
@@ -103,8 +108,10 @@ DepthResult netlist_depth(const json& module) {
       if (dirs.contains(p.key()) && dirs[p.key()] == "output") continue;
       if (is_clock_pin(types[ci], p.key())) continue;
       long end = -1;
-      if (roles[ci].sequential) end = 0;
-      else if (roles[ci].has_ends) end = roles[ci].ends.count(p.key()) ? roles[ci].ends.at(p.key()) : 1;  // control pins: conservative
+      if (roles[ci].sequential)
+        end = 0;
+      else if (roles[ci].has_ends)
+        end = roles[ci].ends.count(p.key()) ? roles[ci].ends.at(p.key()) : 1;  // control pins: conservative
       for (const auto& b : p.value()) {
         if (!b.is_number()) continue;  // constant
         auto d = driver.find(b.get<long>());
@@ -112,8 +119,11 @@ DepthResult netlist_depth(const json& module) {
       }
     }
     auto& v = ins[ci];
-    std::sort(v.begin(), v.end(), [](const In& a, const In& b) { return a.from != b.from ? a.from < b.from : a.end < b.end; });
-    v.erase(std::unique(v.begin(), v.end(), [](const In& a, const In& b) { return a.from == b.from && a.end == b.end; }), v.end());
+    std::sort(v.begin(), v.end(),
+              [](const In& a, const In& b) { return a.from != b.from ? a.from < b.from : a.end < b.end; });
+    v.erase(
+        std::unique(v.begin(), v.end(), [](const In& a, const In& b) { return a.from == b.from && a.end == b.end; }),
+        v.end());
   }
   // arrival[c]: cells on the longest path ending at c's outputs (c included); prev for the path.
   std::vector<long> arrival(n, -1);
@@ -135,7 +145,8 @@ DepthResult netlist_depth(const json& module) {
             pushed = true;
             break;
           }
-          if (in.end < 0 && state[in.from] == 1) throw std::runtime_error("combinational loop through cell " + names[in.from]);
+          if (in.end < 0 && state[in.from] == 1)
+            throw std::runtime_error("combinational loop through cell " + names[in.from]);
           ++k;
         }
       }
@@ -191,7 +202,9 @@ DepthResult netlist_depth(const json& module) {
 
 std::string describe_path(const std::vector<std::string>& path) {
   std::string out;
-  auto kind_of = [](const std::string& t) { return t.rfind("LUT", 0) == 0 ? std::string("LUT") : t.rfind("SB_LUT", 0) == 0 ? std::string("SB_LUT4") : t; };
+  auto kind_of = [](const std::string& t) {
+    return t.rfind("LUT", 0) == 0 ? std::string("LUT") : t.rfind("SB_LUT", 0) == 0 ? std::string("SB_LUT4") : t;
+  };
   for (size_t i = 0; i < path.size();) {
     const std::string kind = kind_of(path[i]);
     size_t j = i;

@@ -65,16 +65,25 @@ OnnxInit tensor_values(const onnx::TensorProto& t, const std::string& file) {
       throw InputError(file + ": initializer '" + t.name() + "': data type " + std::to_string(t.data_type()) +
                        " is not supported (float32, float64 or int64)");
   }
-  if (r.v.size() != n) throw InputError(file + ": initializer '" + t.name() + "': expected " + std::to_string(n) + " values");
+  if (r.v.size() != n)
+    throw InputError(file + ": initializer '" + t.name() + "': expected " + std::to_string(n) + " values");
   return r;
 }
 
 // The node being imported, for the layer kinds (onnx_node.h).
 class Node : public OnnxNode {
  public:
-  Node(const onnx::GraphProto& g, int& k, std::string& out, const std::map<std::string, OnnxInit>& inits, const std::string& file,
-       std::string name, const std::vector<int>& shape, std::vector<int>& pending)
-      : g_(g), n_(g.node(k)), k_(k), out_(out), inits_(inits), file_(file), name_(std::move(name)), shape_(shape), pending_(pending) {}
+  Node(const onnx::GraphProto& g, int& k, std::string& out, const std::map<std::string, OnnxInit>& inits,
+       const std::string& file, std::string name, const std::vector<int>& shape, std::vector<int>& pending)
+      : g_(g),
+        n_(g.node(k)),
+        k_(k),
+        out_(out),
+        inits_(inits),
+        file_(file),
+        name_(std::move(name)),
+        shape_(shape),
+        pending_(pending) {}
 
   const std::string& op() const override { return n_.op_type(); }
   const std::string& name() const override { return name_; }
@@ -105,7 +114,8 @@ class Node : public OnnxNode {
   int input_count() const override { return n_.input_size(); }
   bool has_input(int idx) const override { return n_.input_size() > idx && !n_.input(idx).empty(); }
   const OnnxInit& init(int idx, const char* what) const override {
-    if (n_.input_size() <= idx || !inits_.count(n_.input(idx))) fail(std::string("its ") + what + " must be a constant initializer");
+    if (n_.input_size() <= idx || !inits_.count(n_.input(idx)))
+      fail(std::string("its ") + what + " must be a constant initializer");
     return inits_.at(n_.input(idx));
   }
   bool take_bias_add(int n, std::vector<double>& bias) override {
@@ -157,13 +167,15 @@ size_t OnnxNode::spatial_rank() {
   return nd;
 }
 
-void OnnxNode::window(size_t nd, const std::vector<int64_t>& ks, const std::string& type, const std::string& kernel_key, json& L) {
+void OnnxNode::window(size_t nd, const std::vector<int64_t>& ks, const std::string& type, const std::string& kernel_key,
+                      json& L) {
   std::string auto_pad = s("auto_pad", "NOTSET");
   if (ks.size() != nd) fail("kernel_shape must have " + std::to_string(nd) + " entries");
   std::vector<int64_t> st = ints("strides", std::vector<int64_t>(nd, 1));
   std::vector<int64_t> pads = ints("pads", std::vector<int64_t>(2 * nd, 0));
   if (st.size() != nd) unsupported_value("strides", dims_text(st), std::to_string(nd) + " entries");
-  if (pads.size() != 2 * nd) unsupported_value("pads", dims_text(pads), std::to_string(2 * nd) + " entries (begins, then ends)");
+  if (pads.size() != 2 * nd)
+    unsupported_value("pads", dims_text(pads), std::to_string(2 * nd) + " entries (begins, then ends)");
   L["type"] = type;
   L[kernel_key] = ks;
   L["strides"] = st;
@@ -222,7 +234,8 @@ static void apply_precision_file(const std::string& precision_file, json& model,
         }
       }
     } else {
-      d.error(precision_file, key, show(it.value()), "no such key (input, default, layers, strategy, reuse_factor, description)");
+      d.error(precision_file, key, show(it.value()),
+              "no such key (input, default, layers, strategy, reuse_factor, description)");
     }
   }
   d.throw_if_any();
@@ -244,12 +257,15 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
   const onnx::ValueInfoProto* input = nullptr;
   for (const auto& vi : g.input())
     if (!inits.count(vi.name())) {
-      if (input) throw InputError(file + ": graph has more than one input ('" + input->name() + "', '" + vi.name() + "'); expected one");
+      if (input)
+        throw InputError(file + ": graph has more than one input ('" + input->name() + "', '" + vi.name() +
+                         "'); expected one");
       input = &vi;
     }
   if (!input) throw InputError(file + ": graph has no input");
   std::vector<int64_t> in_dims;
-  for (const auto& d : input->type().tensor_type().shape().dim()) in_dims.push_back(d.has_dim_value() ? d.dim_value() : 1);
+  for (const auto& d : input->type().tensor_type().shape().dim())
+    in_dims.push_back(d.has_dim_value() ? d.dim_value() : 1);
   if (in_dims.size() < 2 || in_dims.size() > 4)
     throw InputError(file + ": input '" + input->name() + "' has shape " + dims_text(in_dims) +
                      "; expected [N, features], [N, C, W] or [N, C, H, W]");
@@ -296,8 +312,9 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
   }
   model["layers"] = layers;
   if (!pending_perm_shape.empty())
-    throw InputError(file + ": the model ends with a Flatten of a channels-first tensor; its output order would differ "
-                            "from ONNX's (add the dense layer that follows it, or end before the Flatten)");
+    throw InputError(file +
+                     ": the model ends with a Flatten of a channels-first tensor; its output order would differ "
+                     "from ONNX's (add the dense layer that follows it, or end before the Flatten)");
 
   if (!precision_file.empty()) apply_precision_file(precision_file, model, layers);
   Model m = load_model(model, precision_file.empty() ? file : file + " (with " + precision_file + ")");

@@ -54,7 +54,8 @@ class OnnxNode {
   size_t spatial_rank();
   // Conv and pooling: KS and the strides, pads and auto_pad attributes into LAYER as TYPE with its window
   // size under KERNEL_KEY, strides and padding (native format).
-  void window(size_t nd, const std::vector<int64_t>& ks, const std::string& type, const std::string& kernel_key, json& layer);
+  void window(size_t nd, const std::vector<int64_t>& ks, const std::string& type, const std::string& kernel_key,
+              json& layer);
 };
 
 }  // namespace tf::hlsgen

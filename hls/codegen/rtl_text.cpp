@@ -29,9 +29,10 @@ std::string slit(int width, i128 v) {  // a signed Verilog literal of WIDTH bits
 std::string quant(const std::string& inst, int iw, int ifr, bool is, const FixedFormat& o, int omode_override,
                   const std::string& din, const std::string& dout) {
   std::ostringstream s;
-  s << "  tf_quant #(.IW(" << iw << "), .IF(" << ifr << "), .IS(" << (is ? 1 : 0) << "), .OW(" << o.W << "), .OF(" << o.F()
-    << "), .OS(" << (o.S ? 1 : 0) << "), .QMODE(" << (int)o.Q << "), .OMODE(" << (omode_override >= 0 ? omode_override : (int)o.O)
-    << ")) " << inst << " (.din(" << din << "), .dout(" << dout << "));\n";
+  s << "  tf_quant #(.IW(" << iw << "), .IF(" << ifr << "), .IS(" << (is ? 1 : 0) << "), .OW(" << o.W << "), .OF("
+    << o.F() << "), .OS(" << (o.S ? 1 : 0) << "), .QMODE(" << (int)o.Q << "), .OMODE("
+    << (omode_override >= 0 ? omode_override : (int)o.O) << ")) " << inst << " (.din(" << din << "), .dout(" << dout
+    << "));\n";
   return s.str();
 }
 
@@ -42,7 +43,8 @@ std::string el(const std::string& v, int k, int width) {
 
 // A WIDTH-bit code in hexadecimal (two's complement; up to 64 bits), as $readmemh and the test benches read it.
 std::string hex_code(i128 v, int width) {
-  unsigned __int128 u = (unsigned __int128)v & (width >= 128 ? ~(unsigned __int128)0 : (((unsigned __int128)1 << width) - 1));
+  unsigned __int128 u =
+      (unsigned __int128)v & (width >= 128 ? ~(unsigned __int128)0 : (((unsigned __int128)1 << width) - 1));
   char buf[40];
   std::snprintf(buf, sizeof buf, "%llx", (unsigned long long)u);
   return buf;
@@ -51,7 +53,8 @@ std::string hex_code(i128 v, int width) {
 // A table for tf_rom: FILE gets 2^IDX_BITS hexadecimal WIDTH-bit entries, one per line (zero past the given ones).
 void rom_file(const fs::path& file, int idx_bits, int width, const std::vector<i128>& entries) {
   std::ostringstream s;
-  for (size_t k = 0; k < ((size_t)1 << idx_bits); ++k) s << hex_code(k < entries.size() ? entries[k] : 0, width) << "\n";
+  for (size_t k = 0; k < ((size_t)1 << idx_bits); ++k)
+    s << hex_code(k < entries.size() ? entries[k] : 0, width) << "\n";
   write_text(file, s.str());
 }
 
@@ -59,9 +62,10 @@ void rom_file(const fs::path& file, int idx_bits, int width, const std::vector<i
 // while en is high.
 std::string rom_read(const std::string& inst, const std::string& file, int idx_bits, int width, const std::string& addr,
                      const std::string& data, bool registered) {
-  return "  tf_rom #(.AW(" + std::to_string(idx_bits) + "), .DW(" + std::to_string(width) + "), .REG(" + (registered ? "1" : "0") +
-         "), .FILE(\"" + file + "\")) " + inst + " (" + (registered ? ".clk(clk), .en(en)" : ".clk(1'b0), .en(1'b0)") + ", .addr(" + addr +
-         "), .data(" + data + "));\n";
+  return "  tf_rom #(.AW(" + std::to_string(idx_bits) + "), .DW(" + std::to_string(width) + "), .REG(" +
+         (registered ? "1" : "0") + "), .FILE(\"" + file + "\")) " + inst + " (" +
+         (registered ? ".clk(clk), .en(en)" : ".clk(1'b0), .en(1'b0)") + ", .addr(" + addr + "), .data(" + data +
+         "));\n";
 }
 
 // floor(v * 2^shift) (+ offset before the shift when shift < 0) clamped to [0, size - 1], as a Verilog
@@ -74,8 +78,8 @@ std::string clamp_index(std::ostringstream& v, const std::string& name, const st
     v << "(" << src << " <<< " << shift << ") + " << slit(kw, add_after) << ";\n";
   else
     v << "(" << src << " + " << slit(kw, add_before) << ") >>> " << -shift << ";\n";
-  v << "  wire [" << ib - 1 << ":0] " << name << " = (" << name << "_v < 0) ? " << ib << "'d0 : (" << name << "_v >= "
-    << slit(kw, size) << ") ? " << ib << "'d" << size - 1 << " : " << name << "_v[" << ib - 1 << ":0];\n";
+  v << "  wire [" << ib - 1 << ":0] " << name << " = (" << name << "_v < 0) ? " << ib << "'d0 : (" << name
+    << "_v >= " << slit(kw, size) << ") ? " << ib << "'d" << size - 1 << " : " << name << "_v[" << ib - 1 << ":0];\n";
   return name;
 }
 
@@ -83,8 +87,8 @@ void extend_inputs(std::ostringstream& v, const FixedFormat& cur, int n, int kw)
   const int XW = cur.W;
   for (int i = 0; i < n; ++i) {
     std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
-    v << "  wire signed [" << kw - 1 << ":0] x" << i << " = $signed({{" << kw - XW << "{" << (cur.S ? msb : std::string("1'b0"))
-      << "}}, " << el("x", i, XW) << "});\n";
+    v << "  wire signed [" << kw - 1 << ":0] x" << i << " = $signed({{" << kw - XW << "{"
+      << (cur.S ? msb : std::string("1'b0")) << "}}, " << el("x", i, XW) << "});\n";
   }
 }
 

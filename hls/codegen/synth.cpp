@@ -83,11 +83,13 @@ std::string current_pass(const fs::path& log) {
 json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir,
                 const std::function<void(const std::string&)>& progress) {
   if (target != "xc7" && target != "ice40") throw InputError("--synth: got '" + target + "'; expected xc7 or ice40");
-  if (std::system("command -v yosys > /dev/null 2>&1") != 0) throw InputError("--synth: yosys is not installed (apt-get install yosys)");
+  if (std::system("command -v yosys > /dev/null 2>&1") != 0)
+    throw InputError("--synth: yosys is not installed (apt-get install yosys)");
   fs::path dir = rtl.dir;
   std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".v" && e.path().filename().string().find("_tb.v") == std::string::npos) files.push_back(e.path().filename().string());
+    if (e.path().extension() == ".v" && e.path().filename().string().find("_tb.v") == std::string::npos)
+      files.push_back(e.path().filename().string());
   std::sort(files.begin(), files.end());
   std::string top = rtl.top + "_top";
   std::vector<std::string> layer_modules;  // in layer order (the other files are the top and building blocks)
@@ -98,16 +100,16 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
   // Multipliers as yosys sees them before technology mapping ($mul cells after constant folding and width
   // reduction): each becomes a DSP block or LUT logic, so this counts both kinds.
   ys << "\nhierarchy -check -top " << top << "\nproc\nopt -fast\nwreduce\nopt_clean\ntee -o premap.txt stat\n"
-     << (target == "xc7" ? "synth_xilinx -family xc7 -nowidelut -noiopad -noclkbuf -top " + top : "synth_ice40 -noflatten -top " + top) << "\n"
+     << (target == "xc7" ? "synth_xilinx -family xc7 -nowidelut -noiopad -noclkbuf -top " + top
+                         : "synth_ice40 -noflatten -top " + top)
+     << "\n"
      << "tee -o stat.txt stat\n";
   for (const auto& l : layer_modules) ys << "tee -o stat_" << l << ".txt stat -top " << l << "\n";
   // Logic depth: the longest path of cells between registers on the flattened netlist (every layer), computed
   // by netlist_depth from the JSON netlist, which also cuts paths at the DSP blocks' internal registers (yosys
   // packs pipeline registers into them, and `ltp` would run straight through).
   ys << "flatten\nopt_clean -purge\nwrite_json netlist.json\n";
-  {
-    std::ofstream(dir / "synth.ys") << ys.str();
-  }
+  { std::ofstream(dir / "synth.ys") << ys.str(); }
   auto t0 = std::chrono::steady_clock::now();
   std::string cmd = "cd '" + dir.string() + "' && yosys -q -l yosys.log -s synth.ys > /dev/null 2>&1";
   std::atomic<bool> finished{false};
@@ -152,8 +154,10 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
     std::regex head(R"(^=== (\S+) ===\s*$)"), mul(R"(^\s+\$mul\s+(\d+)\s*$)");
     while (std::getline(in, line)) {
       std::smatch mt;
-      if (std::regex_match(line, mt, head)) cur = mt[1];
-      else if (!cur.empty() && std::regex_match(line, mt, mul)) muls[cur] += std::stol(mt[1]);
+      if (std::regex_match(line, mt, head))
+        cur = mt[1];
+      else if (!cur.empty() && std::regex_match(line, mt, mul))
+        muls[cur] += std::stol(mt[1]);
     }
   }
   // Per layer: cells after mapping, multipliers seen by yosys, and the emitter's own count and lower bound.
@@ -180,27 +184,31 @@ json synthesize(const Model& m, const RtlProject& rtl, const std::string& target
   std::string tmp = (fs::path(out_dir) / "report.json.tmp").string();
   write_file_atomic((fs::path(out_dir) / "report.json").string(), dump_readable(r));
   std::ostringstream md;
-  md << "# " << m.name << ": RTL cost (" << (target == "xc7" ? "yosys synth_xilinx -family xc7" : "yosys synth_ice40") << ")\n\n"
-     << "| | multipliers (yosys $mul) | bound ceil(products/R) | LUT | FF | " << (target == "xc7" ? "DSP48E1" : "SB_MAC16")
-     << " | BRAM | carry |\n|---|---|---|---|---|---|---|---|\n";
+  md << "# " << m.name << ": RTL cost (" << (target == "xc7" ? "yosys synth_xilinx -family xc7" : "yosys synth_ice40")
+     << ")\n\n"
+     << "| | multipliers (yosys $mul) | bound ceil(products/R) | LUT | FF | "
+     << (target == "xc7" ? "DSP48E1" : "SB_MAC16") << " | BRAM | carry |\n|---|---|---|---|---|---|---|---|\n";
   auto row = [&](const std::string& name, const json& muls_, const json& bound, const json& c) {
     auto txt = [](const json& x) { return x.is_string() ? x.get<std::string>() : x.dump(); };
-    md << "| " << name << " | " << txt(muls_) << " | " << txt(bound) << " | " << c["lut"] << " | " << c["ff"] << " | " << c["dsp"] << " | " << c["bram"] << " | "
-       << c["carry"] << " |\n";
+    md << "| " << name << " | " << txt(muls_) << " | " << txt(bound) << " | " << c["lut"] << " | " << c["ff"] << " | "
+       << c["dsp"] << " | " << c["bram"] << " | " << c["carry"] << " |\n";
   };
   long bound_total = 0;
   for (const auto& l : r["layers"]) {
     if (l.contains("multiplier_bound")) bound_total += l["multiplier_bound"].get<long>();
     if (l.contains("cells"))
-      row(l["module"].get<std::string>(), l["yosys_multipliers"], l.contains("multiplier_bound") ? l["multiplier_bound"] : json("-"), l["cells"]);
+      row(l["module"].get<std::string>(), l["yosys_multipliers"],
+          l.contains("multiplier_bound") ? l["multiplier_bound"] : json("-"), l["cells"]);
   }
   row("**total**", r["yosys_multipliers"], bound_total, r["total"]);
-  md << "\nMultipliers: $mul cells yosys finds before mapping (each becomes a DSP block or LUT logic); the bound counts\n"
+  md << "\nMultipliers: $mul cells yosys finds before mapping (each becomes a DSP block or LUT logic); the bound "
+        "counts\n"
      << "every product of a dense/conv layer (a weight that quantizes to zero needs none at R = 1).\n"
-     << "\nLatency " << rtl.latency << " cycles, a new input every " << rtl.ii << " cycle" << (rtl.ii > 1 ? "s" : "") << " (II " << rtl.ii
-     << "); longest register-to-register path "
+     << "\nLatency " << rtl.latency << " cycles, a new input every " << rtl.ii << " cycle" << (rtl.ii > 1 ? "s" : "")
+     << " (II " << rtl.ii << "); longest register-to-register path "
      << (r.contains("logic_depth_cells") ? std::to_string(r["logic_depth_cells"].get<long>()) : std::string("?"))
-     << " cells (" << (r.contains("logic_depth_path") ? r["logic_depth_path"].get<std::string>() : std::string("")) << "). yosys took " << format_double(secs, 3) << " s.\n";
+     << " cells (" << (r.contains("logic_depth_path") ? r["logic_depth_path"].get<std::string>() : std::string(""))
+     << "). yosys took " << format_double(secs, 3) << " s.\n";
   write_file_atomic((fs::path(out_dir) / "report.md").string(), md.str());
   return r;
 }

@@ -88,7 +88,8 @@ int cmd_describe(const std::vector<std::string>& args) {
   m->declare(ps);
   tf::MetricSet ms;
   m->metrics(ms);
-  std::cout << args[0] << ": " << m->summary() << "\n\nParameters\n" << tf::describe_params(ps) << "\nMetrics (stats.json)\n"
+  std::cout << args[0] << ": " << m->summary() << "\n\nParameters\n"
+            << tf::describe_params(ps) << "\nMetrics (stats.json)\n"
             << tf::describe_metrics(ms);
   std::cout << "\nSet parameters in a JSON config (--config FILE; \"base\": \"other.json\" inherits) or with\n"
                "--set PATH=VALUE. Default config: configs/"
@@ -140,8 +141,8 @@ std::string table(const json& stats) {
     os << "\n" << it.key() << (shares ? "  (share of total)" : "") << "\n";
     for (auto e = o.begin(); e != o.end(); ++e) {
       std::string val = fmt_num(e.value());
-      os << "  " << e.key() << std::string(kw - e.key().size() + 2, ' ') << std::string(12 - std::min<size_t>(12, val.size()), ' ')
-         << val;
+      os << "  " << e.key() << std::string(kw - e.key().size() + 2, ' ')
+         << std::string(12 - std::min<size_t>(12, val.size()), ' ') << val;
       if (shares && sum > 0) {
         double f = e.value().get<double>() / sum;
         char pct[16];
@@ -181,18 +182,21 @@ int cmd_sim(const std::vector<std::string>& args) {
       "seed", po::value(&seed)->value_name("N"), "random seed (sets the 'seed' parameter)");
   std::vector<std::string> extra_vals(extra.size());
   for (size_t k = 0; k < extra.size(); ++k)
-    od.add_options()(extra[k].name.c_str(), po::value(&extra_vals[k])->value_name(extra[k].value_name), extra[k].help.c_str());
+    od.add_options()(extra[k].name.c_str(), po::value(&extra_vals[k])->value_name(extra[k].value_name),
+                     extra[k].help.c_str());
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(rest).options(od).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    bad_usage(std::string("sim: ") + e.what(), "run 'tinyforge sim " + (model_name.empty() ? std::string("MODEL") : model_name) + " --help'");
+    bad_usage(std::string("sim: ") + e.what(),
+              "run 'tinyforge sim " + (model_name.empty() ? std::string("MODEL") : model_name) + " --help'");
   }
   if (vm.count("help") || model_name.empty()) {
     std::ostringstream os;
     os << "usage: tinyforge sim MODEL [OPTIONS]\n\nSimulates one design point of MODEL (models: " << model_list()
-       << ") and writes its run record:\nconfig.effective.json, stats.json, summary.csv, run.log and the model's outputs.\n\n"
+       << ") and writes its run record:\nconfig.effective.json, stats.json, summary.csv, run.log and the model's "
+          "outputs.\n\n"
        << od << "\nSee 'tinyforge describe MODEL' for the parameters.\n";
     std::cout << os.str();
     return model_name.empty() && !vm.count("help") ? 2 : 0;
@@ -221,7 +225,8 @@ int cmd_sim(const std::vector<std::string>& args) {
   if (as_json) {
     std::cout << stats.dump(2) << "\n";
   } else {
-    std::cout << "tinyforge sim " << model_name << "  (config: " << (config.empty() ? "declared defaults" : config) << ")\n\n"
+    std::cout << "tinyforge sim " << model_name << "  (config: " << (config.empty() ? "declared defaults" : config)
+              << ")\n\n"
               << table(stats) << "\nrun record: " << res.dir << "/  (stats.json has the full breakdown)\n";
     if (!trace.empty()) std::cout << "waveform:   " << trace << "\n";
   }
@@ -232,22 +237,28 @@ int cmd_hls(const std::vector<std::string>& args) {
   po::options_description od("options");
   std::string model_file, out, strategy, precision, vectors_file;
   int reuse = 0;
-  od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"), "output directory (required unless --emulate)")(
+  od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"),
+                                          "output directory (required unless --emulate)")(
       "precision", po::value(&precision)->value_name("FILE"), "precision side file (JSON) for an ONNX model")(
       "test-vectors", po::value(&vectors_file)->value_name("FILE"),
       "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
-      "emulate", "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
+      "emulate",
+      "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
       "rtl", "also write DIR/rtl/: synthesizable Verilog with Verilator and Icarus bit-exact checks")(
       "verify", po::value<int>()->value_name("N"),
-      "implies --rtl: verilate the RTL, stream N vectors (the model's test vectors, then seeded random ones) in order and "
-      "under random back-pressure, compare every output bit with the C++ model, check latency and II; exit 1 on any difference")(
+      "implies --rtl: verilate the RTL, stream N vectors (the model's test vectors, then seeded random ones) in order "
+      "and "
+      "under random back-pressure, compare every output bit with the C++ model, check latency and II; exit 1 on any "
+      "difference")(
       "pipeline", po::value<int>()->value_name("K"),
       "with --rtl: also register each product, every K carry-save levels and between the two conversions in dense/conv "
       "layers at reuse factor 1 (latency for logic depth; default 0: two stages per layer)")(
       "synth", po::value<std::string>()->value_name("xc7|ice40"),
-      "with --rtl: cost the RTL with yosys (LUT, FF, DSP, BRAM, carry per layer; logic depth) into DIR/report.json and report.md")(
-      "reuse", po::value(&reuse)->value_name("N"), "reuse factor for every dense/conv layer (overrides the model)")(
-      "strategy", po::value(&strategy)->value_name("latency|resource"), "implementation strategy (overrides the model)");
+      "with --rtl: cost the RTL with yosys (LUT, FF, DSP, BRAM, carry per layer; logic depth) into DIR/report.json and "
+      "report.md")("reuse", po::value(&reuse)->value_name("N"),
+                   "reuse factor for every dense/conv layer (overrides the model)")(
+      "strategy", po::value(&strategy)->value_name("latency|resource"),
+      "implementation strategy (overrides the model)");
   po::options_description hidden;
   hidden.add_options()("model", po::value(&model_file));
   po::positional_options_description pos;
@@ -287,7 +298,8 @@ int cmd_hls(const std::vector<std::string>& args) {
   int verify_n = 0;
   if (vm.count("verify")) {
     verify_n = vm["verify"].as<int>();
-    if (verify_n < 1 || verify_n > 10000000) bad_usage("--verify: got " + std::to_string(verify_n) + "; expected 1 to 10000000 vectors", "");
+    if (verify_n < 1 || verify_n > 10000000)
+      bad_usage("--verify: got " + std::to_string(verify_n) + "; expected 1 to 10000000 vectors", "");
   }
   if (rtl) tf::hlsgen::check_rtl_support(m);  // before anything is written
   if (vm.count("synth")) {
@@ -301,19 +313,24 @@ int cmd_hls(const std::vector<std::string>& args) {
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
   if (rtl) {
     int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
-    if (pk < 0 || pk > 64) bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (the default stages) to 64 carry-save levels", "");
+    if (pk < 0 || pk > 64)
+      bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (the default stages) to 64 carry-save levels",
+                "");
     std::vector<std::vector<double>> vecs = tf::hlsflow::bench_inputs(m, tv, verify_n);
     auto r = tf::hlsgen::emit_rtl_project(m, out, vecs, (fs::path(tf::data_dir()) / "rtl" / "lib").string(), pk);
-    std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency " << r.latency
-              << " cycles, II " << r.ii << ", " << r.multipliers << " multipliers)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
+    std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency "
+              << r.latency << " cycles, II " << r.ii << ", " << r.multipliers
+              << " multipliers)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
     if (verify_n > 0) {
       std::cout << "verifying " << verify_n << " vectors (" << std::min<size_t>(tv.inputs.size(), (size_t)verify_n)
                 << " from the model's test vectors) with Verilator..." << std::endl;
       tf::hlsflow::Verification v = tf::hlsflow::verify_rtl(r);
       bool ok = v.pass(r);
-      std::cout << "  in order:               " << v.in_order_line << "\n  random back-pressure:   " << v.random_line << "\n";
-      std::cout << "verify: " << (v.bit_exact() ? "bit-exact" : "MISMATCH") << "; latency " << v.latency << " cycles (reported "
-                << r.latency << "), II " << v.ii << " (reported " << r.ii << "): " << (ok ? "PASS" : "FAIL") << "\n";
+      std::cout << "  in order:               " << v.in_order_line << "\n  random back-pressure:   " << v.random_line
+                << "\n";
+      std::cout << "verify: " << (v.bit_exact() ? "bit-exact" : "MISMATCH") << "; latency " << v.latency
+                << " cycles (reported " << r.latency << "), II " << v.ii << " (reported " << r.ii
+                << "): " << (ok ? "PASS" : "FAIL") << "\n";
       if (!ok) {
         std::string text = tf::read_file(v.log_file);
         std::cout << text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
@@ -321,7 +338,8 @@ int cmd_hls(const std::vector<std::string>& args) {
       }
     }
     if (vm.count("synth")) {
-      std::cout << "running yosys (" << vm["synth"].as<std::string>() << "); large designs can take minutes (leave out --synth to skip it)..." << std::endl;
+      std::cout << "running yosys (" << vm["synth"].as<std::string>()
+                << "); large designs can take minutes (leave out --synth to skip it)..." << std::endl;
       tf::json rep = tf::hlsgen::synthesize(m, r, vm["synth"].as<std::string>(), out,
                                             [](const std::string& line) { std::cout << "  " << line << std::endl; });
       std::cout << tf::read_file((fs::path(out) / "report.md").string());

@@ -61,27 +61,35 @@ std::vector<uint64_t> hdc_reference(const HdcQuery& q) {
 Schema<WorkloadParams> workload_schema(const std::vector<std::string>& kinds, const std::string& kind_desc) {
   Schema<WorkloadParams> s;
   s.choice("workload.kind", &WorkloadParams::kind, kinds.at(0), kinds, kind_desc);
-  s.file("workload.data", &WorkloadParams::data, "", "", "workload data JSON instead of seeded random data (see docs/cim.md)");
+  s.file("workload.data", &WorkloadParams::data, "", "",
+         "workload data JSON instead of seeded random data (see docs/cim.md)");
   Schema<MvmLayerParams> layer;
-  layer.integer("m", &MvmLayerParams::m, 0, 0, 4096, "outputs", "output rows of W (one per word of a row); 0 = cols / word_bits");
-  layer.integer("n", &MvmLayerParams::n, 0, 0, 4096, "inputs", "inputs (one weight row each); 0 = as many as the array holds");
+  layer.integer("m", &MvmLayerParams::m, 0, 0, 4096, "outputs",
+                "output rows of W (one per word of a row); 0 = cols / word_bits");
+  layer.integer("n", &MvmLayerParams::n, 0, 0, 4096, "inputs",
+                "inputs (one weight row each); 0 = as many as the array holds");
   layer.integer("w_bits", &MvmLayerParams::w_bits, 4, 1, 32, "bits", "weight precision");
-  layer.integer("x_bits", &MvmLayerParams::x_bits, 4, 1, 32, "bits", "input precision (inputs are applied one bit per step)");
+  layer.integer("x_bits", &MvmLayerParams::x_bits, 4, 1, 32, "bits",
+                "input precision (inputs are applied one bit per step)");
   layer.boolean("w_signed", &MvmLayerParams::w_signed, true, "weights are two's complement");
-  layer.boolean("x_signed", &MvmLayerParams::x_signed, true, "inputs are two's complement (the sign bit is subtracted)");
+  layer.boolean("x_signed", &MvmLayerParams::x_signed, true,
+                "inputs are two's complement (the sign bit is subtracted)");
   s.objects("workload.layers", &WorkloadParams::layers, json::array({json::object()}), layer, 1, 64,
             "MVM layers run one after another, each with its own precision (mixed precision)");
-  s.integer("workload.bnn.m", &WorkloadParams::bnn_m, 0, 0, 4096, "neurons", "BNN outputs (one weight row each); 0 = as many as fit");
+  s.integer("workload.bnn.m", &WorkloadParams::bnn_m, 0, 0, 4096, "neurons",
+            "BNN outputs (one weight row each); 0 = as many as fit");
   s.integer("workload.bnn.n", &WorkloadParams::bnn_n, 0, 0, 4096, "inputs", "BNN inputs (bits per row); 0 = cols");
   s.integer("workload.hdc.dim", &WorkloadParams::hdc_dim, 0, 0, 4096, "bits", "hypervector dimension; 0 = cols");
-  s.integer("workload.hdc.classes", &WorkloadParams::hdc_classes, 16, 1, 4096, "classes", "prototype hypervectors searched");
+  s.integer("workload.hdc.classes", &WorkloadParams::hdc_classes, 16, 1, 4096, "classes",
+            "prototype hypervectors searched");
   return s;
 }
 
 json load_workload_data(const std::string& file) {
   json data = load_json_file(file);
   if (!data.is_object())
-    throw InputError(file + ": (top level): got " + show(data) + "; expected a JSON object (see docs/cim.md, workload data)");
+    throw InputError(file + ": (top level): got " + show(data) +
+                     "; expected a JSON object (see docs/cim.md, workload data)");
   return data;
 }
 
@@ -111,7 +119,8 @@ std::vector<MvmLayer> read_mvm_data(const json& data, const std::string& file, c
   if (!L.is_list() || L.size() == 0)
     L.fail("a non-empty list of {\"w\": [[...]], \"x\": [...]} (one per workload.layers entry)");
   else if (L.size() != decl.size())
-    L.fail_got(std::to_string(L.size()) + " layers", std::to_string(decl.size()) + " layers (as many as workload.layers)");
+    L.fail_got(std::to_string(L.size()) + " layers",
+               std::to_string(decl.size()) + " layers (as many as workload.layers)");
   else
     for (size_t k = 0; k < L.size(); ++k) {
       const MvmLayerParams& p = decl[k];
@@ -173,7 +182,8 @@ HdcQuery read_hdc_data(const json& data, const std::string& file, int max_classe
   q.classes = P.is_list() ? (int)P.size() : 0;
   q.dim = q.classes && P[0].is_list() ? (int)P[0].size() : 0;
   if (q.classes < 1 || q.dim < 1 || q.dim > max_dim || q.classes > max_classes) {
-    P.fail("a 0/1 matrix of at most " + std::to_string(max_classes) + " rows and " + std::to_string(max_dim) + " columns");
+    P.fail("a 0/1 matrix of at most " + std::to_string(max_classes) + " rows and " + std::to_string(max_dim) +
+           " columns");
   } else {
     auto bits = [&](const JsonNode& n) {
       auto v = ints(n, 0, 1, q.dim);

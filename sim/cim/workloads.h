@@ -79,8 +79,8 @@ struct MvmLimits {
 };
 // Reads {"layers": [{"w": [[...]], "x": [...]}, ...]} with one entry per declared layer (whose precision
 // and signedness come from LAYERS); all problems reported together (InputError).
-std::vector<MvmLayer> read_mvm_data(const json& data, const std::string& file, const std::vector<MvmLayerParams>& layers,
-                                    const MvmLimits& lim);
+std::vector<MvmLayer> read_mvm_data(const json& data, const std::string& file,
+                                    const std::vector<MvmLayerParams>& layers, const MvmLimits& lim);
 // {"w": [[+1/-1...]], "x": [...]}: at most MAX_M rows and MAX_N columns.
 BnnLayer read_bnn_data(const json& data, const std::string& file, int max_m, int max_n);
 // {"prototypes": [[0/1...]], "key": [...], "value": [...]}: at most MAX_CLASSES rows and MAX_DIM columns.

@@ -13,7 +13,8 @@ static void record_leaves(const json& node, const std::string& prefix, const std
       record_leaves(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), file, origin);
   } else {
     // Drop stale records below this path (a list replaced wholesale).
-    for (auto it = origin.lower_bound(prefix); it != origin.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
+    for (auto it = origin.lower_bound(prefix);
+         it != origin.end() && it->first.compare(0, prefix.size(), prefix) == 0;) {
       if (it->first.size() > prefix.size() && (it->first[prefix.size()] == '.' || it->first[prefix.size()] == '['))
         it = origin.erase(it);
       else
@@ -95,7 +96,8 @@ void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag)
       size_t idx = std::stoul(t.substr(1, t.size() - 2));
       if (!n->is_array() || idx >= n->size()) {
         diag.raw("--set: " + path + ": got index " + t + " of " + (walked.empty() ? "(top)" : walked) +
-                 "; expected an index into an existing list (give the whole list instead, e.g. " + walked + "='[...]')");
+                 "; expected an index into an existing list (give the whole list instead, e.g. " + walked +
+                 "='[...]')");
         return;
       }
       n = &(*n)[idx];

@@ -21,8 +21,7 @@ class InputError : public std::runtime_error {
 class Diagnostics {
  public:
   // "FILE: PATH: got VALUE; expected EXPECTED"
-  void error(const std::string& file, const std::string& path, const std::string& value,
-             const std::string& expected);
+  void error(const std::string& file, const std::string& path, const std::string& value, const std::string& expected);
   // A free-form message (already naming file and path).
   void raw(const std::string& message);
   bool empty() const { return messages_.empty(); }

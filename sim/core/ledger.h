@@ -43,7 +43,8 @@ class Ledger {
   int tag(const std::string& name);
   // Registers COMPONENTS, then ACTIONS ("component.action", in the order reports list them). Returns the
   // action ids by name. Unknown types or actions in the technology table: InputError naming the tech file.
-  std::map<std::string, int> bind(const std::vector<ComponentSpec>& components, const std::vector<std::string>& actions);
+  std::map<std::string, int> bind(const std::vector<ComponentSpec>& components,
+                                  const std::vector<std::string>& actions);
 
   // Hot path: no allocation, no lookup.
   void add(int action, int tag, uint64_t count) { counts_[action * ntags_cap_ + tag] += count; }

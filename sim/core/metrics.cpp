@@ -73,8 +73,8 @@ std::vector<std::string> check_stats(const MetricSet& metrics, const json& stats
       problems.push_back("metric '" + it.key() + "' is declared as " + (m->breakdown ? "a breakdown" : "a value") +
                          " but holds " + show(v));
     else if (!m->breakdown && m->text != v.is_string())
-      problems.push_back("metric '" + it.key() + "' is declared as " + (m->text ? "text" : "a number") +
-                         " but holds " + show(v));
+      problems.push_back("metric '" + it.key() + "' is declared as " + (m->text ? "text" : "a number") + " but holds " +
+                         show(v));
   }
   return problems;
 }

@@ -61,8 +61,8 @@ ParamSpec& ParamSet::add(ParamSpec s) {
   return specs_.back();
 }
 
-ParamSpec& ParamSet::integer(const std::string& path, int64_t def, int64_t min, int64_t max,
-                             const std::string& unit, const std::string& desc) {
+ParamSpec& ParamSet::integer(const std::string& path, int64_t def, int64_t min, int64_t max, const std::string& unit,
+                             const std::string& desc) {
   ParamSpec s;
   s.path = path;
   s.type = PType::Int;
@@ -279,7 +279,7 @@ struct Validator {
     switch (s.type) {
       case PType::Int: {
         bool ok = v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
-                                             std::fabs(v.get<double>()) < 9e15);
+                                            std::fabs(v.get<double>()) < 9e15);
         if (!ok) return error(full, v, s.expected()), s.def;
         int64_t x = v.is_number_integer() ? v.get<int64_t>() : (int64_t)v.get<double>();
         if (v.is_number_unsigned() && v.get<uint64_t>() > (uint64_t)std::numeric_limits<int64_t>::max())
@@ -313,8 +313,7 @@ struct Validator {
         if (!v.is_string()) return error(full, v, s.expected()), s.def;
         return v;  // resolved later, when the origin is known
       }
-      case PType::Objects:
-        return v;  // handled by the caller
+      case PType::Objects: return v;  // handled by the caller
     }
     return v;
   }
@@ -415,16 +414,17 @@ struct Validator {
       resolved = fs::path(data_dir()) / "configs" / p;
     } else {
       std::string o = origin(full);
-      fs::path base = (o == "--set" || o == "(defaults)" || o.empty()) ? fs::current_path()
-                                                                         : fs::path(o).parent_path();
+      fs::path base = (o == "--set" || o == "(defaults)" || o.empty()) ? fs::current_path() : fs::path(o).parent_path();
       if (base.empty()) base = fs::current_path();
       resolved = base / p;
     }
     resolved = resolved.lexically_normal();
     std::error_code ec;
     if (!fs::is_regular_file(resolved, ec)) {
-      diag.error(origin(full), full, show(val) + " (resolved to " + resolved.string() + ")",
-                 "an existing file" + std::string(s.builtin_dir.empty() ? "" : " or a built-in name from configs/" + s.builtin_dir + "/"));
+      diag.error(
+          origin(full), full, show(val) + " (resolved to " + resolved.string() + ")",
+          "an existing file" +
+              std::string(s.builtin_dir.empty() ? "" : " or a built-in name from configs/" + s.builtin_dir + "/"));
       bad_paths.insert(full);
       return p;
     }

@@ -57,9 +57,8 @@ void JsonNode::only_keys(const std::vector<std::string>& allowed, const std::str
     for (const auto& a : allowed) ok = ok || a == it.key();
     if (ok) continue;
     std::string s = closest(it.key(), allowed);
-    std::string expected = no_such.empty()
-                               ? "no such key" + (s.empty() ? std::string() : "; did you mean '" + s + "'?")
-                               : no_such + (s.empty() ? std::string() : " (did you mean '" + s + "'?)");
+    std::string expected = no_such.empty() ? "no such key" + (s.empty() ? std::string() : "; did you mean '" + s + "'?")
+                                           : no_such + (s.empty() ? std::string() : " (did you mean '" + s + "'?)");
     (*this)[it.key()].fail(expected);
   }
 }

@@ -21,7 +21,8 @@ RunDir::RunDir(const std::string& final_dir) : final_(final_dir), t0_(std::chron
   if (fs::is_directory(f) && !fs::is_empty(f) &&
       !(fs::exists(f / "config.effective.json") && fs::exists(f / "run.log")))
     throw InputError("--out: " + final_ + " exists and is not a tinyforge run record; choose another directory");
-  if (f.filename() == "." || f.filename() == "..") throw InputError("--out: got '" + final_ + "'; expected a directory name");
+  if (f.filename() == "." || f.filename() == "..")
+    throw InputError("--out: got '" + final_ + "'; expected a directory name");
   std::vector<fs::path> missing;
   for (fs::path p = parent; !p.empty() && !fs::exists(p); p = p.parent_path()) missing.push_back(p);
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
@@ -82,7 +83,8 @@ void RunDir::commit() {
 }
 
 std::string default_run_dir(const std::string& model, const json& effective) {
-  return "runs/" + model + "-" + hex_u64(fnv1a64(effective.dump(-1, ' ', false, json::error_handler_t::replace)), 16).substr(0, 8);
+  return "runs/" + model + "-" +
+         hex_u64(fnv1a64(effective.dump(-1, ' ', false, json::error_handler_t::replace)), 16).substr(0, 8);
 }
 
 static std::string csv_field(const std::string& s) {

@@ -24,13 +24,13 @@ class Schema {
 
   // Integer parameter into an int or int64_t member.
   template <class I>
-  ParamSpec& integer(const std::string& path, I S::*field, int64_t def, int64_t min, int64_t max, const std::string& unit,
-                     const std::string& desc) {
+  ParamSpec& integer(const std::string& path, I S::*field, int64_t def, int64_t min, int64_t max,
+                     const std::string& unit, const std::string& desc) {
     bind(path, [field](S& s, const json& v) { s.*field = (I)v.template get<int64_t>(); });
     return params_.integer(path, def, min, max, unit, desc);
   }
-  ParamSpec& real(const std::string& path, double S::*field, double def, double min, double max, const std::string& unit,
-                  const std::string& desc) {
+  ParamSpec& real(const std::string& path, double S::*field, double def, double min, double max,
+                  const std::string& unit, const std::string& desc) {
     bind(path, [field](S& s, const json& v) { s.*field = v.get<double>(); });
     return params_.real(path, def, min, max, unit, desc);
   }
@@ -59,8 +59,8 @@ class Schema {
     bind(path, [field](S& s, const json& v) { s.*field = v.get<std::string>(); });
     return params_.text(path, def, desc);
   }
-  ParamSpec& file(const std::string& path, std::string S::*field, const std::string& def, const std::string& builtin_dir,
-                  const std::string& desc) {
+  ParamSpec& file(const std::string& path, std::string S::*field, const std::string& def,
+                  const std::string& builtin_dir, const std::string& desc) {
     bind(path, [field](S& s, const json& v) { s.*field = v.get<std::string>(); });
     return params_.file(path, def, builtin_dir, desc);
   }

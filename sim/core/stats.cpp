@@ -10,7 +10,8 @@ Schema<TechParams> tech_schema(const std::string& default_table) {
          "technology table: a built-in name from configs/tech/ (e.g. 65nm, 28nm, 22nm) or a JSON file");
   s.file("tech.node_scaling", &TechParams::node_scaling, "tech/node_scaling.json", "",
          "node-scaling table used when tech.node_nm differs from the table's node");
-  s.real("tech.node_nm", &TechParams::node_nm, 0, 0, 180, "nm", "technology node to scale to; 0 = the table's own node");
+  s.real("tech.node_nm", &TechParams::node_nm, 0, 0, 180, "nm",
+         "technology node to scale to; 0 = the table's own node");
   s.real("tech.vdd_V", &TechParams::vdd_V, 0, 0, 2.0, "V", "supply voltage; 0 = the table's nominal Vdd");
   s.rule([](const TechParams& t, const Config& c, Diagnostics& d) {
     if (t.vdd_V != 0 && t.vdd_V < 0.3)

@@ -43,7 +43,6 @@ void write_energy(json& j, const EnergyReport& er, double time_s);
 void write_area(json& j, const EnergyReport& er);
 // Breakdowns: per component, per action, per tag (SKIP_ZERO_TAGS drops tags that spent nothing), area per
 // component, action counts, and the scaling record.
-void write_breakdowns(json& j, const EnergyReport& er, const std::string& tag, bool skip_zero_tags,
-                      const Scaling& s);
+void write_breakdowns(json& j, const EnergyReport& er, const std::string& tag, bool skip_zero_tags, const Scaling& s);
 
 }  // namespace tf

@@ -28,7 +28,8 @@ void apply_overrides(Model& m, const std::string& strategy, int reuse, Diagnosti
     if (!strategy.empty()) L.strategy = strategy;
     if (reuse > 0 && L.mults() > 0) {
       if (L.mults() % reuse)
-        d.raw(reuse_name + ": got " + std::to_string(reuse) + "; layer '" + L.name + "' has " + std::to_string(L.mults()) +
+        d.raw(reuse_name + ": got " + std::to_string(reuse) + "; layer '" + L.name + "' has " +
+              std::to_string(L.mults()) +
               " multiplications; nearest valid: " + nearest_reuse_factors(L.mults(), reuse));
       else
         L.reuse_factor = reuse;
@@ -61,7 +62,8 @@ Emulation emulate(const Model& m, const TestVectors& tv) {
     auto fx = em.run(tv.inputs[k]);
     auto fl = float_eval(m, tv.inputs[k]);
     for (size_t l = 0; l < nl; ++l)
-      for (size_t i = 0; i < fl[l].size(); ++i) e.max_err[l] = std::max(e.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
+      for (size_t i = 0; i < fl[l].size(); ++i)
+        e.max_err[l] = std::max(e.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
     size_t argmax_fx = 0;
     for (size_t i = 1; i < fx.back().raw.size(); ++i)
       if (fx.back().raw[i] > fx.back().raw[argmax_fx]) argmax_fx = i;
@@ -80,13 +82,15 @@ std::string emulation_report(const Model& m, const Emulation& e, const std::stri
   std::ostringstream os;
   char buf[256];
   os << "emulation of '" << m.name << "' on " << e.vectors << " test vectors (" << vf << ")\n\n";
-  std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type", "max |err|", "saturated", "wrapped");
+  std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type", "max |err|",
+                "saturated", "wrapped");
   os << buf;
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const auto& L = m.layers[l];
     const auto& st = e.stats[l];
-    std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12.3g %10llu %8llu\n", L.name.substr(0, 24).c_str(), L.type.c_str(),
-                  L.prec.result.str().c_str(), e.max_err[l], (unsigned long long)st.saturated, (unsigned long long)st.wrapped);
+    std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12.3g %10llu %8llu\n", L.name.substr(0, 24).c_str(),
+                  L.type.c_str(), L.prec.result.str().c_str(), e.max_err[l], (unsigned long long)st.saturated,
+                  (unsigned long long)st.wrapped);
     os << buf;
   }
   os << "\n(max |err|: largest difference from the float model's output of that layer over all vectors;\n"
@@ -134,8 +138,8 @@ Verification verify_rtl(const RtlProject& r) {
                              "); log: " + v.log_file + "\n" + text.substr(text.size() > 4000 ? text.size() - 4000 : 0));
   v.in_order_line = runs[0];
   v.random_line = runs[1];
-  std::sscanf(runs[0].c_str(), "%*d vectors, %ld mismatching outputs, latency %ld cycles, II %lf", &v.mismatches_in_order,
-              &v.latency, &v.ii);
+  std::sscanf(runs[0].c_str(), "%*d vectors, %ld mismatching outputs, latency %ld cycles, II %lf",
+              &v.mismatches_in_order, &v.latency, &v.ii);
   std::sscanf(runs[1].c_str(), "%*d vectors, %ld mismatching outputs", &v.mismatches_random);
   return v;
 }

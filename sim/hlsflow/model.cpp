@@ -37,23 +37,27 @@ const Schema<HlsParams>& schema() {
     P.file("network.precision", &H::precision_file, "", "", "precision side file of an ONNX network (docs/hls.md)");
     P.file("network.test_vectors", &H::vectors, "", "",
            "test vectors (JSON: inputs, optional outputs and labels); default: the network's own, or NAME_test.json");
-    const char* kinds[4][2] = {{"weight", "weights"}, {"bias", "biases"}, {"accum", "accumulators"}, {"result", "layer results"}};
+    const char* kinds[4][2] = {
+        {"weight", "weights"}, {"bias", "biases"}, {"accum", "accumulators"}, {"result", "layer results"}};
     std::string H::*fields[4] = {&H::weight, &H::bias, &H::accum, &H::result};
     for (int k = 0; k < 4; ++k)
       P.text(std::string("precision.") + kinds[k][0], fields[k], "",
-             std::string("type of the ") + kinds[k][1] + " of every layer, e.g. \"fixed<16,6>\"; \"\" = the network's own");
+             std::string("type of the ") + kinds[k][1] +
+                 " of every layer, e.g. \"fixed<16,6>\"; \"\" = the network's own");
     P.choice("hls.strategy", &H::strategy, "model", {"model", "latency", "resource"},
              "implementation strategy of every layer; model = as the network says");
     P.integer("hls.reuse", &H::reuse, 0, 0, 1000000, "",
               "reuse factor of every dense/conv layer (must divide its multiplications); 0 = as the network says");
-    P.boolean("targets.emulate", &H::emulate, true, "bit-accurate emulation of the test vectors against the float model");
+    P.boolean("targets.emulate", &H::emulate, true,
+              "bit-accurate emulation of the test vectors against the float model");
     P.boolean("targets.project", &H::project, true, "write the HLS C++ project (hls/ in the run record)");
     P.boolean("targets.rtl", &H::rtl, true, "write the Verilog (rtl/ in the run record): latency, II, multipliers");
     P.integer("rtl.pipeline", &H::pipeline, 0, 0, 64, "levels",
               "register every K carry-save levels of dense/conv adder trees (0: two stages per layer)");
     P.integer("targets.verify", &H::verify, 0, 0, 10000000, "vectors",
               "verilate the RTL and check N vectors bit for bit, with latency and II (0 = no Verilator run)");
-    P.choice("targets.synth", &H::synth, "none", {"none", "xc7", "ice40"}, "cost the RTL with yosys (LUT, FF, DSP, BRAM, depth)");
+    P.choice("targets.synth", &H::synth, "none", {"none", "xc7", "ice40"},
+             "cost the RTL with yosys (LUT, FF, DSP, BRAM, depth)");
     P.rule([](const H& p, const Config& c, Diagnostics& d) {
       if (p.file.empty()) d.error(c.origin("network.file"), "network.file", "\"\"", "a network file (JSON or ONNX)");
       const char* names[4] = {"weight", "bias", "accum", "result"};
@@ -62,7 +66,8 @@ const Schema<HlsParams>& schema() {
         hlsgen::FixedFormat f;
         std::string why, path = std::string("precision.") + names[k];
         if (!vals[k]->empty() && !parse_format(*vals[k], f, why))
-          d.error(c.origin(path), path, "\"" + *vals[k] + "\"", "a fixed-point type such as \"fixed<16,6>\" (" + why + ")");
+          d.error(c.origin(path), path, "\"" + *vals[k] + "\"",
+                  "a fixed-point type such as \"fixed<16,6>\" (" + why + ")");
       }
       if ((p.verify > 0 || p.synth != "none") && !p.rtl)
         d.error(c.origin("targets.rtl"), "targets.rtl", "false", "true when targets.verify or targets.synth is set");
@@ -78,7 +83,8 @@ class HlsModel : public Model {
  public:
   std::string name() const override { return "hls"; }
   std::string summary() const override {
-    return "HLS flow of a neural network: bit-accurate emulation, HLS C++ project, Verilog, Verilator check, yosys cost";
+    return "HLS flow of a neural network: bit-accurate emulation, HLS C++ project, Verilog, Verilator check, yosys "
+           "cost";
   }
   std::string default_config() const override { return "hls/digits_mlp.json"; }
   std::vector<CliOption> cli_options() const override {
@@ -107,7 +113,8 @@ class HlsModel : public Model {
     M.lower("multipliers", "", "RTL: multipliers in the datapath");
     M.breakdown("multipliers_by_layer", "", "RTL: multipliers per layer module");
     M.neither("verify_vectors", "", "vectors streamed through the verilated RTL");
-    M.lower("verify_mismatches", "", "outputs of the verilated RTL that differ from the C++ model (in order + back-pressure)");
+    M.lower("verify_mismatches", "",
+            "outputs of the verilated RTL that differ from the C++ model (in order + back-pressure)");
     M.higher("verify_pass", "", "1 if the RTL is bit-exact with the reported latency and II, else 0");
     M.lower("lut", "", "yosys: LUTs");
     M.lower("ff", "", "yosys: flip-flops");
@@ -130,12 +137,14 @@ json HlsModel::run(RunContext& ctx) {
     if (!p.result.empty()) parse_format(p.result, L.prec.result, why);
   }
   Diagnostics d;
-  apply_overrides(m, p.strategy == "model" ? "" : p.strategy, p.reuse, d, ctx.config.origin("hls.reuse") + ": hls.reuse");
+  apply_overrides(m, p.strategy == "model" ? "" : p.strategy, p.reuse, d,
+                  ctx.config.origin("hls.reuse") + ": hls.reuse");
   d.throw_if_any();
   if (p.rtl) hlsgen::check_rtl_support(m);
   std::string vf = find_test_vectors(m, p.file, p.vectors);
   hlsgen::TestVectors tv = load_vectors(m, vf);
-  ctx.log("network '" + m.name + "': " + std::to_string(m.layers.size()) + " layers; test vectors: " + (vf.empty() ? "none" : vf));
+  ctx.log("network '" + m.name + "': " + std::to_string(m.layers.size()) +
+          " layers; test vectors: " + (vf.empty() ? "none" : vf));
 
   json j;
   j["model"] = "hls";

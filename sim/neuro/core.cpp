@@ -29,8 +29,8 @@ static inline int32_t decay(int32_t v, int d) {
 // 2^31. Built twice (AVX2 and baseline) and chosen at run time: integer results are identical.
 template <int S>
 static inline void update_state_impl(int H, int32_t* __restrict I0, int32_t* __restrict I1, int32_t* __restrict Vh,
-                         const uint8_t* __restrict d0, const uint8_t* __restrict d1, const uint8_t* __restrict dm,
-                         const int32_t* __restrict bias) {
+                                     const uint8_t* __restrict d0, const uint8_t* __restrict d1,
+                                     const uint8_t* __restrict dm, const int32_t* __restrict bias) {
   for (int h = 0; h < H; ++h) {
     int32_t a = I0[h];
     int32_t ra = a >> d0[h];
@@ -58,22 +58,23 @@ static inline void update_state_impl(int H, int32_t* __restrict I0, int32_t* __r
 }
 
 // One loop per synapse count, so the vectorized body has no per-element condition (masked stores).
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-static void update_state1(int H, int32_t* __restrict I0, int32_t* __restrict Vh, const uint8_t* __restrict d0,
-                          const uint8_t* __restrict dm, const int32_t* __restrict bias) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void update_state1(
+    int H, int32_t* __restrict I0, int32_t* __restrict Vh, const uint8_t* __restrict d0, const uint8_t* __restrict dm,
+    const int32_t* __restrict bias) {
   update_state_impl<1>(H, I0, nullptr, Vh, d0, nullptr, dm, bias);
 }
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-static void update_state2(int H, int32_t* __restrict I0, int32_t* __restrict I1, int32_t* __restrict Vh,
-                          const uint8_t* __restrict d0, const uint8_t* __restrict d1, const uint8_t* __restrict dm,
-                          const int32_t* __restrict bias) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void update_state2(
+    int H, int32_t* __restrict I0, int32_t* __restrict I1, int32_t* __restrict Vh, const uint8_t* __restrict d0,
+    const uint8_t* __restrict d1, const uint8_t* __restrict dm, const int32_t* __restrict bias) {
   update_state_impl<2>(H, I0, I1, Vh, d0, d1, dm, bias);
 }
 
 // Input events of one channel: every synapse gets n times its (pre-shifted) weight, saturated; dense and
 // vectorizable (zero weights add nothing).
-__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-static void add_dense(int n_syn_total, int32_t* __restrict I, const int32_t* __restrict w, int32_t n) {
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default"))) static void add_dense(int n_syn_total,
+                                                                                          int32_t* __restrict I,
+                                                                                          const int32_t* __restrict w,
+                                                                                          int32_t n) {
   for (int k = 0; k < n_syn_total; ++k) {
     int32_t v = I[k] + n * w[k];
     I[k] = v < -32768 ? -32768 : (v > 32767 ? 32767 : v);
@@ -115,7 +116,8 @@ static inline void fan_out(const Fanout& f, int h, int32_t n, int32_t* Io, FanCo
   for (uint32_t k = ob; k < oe; ++k) Io[f.oidx[k]] = sat16i(Io[f.oidx[k]] + n * f.ow[k]);
 }
 
-static FanCounts fanout_scalar(const Fanout& f, const int* src, size_t n_src, const uint8_t* count, int32_t* I, int32_t* Io) {
+static FanCounts fanout_scalar(const Fanout& f, const int* src, size_t n_src, const uint8_t* count, int32_t* I,
+                               int32_t* Io) {
   FanCounts c;
   for (size_t q = 0; q < n_src; ++q) {
     const int h = src[q];
@@ -127,8 +129,8 @@ static FanCounts fanout_scalar(const Fanout& f, const int* src, size_t n_src, co
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12's own intrinsics pass undefined vectors
-__attribute__((target("avx512f")))
-static FanCounts fanout_avx512(const Fanout& f, const int* src, size_t n_src, const uint8_t* count, int32_t* I, int32_t* Io) {
+__attribute__((target("avx512f"))) static FanCounts fanout_avx512(const Fanout& f, const int* src, size_t n_src,
+                                                                  const uint8_t* count, int32_t* I, int32_t* Io) {
   FanCounts c;
   const __m512i lo = _mm512_set1_epi32(-32768), hi = _mm512_set1_epi32(32767);
   for (size_t q = 0; q < n_src; ++q) {
@@ -192,9 +194,9 @@ static inline void spike_one(int h, int32_t* Vh, const int32_t* thr_p, uint8_t* 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC 12's own intrinsics pass undefined vectors
 // Sixteen neurons compared at a time; the candidates' indices compress-stored into CAND (H + 16 entries).
-__attribute__((target("avx512f")))
-static void find_spikes_avx512(int H, int32_t* Vh, const int32_t* thr_p, uint8_t* own, int max_sp, std::vector<int>& list,
-                               uint64_t& spikes, int* cand) {
+__attribute__((target("avx512f"))) static void find_spikes_avx512(int H, int32_t* Vh, const int32_t* thr_p,
+                                                                  uint8_t* own, int max_sp, std::vector<int>& list,
+                                                                  uint64_t& spikes, int* cand) {
   uint64_t sp = 0;
   list.clear();
   int cnt = 0;
@@ -211,8 +213,8 @@ static void find_spikes_avx512(int H, int32_t* Vh, const int32_t* thr_p, uint8_t
 }
 #pragma GCC diagnostic pop
 
-static void find_spikes_scalar(int H, int32_t* Vh, const int32_t* thr_p, uint8_t* own, int max_sp, std::vector<int>& list,
-                               uint64_t& spikes) {
+static void find_spikes_scalar(int H, int32_t* Vh, const int32_t* thr_p, uint8_t* own, int max_sp,
+                               std::vector<int>& list, uint64_t& spikes) {
   uint64_t sp = 0;
   list.clear();
   for (int h = 0; h < H; ++h)
@@ -220,9 +222,8 @@ static void find_spikes_scalar(int H, int32_t* Vh, const int32_t* thr_p, uint8_t
   spikes = sp;
 }
 
-__attribute__((target("avx2")))
-static void find_spikes_avx2(int H, int32_t* Vh, const int32_t* thr_p, uint8_t* own, int max_sp, std::vector<int>& list,
-                             uint64_t& spikes) {
+__attribute__((target("avx2"))) static void find_spikes_avx2(int H, int32_t* Vh, const int32_t* thr_p, uint8_t* own,
+                                                             int max_sp, std::vector<int>& list, uint64_t& spikes) {
   uint64_t sp = 0;
   list.clear();
   int base = 0;
@@ -242,7 +243,14 @@ static void find_spikes_avx2(int H, int32_t* Vh, const int32_t* thr_p, uint8_t* 
 
 NeuroCore::NeuroCore(sc_module_name name, const Network& net, const Raster& input, const CoreTiming& tm, Readout ro,
                      const std::vector<int>& record, CoreEnergy* energy)
-    : sc_module(name), net_(net), in_(input), tm_(tm), readout_(ro), record_(record), energy_(energy), clk_(tm.freq_MHz) {
+    : sc_module(name),
+      net_(net),
+      in_(input),
+      tm_(tm),
+      readout_(ro),
+      record_(record),
+      energy_(energy),
+      clk_(tm.freq_MHz) {
   budget_cycles_ = (uint64_t)std::llround(tm.freq_MHz * 1e3 * tm.dt_ms);
   const int H = net.n_hidden, S = net.n_syn, O = net.n_out;
   I_h_.assign((size_t)H * 2, 0);  // synapse-major: I[s * H + h] (room for two synapses)
@@ -353,7 +361,6 @@ void NeuroCore::trace(sc_trace_file* tf) {
   }
 }
 
-
 // The step loop: the four stages in the hardware's order. Each stage computes its part of the step on the
 // real state and returns its cycle cost; time advances by those costs (loosely timed: one wait per step, or
 // one per stage when a VCD is written, so the waveform shows the stages). A step starts at its dt tick, or
@@ -371,7 +378,10 @@ void NeuroCore::step_thread() {
     uint64_t total = 0;
     for (int stage = 1; stage <= 4; ++stage) {
       if (tracing_) sig_stage_.write(stage);
-      uint64_t cyc = stage == 1 ? input_stage(t) : stage == 2 ? recurrent_stage() : stage == 3 ? update_stage() : output_stage();
+      uint64_t cyc = stage == 1   ? input_stage(t)
+                     : stage == 2 ? recurrent_stage()
+                     : stage == 3 ? update_stage()
+                                  : output_stage();
       cur_.active_cycles += cyc;
       total += cyc;
       if (tracing_ && cyc) clk_.wait((double)cyc);
@@ -402,13 +412,17 @@ uint64_t NeuroCore::input_stage(size_t t) {
     // |I| < 2^15, n <= 31, |w << shift| < 2^14: the sum fits in int32.
     add_dense(S * net_.n_hidden, I_h_.data(), &in_dense_[(size_t)c * 2 * net_.n_hidden], n);
   }
-  return (uint64_t)std::ceil(tm_.c_step_overhead + net_.n_in * tm_.c_input_channel + cur_.input_events * tm_.c_input_event);
+  return (uint64_t)std::ceil(tm_.c_step_overhead + net_.n_in * tm_.c_input_channel +
+                             cur_.input_events * tm_.c_input_event);
 }
 
 uint64_t NeuroCore::recurrent_stage() {
-  const Fanout f{rec_off_.data(), rec_idx_.data(), rec_w_.data(), rec_distinct_.data(), out_off_.data(), out_idx_.data(), out_w_.data()};
-  const FanCounts c = use_avx512_ ? fanout_avx512(f, prev_active_.data(), prev_active_.size(), prev_count_.data(), I_h_.data(), I_o_.data())
-                                  : fanout_scalar(f, prev_active_.data(), prev_active_.size(), prev_count_.data(), I_h_.data(), I_o_.data());
+  const Fanout f{rec_off_.data(), rec_idx_.data(), rec_w_.data(), rec_distinct_.data(),
+                 out_off_.data(), out_idx_.data(), out_w_.data()};
+  const FanCounts c =
+      use_avx512_
+          ? fanout_avx512(f, prev_active_.data(), prev_active_.size(), prev_count_.data(), I_h_.data(), I_o_.data())
+          : fanout_scalar(f, prev_active_.data(), prev_active_.size(), prev_count_.data(), I_h_.data(), I_o_.data());
   cur_.rec_events = c.rec_events;
   cur_.out_events = c.out_events;
   cur_.readout_sources = c.readout_sources;
@@ -427,9 +441,12 @@ uint64_t NeuroCore::update_stage() {
       update_state2(H, Ih, Ih + H, V_h_.data(), h_dsyn_.data(), h_dsyn_.data() + H, h_dmem_.data(), h_bias_.data());
     else
       update_state1(H, Ih, V_h_.data(), h_dsyn_.data(), h_dmem_.data(), h_bias_.data());
-    if (use_avx512_) find_spikes_avx512(H, V_h_.data(), h_thr_.data(), own_.data(), hp.max_spikes, spiking_, spikes, cand_.data());
-    else if (use_avx2_) find_spikes_avx2(H, V_h_.data(), h_thr_.data(), own_.data(), hp.max_spikes, spiking_, spikes);
-    else find_spikes_scalar(H, V_h_.data(), h_thr_.data(), own_.data(), hp.max_spikes, spiking_, spikes);
+    if (use_avx512_)
+      find_spikes_avx512(H, V_h_.data(), h_thr_.data(), own_.data(), hp.max_spikes, spiking_, spikes, cand_.data());
+    else if (use_avx2_)
+      find_spikes_avx2(H, V_h_.data(), h_thr_.data(), own_.data(), hp.max_spikes, spiking_, spikes);
+    else
+      find_spikes_scalar(H, V_h_.data(), h_thr_.data(), own_.data(), hp.max_spikes, spiking_, spikes);
     spiking = spiking_.size();
     cur_.spiking_neurons = spiking;
     // count_ and the active list: without aliasing, the spiking neurons' own counts; with it, own counts plus
@@ -472,7 +489,8 @@ uint64_t NeuroCore::update_stage() {
     }
     for (int o = 0; o < O; ++o)
       if (out_n[o]) res_.output_spikes.push_back({(int)res_.steps.size(), o, out_n[o]});
-    for (int o = 0; o < O; ++o) res_.readout.push_back(readout_ == Readout::Spikes ? out_n[o] : readout_ == Readout::V ? V_o_[o] : I_o_[o]);
+    for (int o = 0; o < O; ++o)
+      res_.readout.push_back(readout_ == Readout::Spikes ? out_n[o] : readout_ == Readout::V ? V_o_[o] : I_o_[o]);
     if (!record_.empty()) {
       std::vector<int> rec;
       size_t k = 0;
@@ -488,7 +506,8 @@ uint64_t NeuroCore::update_stage() {
     }
     prev_count_.swap(count_);
     prev_active_.swap(active_);
-    return (uint64_t)std::ceil(H * tm_.c_neuron_update + cur_.spiking_neurons * tm_.c_neuron_spike + O * tm_.c_output_neuron);
+    return (uint64_t)std::ceil(H * tm_.c_neuron_update + cur_.spiking_neurons * tm_.c_neuron_spike +
+                               O * tm_.c_output_neuron);
   }
 }
 
@@ -502,8 +521,8 @@ CoreEnergy::CoreEnergy(Ledger& L, const Network&) : L_(L) {
                     {"output_interface", "output_interface", 1},
                     {"controller", "controller", 1},
                     {"static", "core_static", 1}},
-                   {"synapses.event", "weight_memory.read", "neurons.update", "spike_router.route", "output_interface.event",
-                    "controller.step", "controller.cycle"});
+                   {"synapses.event", "weight_memory.read", "neurons.update", "spike_router.route",
+                    "output_interface.event", "controller.step", "controller.cycle"});
   syn_event_ = id.at("synapses.event");
   wmem_read_ = id.at("weight_memory.read");
   neuron_update_ = id.at("neurons.update");

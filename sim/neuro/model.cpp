@@ -28,21 +28,25 @@ struct NeuroParams {
 };
 
 template <class G>
-void chip_limit(Schema<G>& s, const char* path, int ChipLimits::*f, int64_t def, int64_t max, const char* unit, const char* desc) {
-  s.custom(path, [f](G& g, const json& v) { g.chip.*f = v.get<int>(); },
-           [=](ParamSet& ps) -> ParamSpec& { return ps.integer(path, def, 1, max, unit, desc); });
+void chip_limit(Schema<G>& s, const char* path, int ChipLimits::*f, int64_t def, int64_t max, const char* unit,
+                const char* desc) {
+  s.custom(
+      path, [f](G& g, const json& v) { g.chip.*f = v.get<int>(); },
+      [=](ParamSet& ps) -> ParamSpec& { return ps.integer(path, def, 1, max, unit, desc); });
 }
 template <class G>
 void random_spec(Schema<G>& s, const char* path, int RandomNetworkSpec::*f, int64_t def, int64_t min, int64_t max,
                  const char* unit, const char* desc) {
-  s.custom(path, [f](G& g, const json& v) { g.random.*f = v.get<int>(); },
-           [=](ParamSet& ps) -> ParamSpec& { return ps.integer(path, def, min, max, unit, desc); });
+  s.custom(
+      path, [f](G& g, const json& v) { g.random.*f = v.get<int>(); },
+      [=](ParamSet& ps) -> ParamSpec& { return ps.integer(path, def, min, max, unit, desc); });
 }
 template <class G>
 void timing(Schema<G>& s, const char* path, double CoreTiming::*f, double def, double min, double max, const char* unit,
             const char* desc) {
-  s.custom(path, [f](G& g, const json& v) { g.timing.*f = v.get<double>(); },
-           [=](ParamSet& ps) -> ParamSpec& { return ps.real(path, def, min, max, unit, desc); });
+  s.custom(
+      path, [f](G& g, const json& v) { g.timing.*f = v.get<double>(); },
+      [=](ParamSet& ps) -> ParamSpec& { return ps.real(path, def, min, max, unit, desc); });
 }
 
 const Schema<NeuroParams>& schema() {
@@ -54,40 +58,52 @@ const Schema<NeuroParams>& schema() {
     chip_limit(P, "chip.max_hidden", &ChipLimits::max_hidden, 1000, 65536, "neurons", "chip limit: hidden neurons");
     chip_limit(P, "chip.max_out", &ChipLimits::max_out, 8, 1024, "neurons", "chip limit: output neurons");
     chip_limit(P, "chip.max_syn", &ChipLimits::max_syn, 2, 2, "synapses", "chip limit: synapses per hidden neuron");
-    chip_limit(P, "chip.max_fanout", &ChipLimits::max_fanout, 64, 65536, "targets", "chip limit: recurrent targets per hidden neuron");
-    P.file("network.file", &N::network_file, "", "", "network JSON; empty = the seeded random network below (--network FILE)");
-    random_spec(P, "network.random.n_in", &RandomNetworkSpec::n_in, 16, 1, 1024, "channels", "random network: input channels");
-    random_spec(P, "network.random.n_hidden", &RandomNetworkSpec::n_hidden, 1000, 1, 65536, "neurons", "random network: hidden neurons");
-    random_spec(P, "network.random.n_out", &RandomNetworkSpec::n_out, 8, 1, 1024, "neurons", "random network: output neurons");
-    random_spec(P, "network.random.n_syn", &RandomNetworkSpec::n_syn, 2, 1, 2, "synapses", "random network: synapses per hidden neuron");
+    chip_limit(P, "chip.max_fanout", &ChipLimits::max_fanout, 64, 65536, "targets",
+               "chip limit: recurrent targets per hidden neuron");
+    P.file("network.file", &N::network_file, "", "",
+           "network JSON; empty = the seeded random network below (--network FILE)");
+    random_spec(P, "network.random.n_in", &RandomNetworkSpec::n_in, 16, 1, 1024, "channels",
+                "random network: input channels");
+    random_spec(P, "network.random.n_hidden", &RandomNetworkSpec::n_hidden, 1000, 1, 65536, "neurons",
+                "random network: hidden neurons");
+    random_spec(P, "network.random.n_out", &RandomNetworkSpec::n_out, 8, 1, 1024, "neurons",
+                "random network: output neurons");
+    random_spec(P, "network.random.n_syn", &RandomNetworkSpec::n_syn, 2, 1, 2, "synapses",
+                "random network: synapses per hidden neuron");
     random_spec(P, "network.random.fanout", &RandomNetworkSpec::fanout, 32, 0, 65536, "targets",
                 "random network: recurrent targets per hidden neuron");
-    P.file("input.file", &N::input_file, "", "", "input raster (.json {\"spikes\": [[...]]} or .csv); empty = Poisson input (--input FILE)");
-    P.real("input.rate_Hz", &N::rate_Hz, 100, 0, 1e5, "Hz", "Poisson input: mean rate per channel (100 Hz at dt = 1 ms: 10% activity)");
+    P.file("input.file", &N::input_file, "", "",
+           "input raster (.json {\"spikes\": [[...]]} or .csv); empty = Poisson input (--input FILE)");
+    P.real("input.rate_Hz", &N::rate_Hz, 100, 0, 1e5, "Hz",
+           "Poisson input: mean rate per channel (100 Hz at dt = 1 ms: 10% activity)");
     P.integer("input.steps", &N::steps, 1000, 1, 100000000, "steps", "Poisson input: duration");
     timing(P, "timing.freq_MHz", &CoreTiming::freq_MHz, 50, 0.001, 2000, "MHz", "core clock");
-    timing(P, "timing.dt_ms", &CoreTiming::dt_ms, 1, 0.001, 1000, "ms", "time step (the real-time budget is clock x dt cycles)");
+    timing(P, "timing.dt_ms", &CoreTiming::dt_ms, 1, 0.001, 1000, "ms",
+           "time step (the real-time budget is clock x dt cycles)");
     struct {
       const char* path;
       double CoreTiming::*field;
       double def;
       const char* desc;
-    } cyc[] = {{"cycles.step_overhead", &CoreTiming::c_step_overhead, 32, "per time step (control; an assumption, see docs/neuro.md)"},
-               {"cycles.input_channel", &CoreTiming::c_input_channel, 1, "per input channel scanned per step"},
-               {"cycles.input_event", &CoreTiming::c_input_event, 3.5, "per input spike delivered to one synapse"},
-               {"cycles.hidden_scan", &CoreTiming::c_hidden_scan, 3, "per hidden neuron scanned for spikes to deliver"},
-               {"cycles.rec_event", &CoreTiming::c_rec_event, 7, "per hidden spike delivered to one recurrent synapse"},
-               {"cycles.readout_spike", &CoreTiming::c_readout_spike, 1, "per spiking hidden neuron with output weights"},
-               {"cycles.readout_event", &CoreTiming::c_readout_event, 8, "per hidden spike delivered to one output synapse"},
-               {"cycles.neuron_update", &CoreTiming::c_neuron_update, 19, "per hidden neuron update"},
-               {"cycles.neuron_spike", &CoreTiming::c_neuron_spike, 3, "extra per hidden neuron that spikes"},
-               {"cycles.output_neuron", &CoreTiming::c_output_neuron, 12, "per output neuron update"},
-               {"cycles.output_event", &CoreTiming::c_output_event, 0, "per output spike"}};
+    } cyc[] = {
+        {"cycles.step_overhead", &CoreTiming::c_step_overhead, 32,
+         "per time step (control; an assumption, see docs/neuro.md)"},
+        {"cycles.input_channel", &CoreTiming::c_input_channel, 1, "per input channel scanned per step"},
+        {"cycles.input_event", &CoreTiming::c_input_event, 3.5, "per input spike delivered to one synapse"},
+        {"cycles.hidden_scan", &CoreTiming::c_hidden_scan, 3, "per hidden neuron scanned for spikes to deliver"},
+        {"cycles.rec_event", &CoreTiming::c_rec_event, 7, "per hidden spike delivered to one recurrent synapse"},
+        {"cycles.readout_spike", &CoreTiming::c_readout_spike, 1, "per spiking hidden neuron with output weights"},
+        {"cycles.readout_event", &CoreTiming::c_readout_event, 8, "per hidden spike delivered to one output synapse"},
+        {"cycles.neuron_update", &CoreTiming::c_neuron_update, 19, "per hidden neuron update"},
+        {"cycles.neuron_spike", &CoreTiming::c_neuron_spike, 3, "extra per hidden neuron that spikes"},
+        {"cycles.output_neuron", &CoreTiming::c_output_neuron, 12, "per output neuron update"},
+        {"cycles.output_event", &CoreTiming::c_output_event, 0, "per output spike"}};
     for (auto& k : cyc) timing(P, k.path, k.field, k.def, 0, 100000, "cycles", k.desc);
     P.include(&N::tech, tech_schema("xylo_like_28nm"));
     P.integer("inference_steps", &N::inference_steps, 0, 0, 100000000, "steps",
               "steps per inference window for energy per inference; 0 = all steps");
-    P.choice("readout", &N::readout, "spikes", {"spikes", "v", "i"}, "what readout.csv holds per output neuron and step");
+    P.choice("readout", &N::readout, "spikes", {"spikes", "v", "i"},
+             "what readout.csv holds per output neuron and step");
     P.text("record.hidden", &N::record, "", "hidden neurons whose V and I are recorded, e.g. \"0,5,17\" (--record)");
     P.rule([](const N& p, const Config& c, Diagnostics& d) {
       if (!p.network_file.empty()) return;
@@ -97,14 +113,16 @@ const Schema<NeuroParams>& schema() {
         const char* path;
         int64_t v, max;
         const char* lim;
-      } chk[] = {{"network.random.n_in", r.n_in, l.max_in, "chip.max_in"},
-                 {"network.random.n_hidden", r.n_hidden, l.max_hidden, "chip.max_hidden"},
-                 {"network.random.n_out", r.n_out, l.max_out, "chip.max_out"},
-                 {"network.random.n_syn", r.n_syn, l.max_syn, "chip.max_syn"},
-                 {"network.random.fanout", r.fanout, std::min(l.max_fanout, r.n_hidden), "chip.max_fanout (and n_hidden)"}};
+      } chk[] = {
+          {"network.random.n_in", r.n_in, l.max_in, "chip.max_in"},
+          {"network.random.n_hidden", r.n_hidden, l.max_hidden, "chip.max_hidden"},
+          {"network.random.n_out", r.n_out, l.max_out, "chip.max_out"},
+          {"network.random.n_syn", r.n_syn, l.max_syn, "chip.max_syn"},
+          {"network.random.fanout", r.fanout, std::min(l.max_fanout, r.n_hidden), "chip.max_fanout (and n_hidden)"}};
       for (auto& k : chk)
         if (k.v > k.max)
-          d.error(c.origin(k.path), k.path, std::to_string(k.v), std::string("at most the chip limit ") + k.lim + " = " + std::to_string(k.max));
+          d.error(c.origin(k.path), k.path, std::to_string(k.v),
+                  std::string("at most the chip limit ") + k.lim + " = " + std::to_string(k.max));
     });
     return P;
   }();
@@ -120,8 +138,9 @@ std::vector<int> parse_record(const std::string& s, int n_hidden, const std::str
     char* end = nullptr;
     long x = std::strtol(cell.c_str(), &end, 10);
     if (*end || x < 0 || x >= n_hidden)
-      throw InputError(origin + ": record.hidden: got \"" + s + "\"; expected comma-separated hidden neuron indices in [0, " +
-                       std::to_string(n_hidden - 1) + "]");
+      throw InputError(origin + ": record.hidden: got \"" + s +
+                       "\"; expected comma-separated hidden neuron indices in [0, " + std::to_string(n_hidden - 1) +
+                       "]");
     v.push_back((int)x);
   }
   return v;
@@ -203,8 +222,9 @@ json NeuroModel::run(RunContext& ctx) {
   TechSetup tech = load_tech_setup(p.tech, ctx.config);
   Ledger ledger(tech.table, tech.scaling);
   CoreEnergy energy(ledger, net);
-  ctx.log("network: " + std::to_string(net.n_in) + "-" + std::to_string(net.n_hidden) + "-" + std::to_string(net.n_out) +
-          ", " + std::to_string(net.rec.size()) + " recurrent synapses; " + std::to_string(in.size()) + " steps");
+  ctx.log("network: " + std::to_string(net.n_in) + "-" + std::to_string(net.n_hidden) + "-" +
+          std::to_string(net.n_out) + ", " + std::to_string(net.rec.size()) + " recurrent synapses; " +
+          std::to_string(in.size()) + " steps");
   CoreResult r = run_core(net, in, tm, readout, record, &energy, ctx.trace_file);
   const double wall = r.sim_seconds;  // elaboration and simulation; expanding the spike record is not included
   ctx.log("simulated " + std::to_string(in.size()) + " steps in " + format_double(wall * 1e3) + " ms wall");
@@ -252,7 +272,8 @@ json NeuroModel::run(RunContext& ctx) {
     }
     ctx.out.write("record.csv", os.str());
   }
-  if (p.network_file.empty()) ctx.out.write("network.json", network_to_json(net).dump() + "\n");  // the seeded network, reusable with --network
+  if (p.network_file.empty())
+    ctx.out.write("network.json", network_to_json(net).dump() + "\n");  // the seeded network, reusable with --network
   if (p.input_file.empty()) {  // the Poisson input that was used, reusable with --input
     std::string s;
     for (const auto& row : in) {
@@ -266,7 +287,8 @@ json NeuroModel::run(RunContext& ctx) {
   }
 
   // Stats.
-  uint64_t steps = r.steps.size(), in_sp = 0, in_ev = 0, rec_ev = 0, out_ev = 0, h_sp = 0, o_sp = 0, cmin = UINT64_MAX, cmax = 0;
+  uint64_t steps = r.steps.size(), in_sp = 0, in_ev = 0, rec_ev = 0, out_ev = 0, h_sp = 0, o_sp = 0, cmin = UINT64_MAX,
+           cmax = 0;
   double csum = 0;
   for (const auto& s : r.steps) {
     in_sp += s.input_spikes;

@@ -77,7 +77,8 @@ std::vector<int8_t> int8s(const JsonNode& j, const std::vector<int>& shape) {
 void population(const JsonNode& j, int n, int n_syn, bool hidden, Population& pop) {
   if (!j.is_object()) {
     j.fail(j.missing() ? std::string(hidden ? "the hidden" : "the output") + " population's parameters"
-                       : "an object with dash_mem, dash_syn, threshold, bias, max_spikes" + std::string(hidden ? ", alias" : ""));
+                       : "an object with dash_mem, dash_syn, threshold, bias, max_spikes" +
+                             std::string(hidden ? ", alias" : ""));
     return;
   }
   if (hidden)
@@ -109,7 +110,8 @@ void population(const JsonNode& j, int n, int n_syn, bool hidden, Population& po
       for (int y = 0; y < n_syn; ++y) pop.dash_syn[k][y] = (int)e[y].integer(0, 15, 0);
     }
   } else {
-    ds.fail(hidden ? "a number or a list of " + std::to_string(n) + " lists of n_syn values" : "a number or a list of " + std::to_string(n));
+    ds.fail(hidden ? "a number or a list of " + std::to_string(n) + " lists of n_syn values"
+                   : "a number or a list of " + std::to_string(n));
   }
   if (hidden) pop.alias = per_neuron(j, "alias", n, -1, n - 1, -1, false);
 }
@@ -157,8 +159,8 @@ void sparse_rec(const JsonNode& rl, Network& n) {
     auto key = std::array<int, 3>{e["src"].value().get<int>(), e["dst"].value().get<int>(), sy};
     auto [it, fresh] = seen.emplace(key, k);
     if (!fresh)
-      e.fail("one entry per (src, dst, syn); rec[" + std::to_string(it->second) + "] already connects " + std::to_string(key[0]) +
-             " -> " + std::to_string(key[1]) + " synapse " + std::to_string(key[2]));
+      e.fail("one entry per (src, dst, syn); rec[" + std::to_string(it->second) + "] already connects " +
+             std::to_string(key[0]) + " -> " + std::to_string(key[1]) + " synapse " + std::to_string(key[2]));
   }
   std::stable_sort(n.rec.begin(), n.rec.end(), [](const RecSynapse& a, const RecSynapse& b) {
     return a.src != b.src ? a.src < b.src : (a.dst != b.dst ? a.dst < b.dst : a.syn < b.syn);
@@ -173,8 +175,8 @@ Network load_network(const std::string& file, const ChipLimits& lim) {
   JsonNode root(j, file, d);
   Network n;
   if (!j.is_object()) throw InputError(file + ": (top level): got " + show(j) + "; expected a network object");
-  root.only_keys({"description", "n_in", "n_hidden", "n_out", "n_syn", "weight_shift_in", "weight_shift_rec", "weight_shift_out",
-                  "w_in", "w_rec", "rec", "w_out", "hidden", "output"});
+  root.only_keys({"description", "n_in", "n_hidden", "n_out", "n_syn", "weight_shift_in", "weight_shift_rec",
+                  "weight_shift_out", "w_in", "w_rec", "rec", "w_out", "hidden", "output"});
   n.n_in = size_of(root["n_in"], lim.max_in, "chip.max_in");
   n.n_hidden = size_of(root["n_hidden"], lim.max_hidden, "chip.max_hidden");
   n.n_out = size_of(root["n_out"], lim.max_out, "chip.max_out");
@@ -340,7 +342,8 @@ Raster load_raster(const std::string& file, int n_in) {
         continue;
       }
       std::vector<int> row;
-      for (size_t c = 0; c < row_node.size(); ++c) row.push_back((int)row_node[c].integer(0, 31, 0, "a spike count in [0, 31]"));
+      for (size_t c = 0; c < row_node.size(); ++c)
+        row.push_back((int)row_node[c].integer(0, 31, 0, "a spike count in [0, 31]"));
       r.push_back(row);
     }
   } else {
@@ -362,8 +365,8 @@ Raster load_raster(const std::string& file, int n_in) {
         row.push_back((int)v);
       }
       if (bad || (int)row.size() != n_in) {
-        d.raw(file + ":" + std::to_string(ln) + ": got \"" + line.substr(0, 60) + "\"; expected " + std::to_string(n_in) +
-              " comma-separated spike counts in [0, 31]");
+        d.raw(file + ":" + std::to_string(ln) + ": got \"" + line.substr(0, 60) + "\"; expected " +
+              std::to_string(n_in) + " comma-separated spike counts in [0, 31]");
         if (d.size() > 20) break;
         continue;
       }

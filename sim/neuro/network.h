@@ -30,9 +30,9 @@ struct RecSynapse {
 struct Network {
   int n_in = 0, n_hidden = 0, n_out = 0, n_syn = 1;
   int shift_in = 0, shift_rec = 0, shift_out = 0;
-  std::vector<int8_t> w_in;       // [n_in][n_hidden][n_syn]
-  std::vector<RecSynapse> rec;    // sorted by src, then dst, then syn; nonzero weights only
-  std::vector<int8_t> w_out;      // [n_hidden][n_out]
+  std::vector<int8_t> w_in;     // [n_in][n_hidden][n_syn]
+  std::vector<RecSynapse> rec;  // sorted by src, then dst, then syn; nonzero weights only
+  std::vector<int8_t> w_out;    // [n_hidden][n_out]
   Population hidden, output;
 };
 

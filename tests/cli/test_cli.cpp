@@ -69,7 +69,8 @@ TEST_CASE("list and describe", "[cli]") {
 TEST_CASE("the default design point leaves a complete run record", "[cli]") {
   std::string dir = tmp("default");
   json s = sim_json("--out " + dir);
-  for (const char* f : {"config.effective.json", "stats.json", "summary.csv", "run.log", "outputs.json", "program.json"})
+  for (const char* f :
+       {"config.effective.json", "stats.json", "summary.csv", "run.log", "outputs.json", "program.json"})
     CHECK(fs::exists(dir + "/" + f));
   json onfile = tf::load_json_file(dir + "/stats.json");
   CHECK(onfile == s);
@@ -122,7 +123,8 @@ TEST_CASE("ledger through the CLI: twice the ops, twice the dynamic energy; Vdd 
 TEST_CASE("micro-op program from a file, with a waveform", "[cli]") {
   std::string dir = tmp("prog"), vcd = tmp("prog.vcd");
   std::string prog = tf::data_dir() + "/configs/cim/example_program.json";
-  json s = sim_json("--program " + prog + " --out " + dir + " --trace " + vcd + " --set macro.cols=16 --set macro.word_bits=8");
+  json s = sim_json("--program " + prog + " --out " + dir + " --trace " + vcd +
+                    " --set macro.cols=16 --set macro.word_bits=8");
   CHECK(s["micro_ops"] == 6);
   json o = tf::load_json_file(dir + "/outputs.json");
   REQUIRE(o["results"].size() == 3);

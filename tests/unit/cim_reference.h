@@ -46,9 +46,12 @@ struct Array {
       case OpCode::Xnor:
         for (int c = 0; c < cols; ++c) {
           bool x = r[op.a][c], y = r[op.b][c], v;
-          if (op.code == OpCode::And || op.code == OpCode::Nand) v = x && y;
-          else if (op.code == OpCode::Or || op.code == OpCode::Nor) v = x || y;
-          else v = x != y;
+          if (op.code == OpCode::And || op.code == OpCode::Nand)
+            v = x && y;
+          else if (op.code == OpCode::Or || op.code == OpCode::Nor)
+            v = x || y;
+          else
+            v = x != y;
           if (op.code == OpCode::Nand || op.code == OpCode::Nor || op.code == OpCode::Xnor) v = !v;
           out[c] = v;
         }

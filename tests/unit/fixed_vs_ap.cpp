@@ -20,8 +20,8 @@ void expect_same(const A& a, const T& t, const char* what) {
   unsigned long long ab = a.range(T::width - 1, 0).to_uint64(), tb = t.bits();
   ++checks;
   if (ab != tb && bad++ < 10)
-    std::printf("%s: W%d I%d S%d Q%d O%d: tinyforge %llx, vendor %llx\n", what, T::width, T::iwidth, (int)T::is_signed, (int)T::qmode,
-                (int)T::omode, tb, ab);
+    std::printf("%s: W%d I%d S%d Q%d O%d: tinyforge %llx, vendor %llx\n", what, T::width, T::iwidth, (int)T::is_signed,
+                (int)T::qmode, (int)T::omode, tb, ab);
 }
 
 template <int W, int I, bool S, QuantMode Q, OvfMode O, ap_q_mode AQ, ap_o_mode AO>
@@ -30,7 +30,7 @@ void one() {
   typedef fixed_t<W, I, S, Q, O> T;
   for (int k = 0; k < 3000; ++k) {
     long long raw = (long long)(rng() >> 24) - (1LL << 39);  // a random fixed<40, 20>
-    if (k % 8 == 0) raw = (long long)(rng() % 64) - 32;     // small values: ties and signs
+    if (k % 8 == 0) raw = (long long)(rng() % 64) - 32;      // small values: ties and signs
     fixed<40, 20> s = fixed<40, 20>::from_raw(raw);
     ap_fixed<40, 20> as;
     as.range(39, 0) = (unsigned long long)raw & ((1ULL << 40) - 1);
@@ -38,7 +38,8 @@ void one() {
     double d = std::ldexp((double)raw, -23);
     expect_same(A(d), T(d), "from double");
     // A product and a sum at full precision, then converted.
-    fixed<16, 6> x = fixed<16, 6>::from_raw((long long)(rng() % 65536) - 32768), y = fixed<16, 6>::from_raw((long long)(rng() % 65536) - 32768);
+    fixed<16, 6> x = fixed<16, 6>::from_raw((long long)(rng() % 65536) - 32768),
+                 y = fixed<16, 6>::from_raw((long long)(rng() % 65536) - 32768);
     ap_fixed<16, 6> ax, ay;
     ax.range(15, 0) = (unsigned long long)x.bits();
     ay.range(15, 0) = (unsigned long long)y.bits();

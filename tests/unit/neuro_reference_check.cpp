@@ -204,9 +204,10 @@ int sc_main(int argc, char* argv[]) {
   for (auto& row : st.I)
     for (int v : row) sat += v == 32767 || v == -32768, neg += v < 0;
   for (auto& e : hs) multi += e[2] > 1;
-  std::printf("seed %llu: %d-%d-%d syn %d, %zu recurrent synapses, %zu steps; %zu hidden and %zu output spike entries, "
-              "%ld multi-spike entries, %ld negative and %ld saturated final currents, %ld saturating operations: %s\n",
-              (unsigned long long)seed, n.n_in, n.n_hidden, n.n_out, n.n_syn, n.rec.size(), in.size(), hs.size(), os.size(),
-              multi, neg, sat, ref::clips, bad ? "MISMATCH" : "identical");
+  std::printf(
+      "seed %llu: %d-%d-%d syn %d, %zu recurrent synapses, %zu steps; %zu hidden and %zu output spike entries, "
+      "%ld multi-spike entries, %ld negative and %ld saturated final currents, %ld saturating operations: %s\n",
+      (unsigned long long)seed, n.n_in, n.n_hidden, n.n_out, n.n_syn, n.rec.size(), in.size(), hs.size(), os.size(),
+      multi, neg, sat, ref::clips, bad ? "MISMATCH" : "identical");
   return bad ? 1 : 0;
 }

@@ -22,8 +22,9 @@ TEST_CASE("cim workloads: MVM, BNN and HDC equal direct computation", "[cim][wor
     bool ws, xs, skip;
     int P;
   };
-  std::vector<Prec> precs = {{4, 4, true, true, false, 5}, {4, 4, false, false, false, 5}, {2, 8, true, false, true, 3},
-                             {8, 2, false, true, false, 1}, {1, 1, false, false, false, 5}, {3, 5, true, true, true, 7},
+  std::vector<Prec> precs = {{4, 4, true, true, false, 5},   {4, 4, false, false, false, 5},
+                             {2, 8, true, false, true, 3},   {8, 2, false, true, false, 1},
+                             {1, 1, false, false, false, 5}, {3, 5, true, true, true, 7},
                              {6, 6, true, true, false, 2}};
   std::vector<MvmLayer> layers;
   for (const auto& pr : precs) {

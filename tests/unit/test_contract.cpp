@@ -78,8 +78,9 @@ TEST_CASE("schema: each path declared once fills its struct member", "[core][sch
   CHECK(fs::path(t.tech.table).filename() == "28nm.json");
   CHECK(t.tech.node_nm == 0);
 
-  t = toy_schema().read(load_and_validate(
-      ps, "", {"macro.rows=128", "macro.cell=b", "layers=[{\"w_bits\":3},{\"sgn\":false}]", "tech.vdd_V=0.7", "tech.table=65nm"}));
+  t = toy_schema().read(load_and_validate(ps, "",
+                                          {"macro.rows=128", "macro.cell=b", "layers=[{\"w_bits\":3},{\"sgn\":false}]",
+                                           "tech.vdd_V=0.7", "tech.table=65nm"}));
   CHECK(t.rows == 128);
   CHECK(t.cell == Cell::B);
   REQUIRE(t.layers.size() == 2);
@@ -103,7 +104,8 @@ TEST_CASE("renamed parameters fail with the new name, in files and in --set", "[
   ps.renamed("macro.vdd_V", "tech.vdd_V");
   ps.renamed("tech_file", "tech.table");
   std::string e = errors_of(ps, {"macro.vdd_V=0.8"});
-  CHECK(e.find("--set: macro.vdd_V: got 0.8; expected no such parameter: it was renamed to 'tech.vdd_V'") != std::string::npos);
+  CHECK(e.find("--set: macro.vdd_V: got 0.8; expected no such parameter: it was renamed to 'tech.vdd_V'") !=
+        std::string::npos);
   e = errors_of(ps, {"tech_file=\"x\""});
   CHECK(e.find("renamed to 'tech.table'") != std::string::npos);
   // A group that still exists is walked into as before.
@@ -132,7 +134,8 @@ TEST_CASE("metrics: stats must hold declared entries of the declared kind", "[co
 }
 
 TEST_CASE("strict reader: paths, types, ranges, unknown keys, all at once", "[core][reader]") {
-  json doc = json::parse(R"({"a": {"n": 5, "x": "s", "lst": [1, 2.5, -3, 18446744073709551615]}, "extra": 1, "nme": "q"})");
+  json doc =
+      json::parse(R"({"a": {"n": 5, "x": "s", "lst": [1, 2.5, -3, 18446744073709551615]}, "extra": 1, "nme": "q"})");
   Diagnostics d;
   std::string file = "doc.json";
   JsonNode root(doc, file, d);
@@ -146,20 +149,20 @@ TEST_CASE("strict reader: paths, types, ranges, unknown keys, all at once", "[co
   JsonNode lst = a["lst"];
   CHECK(lst.expect_list("a list", 4, 4));
   CHECK(lst[0].integer(0, 5) == 1);
-  CHECK(lst[1].integer(0, 5) == 0);  // 2.5 is not an integer
+  CHECK(lst[1].integer(0, 5) == 0);                  // 2.5 is not an integer
   CHECK(lst[3].integer(INT64_MIN, INT64_MAX) == 0);  // beyond int64
   CHECK(lst[9].missing());
   CHECK(root["a"]["n"].choice({"x", "y"}).empty());
   const auto& m = d.messages();
-  std::vector<std::string> want = {
-      "doc.json: extra: got 1; expected no such key",
-      "doc.json: nme: got \"q\"; expected no such key; did you mean 'name'?",
-      "doc.json: a.n: got 5; expected an integer in [0, 4]",
-      "doc.json: a.x: got \"s\"; expected a number in [0, 1]",
-      "doc.json: a.missing: got nothing (missing); expected a non-empty string",
-      "doc.json: a.lst[1]: got 2.5; expected an integer in [0, 5]",
-      "doc.json: a.lst[3]: got 18446744073709551615; expected an integer in [-9223372036854775808, 9223372036854775807]",
-      "doc.json: a.n: got 5; expected one of: x, y"};
+  std::vector<std::string> want = {"doc.json: extra: got 1; expected no such key",
+                                   "doc.json: nme: got \"q\"; expected no such key; did you mean 'name'?",
+                                   "doc.json: a.n: got 5; expected an integer in [0, 4]",
+                                   "doc.json: a.x: got \"s\"; expected a number in [0, 1]",
+                                   "doc.json: a.missing: got nothing (missing); expected a non-empty string",
+                                   "doc.json: a.lst[1]: got 2.5; expected an integer in [0, 5]",
+                                   "doc.json: a.lst[3]: got 18446744073709551615; expected an integer in "
+                                   "[-9223372036854775808, 9223372036854775807]",
+                                   "doc.json: a.n: got 5; expected one of: x, y"};
   REQUIRE(m.size() == want.size());
   for (size_t k = 0; k < want.size(); ++k) CHECK(m[k] == want[k]);
   CHECK_THROWS_AS(d.throw_if_any(), InputError);

@@ -82,7 +82,8 @@ TEST_CASE("every problem is reported at once, with file, path, value and expecta
                          "pipeline": {"forwarding": 1}, "workload": {"layers": [{"m": 5}, {"m": 500, "x": 1}]}})");
   auto e = errors_of(demo_params(), d + "/c.json", {});
   CHECK(e.size() == 7);
-  CHECK(any_contains(e, d + "/c.json: macro.rowz: got 128; expected no such parameter (unknown key); did you mean 'macro.rows'?"));
+  CHECK(any_contains(
+      e, d + "/c.json: macro.rowz: got 128; expected no such parameter (unknown key); did you mean 'macro.rows'?"));
   CHECK(any_contains(e, "macro.cols: got \"wide\"; expected an integer in [8, 4096]"));
   CHECK(any_contains(e, "macro.word_bits: got 99; expected an integer in [2, 64]"));
   CHECK(any_contains(e, "macro.cell: got \"10T\"; expected one of: 6t, 8t, 10t (did you mean '10t'?)"));
@@ -118,7 +119,8 @@ TEST_CASE("base inheritance and --set overrides, with provenance", "[core][confi
   CHECK(e[0].rfind("--set: macro.rows: got 2", 0) == 0);
 }
 
-TEST_CASE("config file errors: malformed JSON with line and column, missing base, cycles, bad --set", "[core][config]") {
+TEST_CASE("config file errors: malformed JSON with line and column, missing base, cycles, bad --set",
+          "[core][config]") {
   std::string d = tmpdir();
   put(d + "/bad.json", "{\n  \"macro\": {\n    \"rows\": 12,,\n  }\n}\n");
   auto e = errors_of(demo_params(), d + "/bad.json", {});
@@ -135,8 +137,10 @@ TEST_CASE("config file errors: malformed JSON with line and column, missing base
   e = errors_of(demo_params(), "", {"macro.rows", "macro..x=1", "macro.rowz=3"});
   CHECK(e.size() == 3);
   CHECK(any_contains(e, "expected PATH=VALUE"));
-  CHECK(any_contains(e, "--set: macro.rowz: got 3; expected no such parameter (unknown key); did you mean 'macro.rows'?"));
-  CHECK(errors_of(demo_params(), d + "/missing.json", {}).at(0).find("missing.json: cannot open file") != std::string::npos);
+  CHECK(any_contains(e,
+                     "--set: macro.rowz: got 3; expected no such parameter (unknown key); did you mean 'macro.rows'?"));
+  CHECK(errors_of(demo_params(), d + "/missing.json", {}).at(0).find("missing.json: cannot open file") !=
+        std::string::npos);
 }
 
 TEST_CASE("bundled technology tables load strictly and carry a source for every number", "[core][tech]") {
@@ -223,9 +227,11 @@ TEST_CASE("ledger: total is the sum of the breakdown; linear in counts; quadrati
                           64 * t.components.at("sram10t_cell").actions.at("logic_bit").energy_pJ);
   CHECK(a.dynamic_pJ == Approx(expect));
   // Leakage = instances x pW x seconds.
-  double leak = (64 * t.components.at("full_adder").leakage_pW + 1024 * t.components.at("sram10t_cell").leakage_pW) * 1e-6;
+  double leak =
+      (64 * t.components.at("full_adder").leakage_pW + 1024 * t.components.at("sram10t_cell").leakage_pW) * 1e-6;
   CHECK(a.leakage_pJ == Approx(leak));
-  CHECK(a.area_um2 == Approx(64 * t.components.at("full_adder").area_um2 + 1024 * t.components.at("sram10t_cell").area_um2));
+  CHECK(a.area_um2 ==
+        Approx(64 * t.components.at("full_adder").area_um2 + 1024 * t.components.at("sram10t_cell").area_um2));
   Ledger L(t, compute_scaling(t, 0, 0, n));
   CHECK_THROWS_AS(L.component("x", "no_such_component", 1), InputError);
 }

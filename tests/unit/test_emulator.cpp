@@ -79,8 +79,8 @@ TEST_CASE("emulator equals templates: dense and activations", "[hls][emulator]")
     d.units = 6;
     d.in_shape = {12};
     d.out_shape = {6};
-    d.prec = {F("fixed<10,3,RND,SAT>"), F("fixed<10,3,RND,SAT>"), F("fixed<20,8,RND_CONV,SAT>"), F("fixed<14,5,RND,SAT>"),
-              F("fixed<18,2,RND,SAT>")};
+    d.prec = {F("fixed<10,3,RND,SAT>"), F("fixed<10,3,RND,SAT>"), F("fixed<20,8,RND_CONV,SAT>"),
+              F("fixed<14,5,RND,SAT>"), F("fixed<18,2,RND,SAT>")};
     d.reuse_factor = 3;
     d.weights = uniform(rng, 72, -2, 2);
     d.bias = uniform(rng, 6, -1, 1);

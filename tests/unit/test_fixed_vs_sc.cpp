@@ -17,13 +17,13 @@ namespace sd = sc_dt;
 namespace {
 
 constexpr sd::sc_q_mode scq(QuantMode q) {
-  return q == TRN ? sd::SC_TRN
-       : q == TRN_ZERO ? sd::SC_TRN_ZERO
-       : q == RND ? sd::SC_RND
-       : q == RND_ZERO ? sd::SC_RND_ZERO
-       : q == RND_MIN_INF ? sd::SC_RND_MIN_INF
-       : q == RND_INF ? sd::SC_RND_INF
-                      : sd::SC_RND_CONV;
+  return q == TRN           ? sd::SC_TRN
+         : q == TRN_ZERO    ? sd::SC_TRN_ZERO
+         : q == RND         ? sd::SC_RND
+         : q == RND_ZERO    ? sd::SC_RND_ZERO
+         : q == RND_MIN_INF ? sd::SC_RND_MIN_INF
+         : q == RND_INF     ? sd::SC_RND_INF
+                            : sd::SC_RND_CONV;
 }
 constexpr sd::sc_o_mode sco(OvfMode o) {
   return o == WRAP ? sd::SC_WRAP : o == SAT ? sd::SC_SAT : o == SAT_ZERO ? sd::SC_SAT_ZERO : sd::SC_SAT_SYM;
@@ -64,9 +64,9 @@ A random_operand(std::mt19937_64& rng) {
   const uint64_t mask = W >= 64 ? ~0ULL : ((1ULL << W) - 1);
   switch (rng() % 10) {
     case 0: raw = 0; break;
-    case 1: raw = A::is_signed ? (int64_t)(mask >> 1) : (int64_t)mask; break;                 // max
-    case 2: raw = A::is_signed ? -(int64_t)(mask >> 1) - 1 : 0; break;                        // min
-    case 3: raw = A::is_signed ? -(int64_t)(mask >> 1) : 1; break;                            // -max / +1 LSB
+    case 1: raw = A::is_signed ? (int64_t)(mask >> 1) : (int64_t)mask; break;  // max
+    case 2: raw = A::is_signed ? -(int64_t)(mask >> 1) - 1 : 0; break;         // min
+    case 3: raw = A::is_signed ? -(int64_t)(mask >> 1) : 1; break;             // -max / +1 LSB
     default: raw = (int64_t)(rng() & mask);
   }
   return A::from_raw(raw);
@@ -90,9 +90,9 @@ void check_double(std::mt19937_64& rng, int n) {
     double d;
     switch (rng() % 6) {
       case 0: d = (std::floor(u(rng) * span / lsb) + 0.5) * lsb; break;  // exact half-LSB tie
-      case 1: d = u(rng) * span * 4; break;                               // often out of range
-      case 2: d = u(rng) * lsb * 3; break;                                // near zero
-      case 3: d = std::ldexp(u(rng), (int)(rng() % 200) - 100); break;    // any magnitude
+      case 1: d = u(rng) * span * 4; break;                              // often out of range
+      case 2: d = u(rng) * lsb * 3; break;                               // near zero
+      case 3: d = std::ldexp(u(rng), (int)(rng() % 200) - 100); break;   // any magnitude
       default: d = u(rng) * span;
     }
     D t(d);
@@ -112,8 +112,8 @@ void check_ops(std::mt19937_64& rng, int n) {
     A a = random_operand<A>(rng);
     B b = random_operand<B>(rng);
     sd::sc_fxval sa = sc_value(a), sb = sc_value(b);
-    INFO("a=" << a.to_double() << " b=" << b.to_double() << " into W=" << D::width << " I=" << D::iwidth << " Q="
-              << D::qmode << " O=" << D::omode);
+    INFO("a=" << a.to_double() << " b=" << b.to_double() << " into W=" << D::width << " I=" << D::iwidth
+              << " Q=" << D::qmode << " O=" << D::omode);
     {
       D t = a + b;
       SC s = sa + sb;
@@ -156,12 +156,12 @@ void check_ops(std::mt19937_64& rng, int n) {
 
 template <int W, int I, bool S>
 void all_modes(std::mt19937_64& rng, int n_double, int n_ops) {
-#define TF_MODE(Q, O)                                                                        \
-  {                                                                                          \
-    typedef fixed_t<W, I, S, Q, O> D;                                                        \
-    check_double<D>(rng, n_double);                                                          \
-    check_ops<D, fixed<16, 6>, ufixed<10, 3>>(rng, n_ops);                                   \
-    check_ops<D, fixed<9, -2>, fixed<7, 9>>(rng, n_ops);                                     \
+#define TF_MODE(Q, O)                                      \
+  {                                                        \
+    typedef fixed_t<W, I, S, Q, O> D;                      \
+    check_double<D>(rng, n_double);                        \
+    check_ops<D, fixed<16, 6>, ufixed<10, 3>>(rng, n_ops); \
+    check_ops<D, fixed<9, -2>, fixed<7, 9>>(rng, n_ops);   \
   }
 #define TF_Q(Q) TF_MODE(Q, WRAP) TF_MODE(Q, SAT) TF_MODE(Q, SAT_ZERO) TF_MODE(Q, SAT_SYM)
   TF_Q(TRN) TF_Q(TRN_ZERO) TF_Q(RND) TF_Q(RND_ZERO) TF_Q(RND_MIN_INF) TF_Q(RND_INF) TF_Q(RND_CONV)

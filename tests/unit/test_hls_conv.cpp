@@ -91,7 +91,8 @@ TEST_CASE("conv2d with padding and unequal strides equals direct computation", "
 namespace {
 template <unsigned OP>
 struct p1 : pool1d_config {
-  static const unsigned in_width = 9, n_chan = 2, pool_width = 3, stride = 2, pad_left = 1, pad_right = 1, out_width = 5;
+  static const unsigned in_width = 9, n_chan = 2, pool_width = 3, stride = 2, pad_left = 1, pad_right = 1,
+                        out_width = 5;
   static const unsigned op = OP;
 };
 template <unsigned OP>
@@ -123,7 +124,8 @@ TEST_CASE("max and average pooling, 1D with padding and 2D", "[hls][pool]") {
         }
         REQUIRE(mx[ow * 2 + c] == out_t(m));
         // 1/3 is not exact: the error is |sum| times the reciprocal's rounding plus the output rounding.
-        REQUIRE(std::fabs(av[ow * 2 + c].to_double() - s / n) <= std::fabs(s) * std::ldexp(1.0, -19) + std::ldexp(1.0, -11));
+        REQUIRE(std::fabs(av[ow * 2 + c].to_double() - s / n) <=
+                std::fabs(s) * std::ldexp(1.0, -19) + std::ldexp(1.0, -11));
         if (n == 2) REQUIRE(av[ow * 2 + c] == out_t(s / 2));  // padded edge: the count is 2, exact
       }
   }

@@ -55,13 +55,24 @@ TEST_CASE("model JSON: every layer type, shapes and padding", "[hls][model]") {
             {"input", {{"shape", {10, 10, 2}}, {"precision", "fixed<12,4>"}}},
             {"precision", {{"accum", "fixed<24,10>"}}},
             {"layers",
-             {{{"type", "conv2d"}, {"name", "c1"}, {"filters", 3}, {"kernel", {3, 3}}, {"padding", "same"},
-               {"weights", zeros({3, 3, 2, 3})}, {"bias", zeros({3})}, {"activation", "relu"}},
+             {{{"type", "conv2d"},
+               {"name", "c1"},
+               {"filters", 3},
+               {"kernel", {3, 3}},
+               {"padding", "same"},
+               {"weights", zeros({3, 3, 2, 3})},
+               {"bias", zeros({3})},
+               {"activation", "relu"}},
               {{"type", "maxpool2d"}, {"pool", {2, 2}}},
               {{"type", "batchnorm"}, {"scale", zeros({3})}, {"bias", zeros({3})}},
               {{"type", "flatten"}},
-              {{"type", "dense"}, {"name", "fc"}, {"units", 4}, {"weights", zeros({75, 4})}, {"activation", "softmax"},
-               {"precision", {{"result", "ufixed<16,0,RND,SAT>"}}}, {"reuse_factor", 5}}}}};
+              {{"type", "dense"},
+               {"name", "fc"},
+               {"units", 4},
+               {"weights", zeros({75, 4})},
+               {"activation", "softmax"},
+               {"precision", {{"result", "ufixed<16,0,RND,SAT>"}}},
+               {"reuse_factor", 5}}}}};
   Model md = load_model_json(put("all.json", m));
   REQUIRE(md.layers.size() == 7);  // the two activations become layers
   CHECK(md.layers[0].out_shape == std::vector<int>{10, 10, 3});
@@ -79,8 +90,13 @@ TEST_CASE("model JSON: every layer type, shapes and padding", "[hls][model]") {
 
 TEST_CASE("model JSON: conv1d same padding with stride puts the odd pad at the end (Keras)", "[hls][model]") {
   json m = {{"input", {{"shape", {11, 3}}}},
-            {"layers", {{{"type", "conv1d"}, {"filters", 2}, {"kernel", 4}, {"strides", 2}, {"padding", "same"},
-                         {"weights", zeros({4, 3, 2})}}}}};
+            {"layers",
+             {{{"type", "conv1d"},
+               {"filters", 2},
+               {"kernel", 4},
+               {"strides", 2},
+               {"padding", "same"},
+               {"weights", zeros({4, 3, 2})}}}}};
   Model md = load_model_json(put("c1.json", m));
   CHECK(md.layers[0].out_shape == std::vector<int>{6, 2});
   CHECK(md.layers[0].pad_begin == std::vector<int>{1});
@@ -97,9 +113,11 @@ TEST_CASE("model JSON: weights from a little-endian binary side file", "[hls][mo
     out.write((const char*)b.data(), 12);
   }
   json m = {{"input", {{"shape", {8}}}},
-            {"layers", {{{"type", "dense"}, {"units", 3},
-                         {"weights", {{"file", "w.bin"}, {"dtype", "float32"}, {"shape", {8, 3}}, {"offset", 4}}},
-                         {"bias", {{"file", "w.bin"}, {"dtype", "float32"}, {"shape", {3}}, {"offset", 4 + 96}}}}}}};
+            {"layers",
+             {{{"type", "dense"},
+               {"units", 3},
+               {"weights", {{"file", "w.bin"}, {"dtype", "float32"}, {"shape", {8, 3}}, {"offset", 4}}},
+               {"bias", {{"file", "w.bin"}, {"dtype", "float32"}, {"shape", {3}}, {"offset", 4 + 96}}}}}}};
   Model md = load_model_json(put("bin.json", m));
   REQUIRE(md.layers[0].weights.size() == 24);
   CHECK(md.layers[0].weights[5] == Approx(-0.75));
@@ -117,7 +135,8 @@ TEST_CASE("model JSON: problems are reported together with their JSON paths", "[
               {{"type", "sigmoid"}, {"table_size", 1000}}}}};
   auto e = errors(m);
   CHECK(has(e, "input.precision: got \"fixed<16>\"; expected 2 to 4 parameters"));
-  CHECK(has(e, "layers[0].reuse_factor: got 7; expected a divisor of the layer's 128 multiplications; nearest valid: 4, 8"));
+  CHECK(has(
+      e, "layers[0].reuse_factor: got 7; expected a divisor of the layer's 128 multiplications; nearest valid: 4, 8"));
   CHECK(has(e, "layers[1].weights: got \"40 numbers\"; expected 8 x 4 = 32 numbers"));
   CHECK(has(e, "layers[2].type: got \"relux\""));
   CHECK(has(e, "did you mean 'relu'?"));
@@ -141,14 +160,15 @@ TEST_CASE("reuse factors: divisors and the nearest valid values", "[hls][model]"
 }
 
 TEST_CASE("model JSON: wrong types and offsets are input errors, not crashes", "[hls][model]") {
-  json m = {{"name", 5}, {"input", {{"shape", {2}}}},
+  json m = {{"name", 5},
+            {"input", {{"shape", {2}}}},
             {"layers", {{{"type", "relu"}, {"name", "relu1"}}, {{"type", "relu"}}}}};
   auto e = errors(m);
   CHECK(has(e, "name: got 5; expected a string"));
   CHECK(has(e, "layers[1].name: got \"relu1\"; expected a name not used by another layer"));
-  json m2 = {{"input", {{"shape", {2}}}},
-             {"layers", {{{"type", "dense"}, {"units", 1},
-                          {"weights", {{"file", "w.bin"}, {"dtype", 4}, {"offset", -3}}}}}}};
+  json m2 = {
+      {"input", {{"shape", {2}}}},
+      {"layers", {{{"type", "dense"}, {"units", 1}, {"weights", {{"file", "w.bin"}, {"dtype", 4}, {"offset", -3}}}}}}};
   auto e2 = errors(m2);
   CHECK(has(e2, "weights.dtype: got 4"));
   CHECK(has(e2, "weights.offset: got -3; expected a byte offset"));
@@ -197,7 +217,8 @@ class NegateKind : public LayerKind {
 }  // namespace
 TF_REGISTER_LAYER("test_negate", 1000, NegateKind)
 
-TEST_CASE("layer kinds: registered by name, listed in order, unknown names suggested, new kinds usable", "[hls][model]") {
+TEST_CASE("layer kinds: registered by name, listed in order, unknown names suggested, new kinds usable",
+          "[hls][model]") {
   // The types of docs/model-format.md, in its order (the test kind above comes last).
   CHECK(layer_kind_list() ==
         "dense, conv1d, conv2d, batchnorm, relu, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_tanh, softmax, "
@@ -209,9 +230,10 @@ TEST_CASE("layer kinds: registered by name, listed in order, unknown names sugge
   REQUIRE(onnx_layer_kind("Gemm") != nullptr);
   CHECK(onnx_layer_kind("Gemm")->name() == "dense");
   CHECK(onnx_layer_kind("Elu") == nullptr);
-  CHECK(onnx_op_list() ==
-        "Gemm, MatMul (+ Add), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Conv, BatchNormalization, MaxPool, AveragePool, "
-        "Flatten, Reshape");
+  CHECK(
+      onnx_op_list() ==
+      "Gemm, MatMul (+ Add), Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Conv, BatchNormalization, MaxPool, AveragePool, "
+      "Flatten, Reshape");
 
   json m = {{"input", {{"shape", {3}}, {"precision", "fixed<8,4>"}}},
             {"precision", {{"result", "fixed<8,4>"}}},

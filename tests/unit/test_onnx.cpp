@@ -40,8 +40,10 @@ std::string error_of(const std::string& onnx) {
 }
 }  // namespace
 
-TEST_CASE("onnx: 2-D CNN (Conv, BatchNormalization, Relu, MaxPool, padded AveragePool, Dropout, Flatten, Gemm transB, Softmax)",
-          "[hls][onnx]") {
+TEST_CASE(
+    "onnx: 2-D CNN (Conv, BatchNormalization, Relu, MaxPool, padded AveragePool, Dropout, Flatten, Gemm transB, "
+    "Softmax)",
+    "[hls][onnx]") {
   float_matches("tests/fixtures/onnx/cnn2d.onnx", "tests/fixtures/onnx/cnn2d_test.json", 1e-6);
   Model m = import_onnx(src("tests/fixtures/onnx/cnn2d.onnx"), "");
   CHECK(m.input_shape == std::vector<int>{8, 8, 2});  // channels last
@@ -52,7 +54,8 @@ TEST_CASE("onnx: 1-D CNN (strided Conv, LeakyRelu, MaxPool, Reshape, MatMul + Ad
   float_matches("tests/fixtures/onnx/cnn1d.onnx", "tests/fixtures/onnx/cnn1d_test.json", 1e-6);
 }
 
-TEST_CASE("onnx: the digits MLP equals its training script and keeps its accuracy at the shipped precision", "[hls][onnx]") {
+TEST_CASE("onnx: the digits MLP equals its training script and keeps its accuracy at the shipped precision",
+          "[hls][onnx]") {
   float_matches("configs/models/digits_mlp.onnx", "configs/models/digits_mlp_test.json", 1e-6);
   Model m = import_onnx(src("configs/models/digits_mlp.onnx"), src("configs/models/digits_mlp_precision.json"));
   CHECK(m.input.str() == "ufixed<6,1>");
@@ -71,14 +74,15 @@ TEST_CASE("onnx: the digits MLP equals its training script and keeps its accurac
     ok_float += (int)(std::max_element(f.begin(), f.end()) - f.begin()) == tv.labels[k];
   }
   INFO("float " << ok_float << "/360, fixed " << ok_fixed << "/360");
-  CHECK(ok_float >= 340);  // the trained model is a real classifier (about 97%)
+  CHECK(ok_float >= 340);                     // the trained model is a real classifier (about 97%)
   CHECK(std::abs(ok_fixed - ok_float) <= 3);  // within 1 percentage point of 360
 }
 
 TEST_CASE("onnx: unsupported operators and attributes are named", "[hls][onnx]") {
-  CHECK(error_of("tests/fixtures/onnx/bad_op.onnx").find("node 'my_elu' (op Elu): unsupported operator") != std::string::npos);
-  CHECK(error_of("tests/fixtures/onnx/bad_attr.onnx").find("node 'dilated' (op Conv): attribute 'dilations' = [2, 2] is not supported") !=
+  CHECK(error_of("tests/fixtures/onnx/bad_op.onnx").find("node 'my_elu' (op Elu): unsupported operator") !=
         std::string::npos);
+  CHECK(error_of("tests/fixtures/onnx/bad_attr.onnx")
+            .find("node 'dilated' (op Conv): attribute 'dilations' = [2, 2] is not supported") != std::string::npos);
   CHECK(error_of("tests/fixtures/onnx/missing.onnx").find("cannot open file") != std::string::npos);
   CHECK(error_of("configs/models/digits_mlp_test.json").find("not a valid ONNX model") != std::string::npos);
 }

@@ -34,10 +34,12 @@ class ActivationKind : public LayerKind {
              << "  static const unsigned table_size = " << L.table_size << ";\n"
              << "  static const int table_range_log2 = " << L.table_range_log2 << ";\n"
              << "  typedef " << L.prec.table.cpp() << " table_t;\n"
-             << "  typedef " << alpha_format().cpp() << " alpha_t;\n  static alpha_t alpha() { return alpha_t(" << num(L.alpha) << "); }\n"
+             << "  typedef " << alpha_format().cpp() << " alpha_t;\n  static alpha_t alpha() { return alpha_t("
+             << num(L.alpha) << "); }\n"
              << "  typedef " << slope_format().cpp() << " slope_t;\n  static slope_t slope() { return slope_t(0.2); }\n"
              << "  static slope_t shift() { return slope_t(0.5); }\n};\n";
-    h.call << "  tinyforge::hls::" << L.type << "<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v << ", " << h.id << "_out);\n";
+    h.call << "  tinyforge::hls::" << L.type << "<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v
+           << ", " << h.id << "_out);\n";
   }
 
  protected:
@@ -69,10 +71,12 @@ class ReluKind : public ActivationKind {
     const int XW = cur.W, Fx = cur.F();
     for (int i = 0; i < r.n_cur; ++i) {
       std::string xi = el("x", i, XW);
-      r.v << "  wire [" << R.W - 1 << ":0] q" << i << ";\n" << quant("u" + std::to_string(i), XW, Fx, cur.S, R, -1, xi, "q" + std::to_string(i));
+      r.v << "  wire [" << R.W - 1 << ":0] q" << i << ";\n"
+          << quant("u" + std::to_string(i), XW, Fx, cur.S, R, -1, xi, "q" + std::to_string(i));
       // A zero input quantizes to zero, so the sign bit alone decides.
       if (cur.S)
-        r.v << "  assign " << el("y", i, R.W) << " = x[" << (i + 1) * XW - 1 << "] ? " << R.W << "'d0 : q" << i << ";\n";
+        r.v << "  assign " << el("y", i, R.W) << " = x[" << (i + 1) * XW - 1 << "] ? " << R.W << "'d0 : q" << i
+            << ";\n";
       else
         r.v << "  assign " << el("y", i, R.W) << " = q" << i << ";\n";
     }
@@ -106,7 +110,8 @@ class LeakyReluKind : public ActivationKind {
     const int Fx = e.in.fmt.F();
     FixedFormat af = alpha_format();
     i128 a = af.from_double(e.L.alpha);
-    for (i128 x : e.in.raw) out.raw.push_back(x > 0 ? to_fmt(R, x, Fx, e.stats) : to_fmt(R, x * a, Fx + af.F(), e.stats));
+    for (i128 x : e.in.raw)
+      out.raw.push_back(x > 0 ? to_fmt(R, x, Fx, e.stats) : to_fmt(R, x * a, Fx + af.F(), e.stats));
   }
   void emit_rtl(RtlLayer& r) const override {
     const FixedFormat& R = r.L.prec.result;
@@ -138,7 +143,8 @@ class TableKind : public ActivationKind {
       L.table_size = R.integer(lj["table_size"], p + ".table_size", 2, 1 << 16);
       if (L.table_size & (L.table_size - 1)) R.err(p + ".table_size", lj["table_size"], "a power of two");
     }
-    if (lj.contains("table_range_log2")) L.table_range_log2 = R.integer(lj["table_range_log2"], p + ".table_range_log2", -4, 8);
+    if (lj.contains("table_range_log2"))
+      L.table_range_log2 = R.integer(lj["table_range_log2"], p + ".table_range_log2", -4, 8);
     return true;
   }
   std::vector<OnnxOp> onnx_ops() const override {
@@ -164,7 +170,8 @@ class TableKind : public ActivationKind {
     const FixedFormat& T = L.prec.table;
     std::vector<i128> t = table(L);
     for (i128 x : e.in.raw)
-      out.raw.push_back(to_fmt(L.prec.result, t[signed_table_index(x, Fx, (unsigned)L.table_size, L.table_range_log2)], T.F(), e.stats));
+      out.raw.push_back(to_fmt(L.prec.result, t[signed_table_index(x, Fx, (unsigned)L.table_size, L.table_range_log2)],
+                               T.F(), e.stats));
   }
   void emit_rtl(RtlLayer& r) const override {
     const Layer& L = r.L;
@@ -182,7 +189,8 @@ class TableKind : public ActivationKind {
     int shift = ib - L.table_range_log2 - 1 - Fx;
     for (int i = 0; i < r.n_cur; ++i) {
       std::string k = std::to_string(i);
-      clamp_index(v, "ix" + k, "x" + k, KW, shift, shift < 0 ? ((i128)1 << (L.table_range_log2 + Fx)) : 0, L.table_size / 2, L.table_size);
+      clamp_index(v, "ix" + k, "x" + k, KW, shift, shift < 0 ? ((i128)1 << (L.table_range_log2 + Fx)) : 0,
+                  L.table_size / 2, L.table_size);
       v << "  wire [" << T.W - 1 << ":0] t" << k << ";\n" << rom_read("lut" + k, lut, ib, T.W, "ix" + k, "t" + k);
       v << quant("u" + k, T.W, T.F(), T.S, R, -1, "t" + k, el("y", i, R.W));
     }
@@ -221,11 +229,12 @@ class HardSigmoidKind : public ActivationKind {
     const_wire(v, "one_r", R, R.from_exact(1, 0));
     for (int i = 0; i < r.n_cur; ++i) {
       std::string k = std::to_string(i);
-      v << "  wire signed [" << KW - 1 << ":0] h" << k << " = x" << k << " * " << slit(KW, slope * ((i128)1 << (F - Fx - sf.F())))
-        << " + " << slit(KW, shift * ((i128)1 << (F - sf.F()))) << ";\n";
+      v << "  wire signed [" << KW - 1 << ":0] h" << k << " = x" << k << " * "
+        << slit(KW, slope * ((i128)1 << (F - Fx - sf.F()))) << " + " << slit(KW, shift * ((i128)1 << (F - sf.F())))
+        << ";\n";
       v << "  wire [" << R.W - 1 << ":0] q" << k << ";\n" << quant("u" + k, KW, F, true, R, -1, "h" + k, "q" + k);
-      v << "  assign " << el("y", i, R.W) << " = (h" << k << " < 0) ? " << R.W << "'d0 : (h" << k << " > " << slit(KW, (i128)1 << F)
-        << ") ? one_r : q" << k << ";\n";
+      v << "  assign " << el("y", i, R.W) << " = (h" << k << " < 0) ? " << R.W << "'d0 : (h" << k << " > "
+        << slit(KW, (i128)1 << F) << ") ? one_r : q" << k << ";\n";
     }
   }
 };
@@ -270,9 +279,10 @@ class HardTanhKind : public ActivationKind {
       // Compare with +-1 exactly: in x's units, or with x scaled up when x has negative fraction bits.
       std::string xv = Fx >= 0 ? "x" + k : "(x" + k + " <<< " + std::to_string(-Fx) + ")";
       i128 one = Fx >= 0 ? ((i128)1 << Fx) : 1;
-      v << "  wire [" << R.W - 1 << ":0] q" << k << ";\n" << quant("u" + k, XW, Fx, cur.S, R, -1, el("x", i, XW), "q" + k);
-      v << "  assign " << el("y", i, R.W) << " = (" << xv << " > " << slit(KW, one) << ") ? one_r : (" << xv << " < " << slit(KW, -one)
-        << ") ? mone_r : q" << k << ";\n";
+      v << "  wire [" << R.W - 1 << ":0] q" << k << ";\n"
+        << quant("u" + k, XW, Fx, cur.S, R, -1, el("x", i, XW), "q" + k);
+      v << "  assign " << el("y", i, R.W) << " = (" << xv << " > " << slit(KW, one) << ") ? one_r : (" << xv << " < "
+        << slit(KW, -one) << ") ? mone_r : q" << k << ";\n";
     }
   }
 };

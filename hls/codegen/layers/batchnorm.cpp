@@ -20,8 +20,10 @@ class BatchnormKind : public LayerKind {
   bool parse(JsonReader& R, const json& lj, const std::string& p, Layer& L) const override {
     L.out_shape = L.in_shape;
     int c = L.in_shape.back();
-    if (lj.contains("scale")) L.weights = R.tensor(lj["scale"], p + ".scale", {c});
-    else R.err(p + ".scale", json(), "the folded scale per channel");
+    if (lj.contains("scale"))
+      L.weights = R.tensor(lj["scale"], p + ".scale", {c});
+    else
+      R.err(p + ".scale", json(), "the folded scale per channel");
     L.bias = lj.contains("bias") ? R.tensor(lj["bias"], p + ".bias", {c}) : std::vector<double>(c, 0.0);
     return true;
   }
@@ -35,9 +37,12 @@ class BatchnormKind : public LayerKind {
     const OnnxInit &sc = c.init(1, "scale"), &b = c.init(2, "B"), &mean = c.init(3, "mean"), &var = c.init(4, "var");
     size_t ch = (size_t)c.shape().back();
     for (const OnnxInit* t : {&sc, &b, &mean, &var})
-      if (t->v.size() != ch) c.fail("scale, B, mean and var must each have " + std::to_string(ch) + " values (one per channel)");
+      if (t->v.size() != ch)
+        c.fail("scale, B, mean and var must each have " + std::to_string(ch) + " values (one per channel)");
     if (!c.pending_flatten().empty())
-      c.fail("a BatchNormalization after a Flatten of a channels-first tensor is not supported (its feature order differs)");
+      c.fail(
+          "a BatchNormalization after a Flatten of a channels-first tensor is not supported (its feature order "
+          "differs)");
     double eps = c.f("epsilon", 1e-5);
     std::vector<double> s(sc.v.size()), bb(sc.v.size());
     for (size_t ch = 0; ch < sc.v.size(); ++ch) {
@@ -70,12 +75,13 @@ class BatchnormKind : public LayerKind {
 
   void emit_hls(HlsLayer& h) const override {
     const Layer& L = h.L;
-    h.config << "struct " << h.cfg << " {\n  static const unsigned n_in = " << L.in_size() << ", n_filt = " << L.in_shape.back()
-             << ";\n  typedef " << L.prec.weight.cpp() << " scale_t;\n  typedef " << L.prec.bias.cpp() << " bias_t;\n};\n";
+    h.config << "struct " << h.cfg << " {\n  static const unsigned n_in = " << L.in_size()
+             << ", n_filt = " << L.in_shape.back() << ";\n  typedef " << L.prec.weight.cpp() << " scale_t;\n  typedef "
+             << L.prec.bias.cpp() << " bias_t;\n};\n";
     h.weights("s", L.weights, L.prec.weight, h.cfg + "::scale_t");
     h.weights("b", L.bias, L.prec.bias, h.cfg + "::bias_t");
-    h.call << "  tinyforge::hls::batchnorm<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v << ", " << h.id
-           << "_out, " << h.id << "_s, " << h.id << "_b);\n";
+    h.call << "  tinyforge::hls::batchnorm<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v << ", "
+           << h.id << "_out, " << h.id << "_s, " << h.id << "_b);\n";
   }
 
   // x * scale + bias in the exact common format, then one conversion.
@@ -89,8 +95,9 @@ class BatchnormKind : public LayerKind {
     for (int i = 0; i < r.n_cur; ++i) {
       std::string k = std::to_string(i);
       int c = i % C;
-      v << "  wire signed [" << KW - 1 << ":0] b" << k << " = x" << k << " * " << slit(KW, r.em.weights(r.index)[c] * ((i128)1 << (F - Fx - Fs)))
-        << " + " << slit(KW, r.em.biases(r.index)[c] * ((i128)1 << (F - Fb))) << ";\n";
+      v << "  wire signed [" << KW - 1 << ":0] b" << k << " = x" << k << " * "
+        << slit(KW, r.em.weights(r.index)[c] * ((i128)1 << (F - Fx - Fs))) << " + "
+        << slit(KW, r.em.biases(r.index)[c] * ((i128)1 << (F - Fb))) << ";\n";
       v << quant("u" + k, KW, F, true, L.prec.result, -1, "b" + k, el("y", i, L.prec.result.W));
     }
   }

@@ -22,8 +22,8 @@ void emit_mac_hls(HlsLayer& h) {
            << "  typedef " << L.prec.accum.cpp() << " accum_t;\n};\n";
   h.weights("w", L.weights, L.prec.weight, h.cfg + "::weight_t");
   h.weights("b", L.bias, L.prec.bias, h.cfg + "::bias_t");
-  h.call << "  tinyforge::hls::" << L.type << "<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v << ", "
-         << h.id << "_out, " << h.id << "_w, " << h.id << "_b);\n";
+  h.call << "  tinyforge::hls::" << L.type << "<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v
+         << ", " << h.id << "_out, " << h.id << "_w, " << h.id << "_b);\n";
 }
 
 class DenseKind : public LayerKind {
@@ -36,15 +36,19 @@ class DenseKind : public LayerKind {
     if (!lj.contains("units")) R.err(p + ".units", json(), "the number of outputs");
     L.out_shape = {L.units};
     int n_in = L.in_size();
-    if (lj.contains("weights")) L.weights = R.tensor(lj["weights"], p + ".weights", {n_in, L.units});
-    else R.err(p + ".weights", json(), "weights [n_in][units]");
+    if (lj.contains("weights"))
+      L.weights = R.tensor(lj["weights"], p + ".weights", {n_in, L.units});
+    else
+      R.err(p + ".weights", json(), "weights [n_in][units]");
     L.bias = lj.contains("bias") ? R.tensor(lj["bias"], p + ".bias", {L.units}) : std::vector<double>(L.units, 0.0);
     return true;
   }
 
   long long mults(const Layer& L) const override { return (long long)L.in_size() * L.units; }
 
-  std::vector<OnnxOp> onnx_ops() const override { return {{"Gemm", 10, "Gemm"}, {"MatMul", 11, "MatMul (+ Add)"}, {"Add", 0, ""}}; }
+  std::vector<OnnxOp> onnx_ops() const override {
+    return {{"Gemm", 10, "Gemm"}, {"MatMul", 11, "MatMul (+ Add)"}, {"Add", 0, ""}};
+  }
 
   void import_onnx(OnnxNode& c, json& L) const override {
     const std::string& op = c.op();
@@ -80,14 +84,16 @@ class DenseKind : public LayerKind {
     std::vector<double> bias(N, 0.0);
     if (op == "Gemm" && c.input_count() > 2 && c.has_input(2)) {
       const OnnxInit& C = c.init(2, "bias C");
-      if ((int)C.v.size() != N) c.fail("bias has shape " + dims_text(C.dims) + "; expected " + std::to_string(N) + " values");
+      if ((int)C.v.size() != N)
+        c.fail("bias has shape " + dims_text(C.dims) + "; expected " + std::to_string(N) + " values");
       bias = C.v;
     }
     if (op == "MatMul") c.take_bias_add(N, bias);
     L["type"] = "dense";
     L["units"] = N;
     json rows = json::array();
-    for (int i = 0; i < K; ++i) rows.push_back(std::vector<double>(w.begin() + (size_t)i * N, w.begin() + (size_t)(i + 1) * N));
+    for (int i = 0; i < K; ++i)
+      rows.push_back(std::vector<double>(w.begin() + (size_t)i * N, w.begin() + (size_t)(i + 1) * N));
     L["weights"] = rows;
     L["bias"] = json(bias);
   }
@@ -161,8 +167,10 @@ class ConvKind : public LayerKind {
     std::vector<int> wshape = L.kernel;
     wshape.push_back(shape.back());
     wshape.push_back(L.filters);
-    if (lj.contains("weights")) L.weights = R.tensor(lj["weights"], p + ".weights", wshape);
-    else R.err(p + ".weights", json(), "weights [kernel...][channels][filters]");
+    if (lj.contains("weights"))
+      L.weights = R.tensor(lj["weights"], p + ".weights", wshape);
+    else
+      R.err(p + ".weights", json(), "weights [kernel...][channels][filters]");
     L.bias = lj.contains("bias") ? R.tensor(lj["bias"], p + ".bias", {L.filters}) : std::vector<double>(L.filters, 0.0);
     return true;
   }

@@ -14,9 +14,18 @@ namespace {
 // (wrapping) and result formats; SW: the width of the exact sum.
 class CarrySaveSums {
  public:
-  CarrySaveSums(std::ostringstream& v, int n_cur, const FixedFormat& cur, const FixedFormat& Wf, int bias_f, const FixedFormat& A,
-                const FixedFormat& T, const FixedFormat& R, int SW, int pipeline_k)
-      : v(v), n_cur(n_cur), cur(cur), A(A), T(T), R(R), bias_f(bias_f), SW(SW), pipeline_k(pipeline_k), XW(cur.W),
+  CarrySaveSums(std::ostringstream& v, int n_cur, const FixedFormat& cur, const FixedFormat& Wf, int bias_f,
+                const FixedFormat& A, const FixedFormat& T, const FixedFormat& R, int SW, int pipeline_k)
+      : v(v),
+        n_cur(n_cur),
+        cur(cur),
+        A(A),
+        T(T),
+        R(R),
+        bias_f(bias_f),
+        SW(SW),
+        pipeline_k(pipeline_k),
+        XW(cur.W),
         Fp(cur.F() + Wf.F()),
         // The product of a signed XW-bit and a signed WW-bit number fits in XW + WW bits; one more when either
         // is unsigned.
@@ -28,8 +37,13 @@ class CarrySaveSums {
         // (synthesis removes them as unused); a simulator then needs no mask after each word operation and no
         // sign extension of each leaf. With a bit slice the products are computed PX bits wide, a machine word
         // holding bits S .. S + CW - 1 where possible, so a leaf is one slice of its product.
-        CW(SW <= 32 ? 32 : SW <= 64 ? 64 : SW),
-        PX(!slice ? PW : std::max(PW, S + CW) <= 32 ? 32 : std::max(PW, S + CW) <= 64 ? 64 : std::max(PW, CW)),
+        CW(SW <= 32   ? 32
+           : SW <= 64 ? 64
+                      : SW),
+        PX(!slice                       ? PW
+           : std::max(PW, S + CW) <= 32 ? 32
+           : std::max(PW, S + CW) <= 64 ? 64
+                                        : std::max(PW, CW)),
         ib(slice && pipeline_k == 0) {}  // the products in the output's block (else module wires)
 
   // Appends the module body for OUTS to V (after its ports), adds the multipliers to MULTIPLIERS and returns
@@ -42,8 +56,8 @@ class CarrySaveSums {
     v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
     for (int i = 0; i < n_cur; ++i) {
       std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
-      v << "  wire signed [" << PX - 1 << ":0] x" << i << " = $signed({{" << PX - XW << "{" << (cur.S ? msb : std::string("1'b0")) << "}}, "
-        << el("x", i, XW) << "});\n";
+      v << "  wire signed [" << PX - 1 << ":0] x" << i << " = $signed({{" << PX - XW << "{"
+        << (cur.S ? msb : std::string("1'b0")) << "}}, " << el("x", i, XW) << "});\n";
     }
     // Carry-save adder tree (uniform depth over outputs, so every output has the same latency): the leaves
     // (bias and products, each sign-extended to CW bits) are reduced three rows to two per level, word by
@@ -116,12 +130,15 @@ class CarrySaveSums {
         def(blk, ib, true, PX, p, xi + (k >= S ? " << " : " >>> ") + std::to_string(std::abs(k - S)));
         std::vector<std::string> rs = {"~" + p + (PX > CW ? "[" + std::to_string(CW - 1) + ":0]" : std::string(""))};
         if (ib) blk.local.insert(rs[0]);
-        if (k >= S) ++b_acc;
-        else rs.push_back("{" + std::to_string(CW - 1) + "'d0, ~|" + xi + "[" + std::to_string(S - k - 1) + ":0]}");
+        if (k >= S)
+          ++b_acc;
+        else
+          rs.push_back("{" + std::to_string(CW - 1) + "'d0, ~|" + xi + "[" + std::to_string(S - k - 1) + ":0]}");
         for (size_t q = 0; q < rs.size(); ++q) {
           if (pipeline_k > 0) {
             std::string n = "n" + id + "_" + std::to_string(q);
-            v << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rs[q] << ";\n";
+            v << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << rs[q]
+              << ";\n";
             rs[q] = n;
           }
           rows.push_back(rs[q]);
@@ -135,8 +152,10 @@ class CarrySaveSums {
         // shift (its low CW bits, when the product is wider).
         TW = CW;
         const std::string lo = "[" + std::to_string(CW - 1) + ":0]";
-        if (S + CW <= PX) def(blk, ib, false, CW, t, p + "[" + std::to_string(S + CW - 1) + ":" + std::to_string(S) + "]");
-        else if (PX == CW) def(blk, ib, false, CW, t, p + " >>> " + std::to_string(S));
+        if (S + CW <= PX)
+          def(blk, ib, false, CW, t, p + "[" + std::to_string(S + CW - 1) + ":" + std::to_string(S) + "]");
+        else if (PX == CW)
+          def(blk, ib, false, CW, t, p + " >>> " + std::to_string(S));
         else {
           def(blk, ib, true, PX, t + "s", p + " >>> " + std::to_string(S));
           def(blk, ib, false, CW, t, t + "s" + lo);
@@ -149,7 +168,8 @@ class CarrySaveSums {
         v << "  reg [" << TW - 1 << ":0] " << t << "r;\n  always @(posedge clk) if (en) " << t << "r <= " << t << ";\n";
         t += "r";
       }
-      rows.push_back(TW == CW ? t : "{{" + std::to_string(CW - TW) + "{" + t + "[" + std::to_string(TW - 1) + "]}}, " + t + "}");
+      rows.push_back(
+          TW == CW ? t : "{{" + std::to_string(CW - TW) + "{" + t + "[" + std::to_string(TW - 1) + "]}}, " + t + "}");
     }
     if (b_acc != 0) rows.insert(rows.begin(), slit(CW, b_acc));
     while (rows.size() < 2) rows.push_back(slit(CW, 0));
@@ -167,7 +187,8 @@ class CarrySaveSums {
         v << "  reg [" << CW - 1 << ":0] " << src << ";\n";
         blk.body << "    " << src << " = " << rows[q] << ";\n";
       }
-      flops << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << src << ";\n";
+      flops << "  reg [" << CW - 1 << ":0] " << n << ";\n  always @(posedge clk) if (en) " << n << " <= " << src
+            << ";\n";
       rows[q] = n;
     }
     if (!blk.decl.str().empty())
@@ -190,7 +211,8 @@ class CarrySaveSums {
           std::string c = J + "_" + std::to_string(l) + "_" + std::to_string(q / 3);
           def(blk, true, false, CW, "h" + c, rows[q] + " ^ " + rows[q + 1]);
           def(blk, true, false, CW, "s" + c, "h" + c + " ^ " + rows[q + 2]);
-          def(blk, true, false, CW, "c" + c, "((" + rows[q] + " & " + rows[q + 1] + ") | (h" + c + " & " + rows[q + 2] + ")) << 1");
+          def(blk, true, false, CW, "c" + c,
+              "((" + rows[q] + " & " + rows[q + 1] + ") | (h" + c + " & " + rows[q + 2] + ")) << 1");
           next.push_back("s" + c);
           next.push_back("c" + c);
           blk.local.insert("s" + c);
@@ -203,9 +225,11 @@ class CarrySaveSums {
     }
     register_rows(rows, blk, J, "r");
     auto low = [&](const std::string& r) { return CW > SW ? r + "[" + std::to_string(SW - 1) + ":0]" : r; };
-    v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << low(rows[0]) << " + " << low(rows[1]) << ");\n";
+    v << "  wire signed [" << SW - 1 << ":0] s" << j << " = $signed(" << low(rows[0]) << " + " << low(rows[1])
+      << ");\n";
     std::string a = "a" + std::to_string(j);
-    v << "  wire [" << A.W - 1 << ":0] " << a << ";\n" << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
+    v << "  wire [" << A.W - 1 << ":0] " << a << ";\n"
+      << quant("qa" + std::to_string(j), SW, A.F(), true, A, -1, "s" + std::to_string(j), a);
     if (pipeline_k > 0) {
       v << "  reg [" << A.W - 1 << ":0] " << a << "r;\n  always @(posedge clk) if (en) " << a << "r <= " << a << ";\n";
       a += "r";
@@ -254,7 +278,10 @@ void emit_mac_rtl(RtlLayer& lay, const std::vector<MacOut>& outs) {
     // (held for phases 1..R-1); each output's exact sum is accumulated over the R phases, then quantized as
     // in the fully parallel case (the sum does not depend on the order of the terms).
     const int Rr = L.reuse_factor, PB = std::max(1, clog2(Rr));
-    struct Term { int j, i; i128 w; };
+    struct Term {
+      int j, i;
+      i128 w;
+    };
     std::vector<Term> flat;
     for (size_t j = 0; j < outs.size(); ++j)
       for (const auto& tw : outs[j].terms) flat.push_back({(int)j, tw.first, tw.second});
@@ -266,17 +293,20 @@ void emit_mac_rtl(RtlLayer& lay, const std::vector<MacOut>& outs) {
     lay.multipliers += M;
     v << "  reg [" << n_cur * XW - 1 << ":0] xh;\n  reg [" << PB - 1 << ":0] ph;\n  reg run, done;\n"
       << "  wire [" << PB - 1 << ":0] phc = vin ? " << PB << "'d0 : ph;\n  assign vout = done;\n"
-      << "  always @(posedge clk)\n    if (rst) begin run <= 1'b0; ph <= " << PB << "'d0; done <= 1'b0; end\n    else if (en) begin\n"
+      << "  always @(posedge clk)\n    if (rst) begin run <= 1'b0; ph <= " << PB
+      << "'d0; done <= 1'b0; end\n    else if (en) begin\n"
       << "      done <= run && ph == " << PB << "'d" << Rr - 1 << ";\n"
       << "      if (vin) begin run <= 1'b1; ph <= " << PB << "'d1; xh <= x; end\n"
-      << "      else if (run) begin ph <= ph + " << PB << "'d1; if (ph == " << PB << "'d" << Rr - 1 << ") run <= 1'b0; end\n    end\n";
+      << "      else if (run) begin ph <= ph + " << PB << "'d1; if (ph == " << PB << "'d" << Rr - 1
+      << ") run <= 1'b0; end\n    end\n";
     v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
     for (int i = 0; i < n_cur; ++i) {
       auto ext = [&](const std::string& src) {
         std::string msb = src + "[" + std::to_string((i + 1) * XW - 1) + "]";
         return "$signed({" + (cur.S ? msb : std::string("1'b0")) + ", " + el(src, i, XW) + "})";
       };
-      v << "  wire signed [" << XE - 1 << ":0] x" << i << " = " << ext("x") << ", h" << i << " = " << ext("xh") << ";\n";
+      v << "  wire signed [" << XE - 1 << ":0] x" << i << " = " << ext("x") << ", h" << i << " = " << ext("xh")
+        << ";\n";
     }
     v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
     // Per output: the (multiplier, first phase, last phase) ranges that feed it.
@@ -289,42 +319,51 @@ void emit_mac_rtl(RtlLayer& lay, const std::vector<MacOut>& outs) {
         int g = mi * Rr + r;
         v << "      " << PB << "'d" << r << ": begin ";
         if (g < total)
-          v << "a" << k << " = " << (r == 0 ? "x" : "h") << flat[g].i << "; b" << k << " = " << slit(WE, flat[g].w) << ";";
+          v << "a" << k << " = " << (r == 0 ? "x" : "h") << flat[g].i << "; b" << k << " = " << slit(WE, flat[g].w)
+            << ";";
         else
           v << "a" << k << " = " << slit(XE, 0) << "; b" << k << " = " << slit(WE, 0) << ";";
         v << " end\n";
         if (g < total) {
           auto& f = feeds[flat[g].j];
-          if (!f.empty() && f.back()[0] == mi && f.back()[2] == r - 1) f.back()[2] = r;
-          else f.push_back({mi, r, r});
+          if (!f.empty() && f.back()[0] == mi && f.back()[2] == r - 1)
+            f.back()[2] = r;
+          else
+            f.push_back({mi, r, r});
         }
       }
-      v << "      default: begin a" << k << " = " << slit(XE, 0) << "; b" << k << " = " << slit(WE, 0) << "; end\n    endcase\n  end\n";
+      v << "      default: begin a" << k << " = " << slit(XE, 0) << "; b" << k << " = " << slit(WE, 0)
+        << "; end\n    endcase\n  end\n";
       v << "  wire signed [" << PW - 1 << ":0] p" << k << " = a" << k << " * b" << k << ";\n";
-      v << "  wire signed [" << T.W - 1 << ":0] t" << k << ";\n" << quant("qt" + k, PW, Fp, true, T, -1, "p" + k, "t" + k);
+      v << "  wire signed [" << T.W - 1 << ":0] t" << k << ";\n"
+        << quant("qt" + k, PW, Fp, true, T, -1, "p" + k, "t" + k);
     }
     for (size_t j = 0; j < outs.size(); ++j) {
       std::string k = std::to_string(j);
       std::string sum = "(vin ? " + slit(SW, A.from_exact(outs[j].bias, L.prec.bias.F())) + " : acc" + k + ")";
       for (const auto& f : feeds[j]) {
-        std::string t = "t" + std::to_string(f[0]), ext = "{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}";
+        std::string t = "t" + std::to_string(f[0]),
+                    ext = "{{" + std::to_string(G) + "{" + t + "[" + std::to_string(T.W - 1) + "]}}, " + t + "}";
         if (f[1] == 0 && f[2] == Rr - 1)
           sum += " + " + ext;
         else {
           auto lit = [&](int q) { return std::to_string(PB) + "'d" + std::to_string(q); };
-          std::string cond = f[1] == f[2] ? "phc == " + lit(f[1])
-                             : f[1] == 0  ? "phc <= " + lit(f[2])
+          std::string cond = f[1] == f[2]     ? "phc == " + lit(f[1])
+                             : f[1] == 0      ? "phc <= " + lit(f[2])
                              : f[2] == Rr - 1 ? "phc >= " + lit(f[1])
                                               : "phc >= " + lit(f[1]) + " && phc <= " + lit(f[2]);
           sum += " + ((" + cond + ") ? " + ext + " : " + slit(SW, 0) + ")";
         }
       }
-      v << "  reg signed [" << SW - 1 << ":0] acc" << k << ";\n  always @(posedge clk) if (en && (vin || run)) acc" << k << " <= " << sum << ";\n";
-      v << "  wire [" << A.W - 1 << ":0] o" << k << ";\n" << quant("qa" + k, SW, A.F(), true, A, -1, "acc" + k, "o" + k);
+      v << "  reg signed [" << SW - 1 << ":0] acc" << k << ";\n  always @(posedge clk) if (en && (vin || run)) acc" << k
+        << " <= " << sum << ";\n";
+      v << "  wire [" << A.W - 1 << ":0] o" << k << ";\n"
+        << quant("qa" + k, SW, A.F(), true, A, -1, "acc" + k, "o" + k);
       v << quant("qr" + k, A.W, A.F(), A.S, R, -1, "o" + k, el("y", (int)j, R.W));
     }
   } else {
-    lay.stages = CarrySaveSums(v, n_cur, cur, Wf, L.prec.bias.F(), A, T, R, SW, lay.pipeline_k).emit(outs, lay.multipliers);
+    lay.stages =
+        CarrySaveSums(v, n_cur, cur, Wf, L.prec.bias.F(), A, T, R, SW, lay.pipeline_k).emit(outs, lay.multipliers);
   }
 }
 

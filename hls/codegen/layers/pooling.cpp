@@ -41,7 +41,8 @@ class PoolKind : public LayerKind {
   }
 
   void import_onnx(OnnxNode& c, json& L) const override {
-    c.only({"kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode", "count_include_pad", "storage_order"});
+    c.only({"kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode", "count_include_pad",
+            "storage_order"});
     size_t nd = c.spatial_rank();
     if (c.i("ceil_mode", 0) != 0) c.unsupported_value("ceil_mode", "1", "0");
     if (c.i("storage_order", 0) != 0) c.unsupported_value("storage_order", "1", "0");
@@ -100,19 +101,21 @@ class PoolKind : public LayerKind {
     std::ostringstream& par = h.config;
     par << "struct " << h.cfg << " {\n";
     if (nd_ == 1)
-      par << "  static const unsigned in_width = " << L.in_shape[0] << ", n_chan = " << L.in_shape[1] << ", pool_width = "
-          << L.kernel[0] << ", stride = " << L.strides[0] << ", pad_left = " << L.pad_begin[0] << ", pad_right = "
-          << L.pad_end[0] << ", out_width = " << L.out_shape[0] << ";\n";
+      par << "  static const unsigned in_width = " << L.in_shape[0] << ", n_chan = " << L.in_shape[1]
+          << ", pool_width = " << L.kernel[0] << ", stride = " << L.strides[0] << ", pad_left = " << L.pad_begin[0]
+          << ", pad_right = " << L.pad_end[0] << ", out_width = " << L.out_shape[0] << ";\n";
     else
-      par << "  static const unsigned in_height = " << L.in_shape[0] << ", in_width = " << L.in_shape[1] << ", n_chan = "
-          << L.in_shape[2] << ", pool_height = " << L.kernel[0] << ", pool_width = " << L.kernel[1] << ";\n"
+      par << "  static const unsigned in_height = " << L.in_shape[0] << ", in_width = " << L.in_shape[1]
+          << ", n_chan = " << L.in_shape[2] << ", pool_height = " << L.kernel[0] << ", pool_width = " << L.kernel[1]
+          << ";\n"
           << "  static const unsigned stride_height = " << L.strides[0] << ", stride_width = " << L.strides[1]
           << ", pad_top = " << L.pad_begin[0] << ", pad_bottom = " << L.pad_end[0] << ", pad_left = " << L.pad_begin[1]
-          << ", pad_right = " << L.pad_end[1] << ", out_height = " << L.out_shape[0] << ", out_width = " << L.out_shape[1] << ";\n";
+          << ", pad_right = " << L.pad_end[1] << ", out_height = " << L.out_shape[0]
+          << ", out_width = " << L.out_shape[1] << ";\n";
     par << "  static const unsigned op = tinyforge::hls::" << (avg_ ? "POOL_AVG" : "POOL_MAX") << ";\n"
         << "  typedef " << recip_format().cpp() << " recip_t;\n};\n";
-    h.call << "  tinyforge::hls::" << (nd_ == 2 ? "pool2d" : "pool1d") << "<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">("
-           << h.prev_v << ", " << h.id << "_out);\n";
+    h.call << "  tinyforge::hls::" << (nd_ == 2 ? "pool2d" : "pool1d") << "<" << h.prev_t << ", " << h.res_t << ", "
+           << h.cfg << ">(" << h.prev_v << ", " << h.id << "_out);\n";
   }
 
   void emit_rtl(RtlLayer& r) const override {
@@ -137,7 +140,8 @@ class PoolKind : public LayerKind {
             std::string best = "x" + std::to_string(idx[0]);
             for (size_t q = 1; q < idx.size(); ++q) {
               std::string nb = "b" + k + "_" + std::to_string(q), xi = "x" + std::to_string(idx[q]);
-              v << "  wire signed [" << KW - 1 << ":0] " << nb << " = (" << xi << " > " << best << ") ? " << xi << " : " << best << ";\n";
+              v << "  wire signed [" << KW - 1 << ":0] " << nb << " = (" << xi << " > " << best << ") ? " << xi << " : "
+                << best << ";\n";
               best = nb;
             }
             v << quant("u" + k, KW, Fx, true, R, -1, best, el("y", o, R.W));
@@ -146,8 +150,8 @@ class PoolKind : public LayerKind {
             for (int q : idx) sum += (sum.empty() ? "" : " + ") + std::string("x") + std::to_string(q);
             i128 rc = rf.from_double(1.0 / (double)idx.size());
             v << "  wire signed [" << KW - 1 << ":0] s" << k << " = " << sum << ";\n";
-            v << "  wire signed [" << KW + rf.W << ":0] m" << k << " = {{" << rf.W + 1 << "{s" << k << "[" << KW - 1 << "]}}, s" << k
-              << "} * " << slit(KW + rf.W + 1, rc) << ";\n";
+            v << "  wire signed [" << KW + rf.W << ":0] m" << k << " = {{" << rf.W + 1 << "{s" << k << "[" << KW - 1
+              << "]}}, s" << k << "} * " << slit(KW + rf.W + 1, rc) << ";\n";
             v << quant("u" + k, KW + rf.W + 1, Fx + rf.F(), true, R, -1, "m" + k, el("y", o, R.W));
           }
         }

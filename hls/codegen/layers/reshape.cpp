@@ -31,8 +31,11 @@ class FlattenKind : public LayerKind {
       const OnnxInit& sh = c.init(1, "shape");
       long total = 1;
       for (int d : shape) total *= d;
-      bool flat = sh.v.size() == 2 && (sh.v[0] == 1 || sh.v[0] == -1 || sh.v[0] == 0) && (sh.v[1] == -1 || sh.v[1] == total);
-      if (!flat) c.fail("only a reshape to [N, -1] (flatten) is supported; got shape " + dims_text(std::vector<int64_t>(sh.v.begin(), sh.v.end())));
+      bool flat =
+          sh.v.size() == 2 && (sh.v[0] == 1 || sh.v[0] == -1 || sh.v[0] == 0) && (sh.v[1] == -1 || sh.v[1] == total);
+      if (!flat)
+        c.fail("only a reshape to [N, -1] (flatten) is supported; got shape " +
+               dims_text(std::vector<int64_t>(sh.v.begin(), sh.v.end())));
     }
     L["type"] = "flatten";
     // The next dense layer gets its weight rows in channels-first order: it permutes them.
@@ -49,8 +52,8 @@ class FlattenKind : public LayerKind {
   std::string hls_header() const override { return "pooling.h"; }
 
   void emit_hls(HlsLayer& h) const override {
-    h.call << "  tinyforge::hls::flatten<" << h.prev_t << ", " << h.res_t << ", " << h.L.out_size() << ">(" << h.prev_v << ", " << h.id
-           << "_out);\n";
+    h.call << "  tinyforge::hls::flatten<" << h.prev_t << ", " << h.res_t << ", " << h.L.out_size() << ">(" << h.prev_v
+           << ", " << h.id << "_out);\n";
   }
 
   // After another layer: wiring behind that layer's register.

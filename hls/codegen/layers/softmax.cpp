@@ -25,8 +25,10 @@ class SoftmaxKind : public LayerKind {
   bool parse(JsonReader& R, const json& lj, const std::string& p, Layer& L) const override {
     L.out_shape = L.in_shape;
     if (lj.contains("argmax_only")) {
-      if (!lj["argmax_only"].is_boolean()) R.err(p + ".argmax_only", lj["argmax_only"], "true or false");
-      else L.argmax_only = lj["argmax_only"].get<bool>();
+      if (!lj["argmax_only"].is_boolean())
+        R.err(p + ".argmax_only", lj["argmax_only"], "true or false");
+      else
+        L.argmax_only = lj["argmax_only"].get<bool>();
     }
     return true;
   }
@@ -47,7 +49,8 @@ class SoftmaxKind : public LayerKind {
     double mx = *std::max_element(cur.begin(), cur.end()), z = 0;
     for (double x : cur) z += std::exp(x - mx);
     size_t arg = std::max_element(cur.begin(), cur.end()) - cur.begin();
-    for (size_t i = 0; i < cur.size(); ++i) out.push_back(L.argmax_only ? (i == arg ? 1.0 : 0.0) : std::exp(cur[i] - mx) / z);
+    for (size_t i = 0; i < cur.size(); ++i)
+      out.push_back(L.argmax_only ? (i == arg ? 1.0 : 0.0) : std::exp(cur[i] - mx) / z);
   }
 
   void emulate(const EmuLayer& e, Tensor& out) const override {
@@ -84,12 +87,15 @@ class SoftmaxKind : public LayerKind {
     const Layer& L = h.L;
     SoftmaxFormats sf = softmax_formats(L.in_size());
     h.config << "struct " << h.cfg << " {\n  static const unsigned n_in = " << L.in_size() << ";\n"
-             << "  static const unsigned exp_table_size = " << sf.exp_size << ", inv_table_size = " << sf.inv_size << ";\n"
-             << "  static const int exp_range_log2 = " << sf.exp_range_log2 << ", inv_range_log2 = " << sf.inv_range_log2 << ";\n"
+             << "  static const unsigned exp_table_size = " << sf.exp_size << ", inv_table_size = " << sf.inv_size
+             << ";\n"
+             << "  static const int exp_range_log2 = " << sf.exp_range_log2
+             << ", inv_range_log2 = " << sf.inv_range_log2 << ";\n"
              << "  static const bool argmax_only = " << (L.argmax_only ? "true" : "false") << ";\n"
              << "  typedef " << sf.exp_t.cpp() << " exp_table_t;\n  typedef " << sf.inv_t.cpp() << " inv_table_t;\n"
              << "  typedef " << sf.sum_t.cpp() << " exp_sum_t;\n};\n";
-    h.call << "  tinyforge::hls::softmax<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v << ", " << h.id << "_out);\n";
+    h.call << "  tinyforge::hls::softmax<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v << ", "
+           << h.id << "_out);\n";
   }
 
   void emit_rtl(RtlLayer& r) const override {
@@ -104,14 +110,17 @@ class SoftmaxKind : public LayerKind {
     // The maximum (ties: the first) from all pairwise comparisons at once: input i is selected when it
     // exceeds every earlier input and is not exceeded by any later one; exactly one is.
     for (int i = 0; i < n_cur; ++i)  // compared on the input's own bits (one more when unsigned)
-      v << "  wire signed [" << XW << ":0] n" << i << " = $signed({" << (cur.S ? "x[" + std::to_string((i + 1) * XW - 1) + "]" : std::string("1'b0"))
-        << ", " << el("x", i, XW) << "});\n";
+      v << "  wire signed [" << XW << ":0] n" << i << " = $signed({"
+        << (cur.S ? "x[" + std::to_string((i + 1) * XW - 1) + "]" : std::string("1'b0")) << ", " << el("x", i, XW)
+        << "});\n";
     for (int i = 0; i < n_cur; ++i)
       for (int j = 0; j < i; ++j) v << "  wire g" << i << "_" << j << " = n" << i << " > n" << j << ";\n";
     for (int i = 0; i < n_cur; ++i) {
       std::string sel;
       for (int j = 0; j < n_cur; ++j)
-        if (j != i) sel += (sel.empty() ? "" : " & ") + (j < i ? "g" + std::to_string(i) + "_" + std::to_string(j) : "!g" + std::to_string(j) + "_" + std::to_string(i));
+        if (j != i)
+          sel += (sel.empty() ? "" : " & ") + (j < i ? "g" + std::to_string(i) + "_" + std::to_string(j)
+                                                     : "!g" + std::to_string(j) + "_" + std::to_string(i));
       v << "  wire sel" << i << " = " << (sel.empty() ? "1'b1" : sel) << ";\n";
     }
     if (L.argmax_only) {
@@ -125,7 +134,9 @@ class SoftmaxKind : public LayerKind {
       // and the products (into the layer's output register).
       r.stages = 3;
       std::string mxs;
-      for (int i = 0; i < n_cur; ++i) mxs += (i ? " | " : "") + std::string("({") + std::to_string(XW) + "{sel" + std::to_string(i) + "}} & " + el("x", i, XW) + ")";
+      for (int i = 0; i < n_cur; ++i)
+        mxs += (i ? " | " : "") + std::string("({") + std::to_string(XW) + "{sel" + std::to_string(i) + "}} & " +
+               el("x", i, XW) + ")";
       v << "  reg [" << XW - 1 << ":0] mr;\n  reg [" << n_cur * XW - 1 << ":0] xr;\n"
         << "  always @(posedge clk) if (en) begin mr <= " << mxs << "; xr <= x; end\n";
       auto ext = [&](const std::string& e, const std::string& msb) {
@@ -135,9 +146,11 @@ class SoftmaxKind : public LayerKind {
       SoftmaxFormats sf = softmax_formats(n_cur);
       std::vector<i128> ex, inv;
       for (int k = 0; k < sf.exp_size; ++k)
-        ex.push_back(sf.exp_t.from_double(tinyforge::hls::softmax_exp_entry((unsigned)k, (unsigned)sf.exp_size, sf.exp_range_log2)));
+        ex.push_back(sf.exp_t.from_double(
+            tinyforge::hls::softmax_exp_entry((unsigned)k, (unsigned)sf.exp_size, sf.exp_range_log2)));
       for (int k = 0; k < sf.inv_size; ++k)
-        inv.push_back(sf.inv_t.from_double(tinyforge::hls::softmax_inv_entry((unsigned)k, (unsigned)sf.inv_size, sf.inv_range_log2)));
+        inv.push_back(sf.inv_t.from_double(
+            tinyforge::hls::softmax_inv_entry((unsigned)k, (unsigned)sf.inv_size, sf.inv_range_log2)));
       int eb = clog2(sf.exp_size), jb = clog2(sf.inv_size);
       const std::string exp_mem = r.mod + "_exp.mem", inv_mem = r.mod + "_inv.mem";
       r.table(exp_mem, eb, sf.exp_t.W, ex);
@@ -147,15 +160,18 @@ class SoftmaxKind : public LayerKind {
       for (int i = 0; i < n_cur; ++i) {
         std::string k = std::to_string(i);
         std::string xk = el("xr", i, XW);
-        v << "  wire signed [" << KW - 1 << ":0] d" << k << " = mx - " << ext(xk, "xr[" + std::to_string((i + 1) * XW - 1) + "]") << ";\n";
+        v << "  wire signed [" << KW - 1 << ":0] d" << k << " = mx - "
+          << ext(xk, "xr[" + std::to_string((i + 1) * XW - 1) + "]") << ";\n";
         clamp_index(v, "ie" + k, "d" + k, KW, eb - sf.exp_range_log2 - Fx, 0, 0, sf.exp_size);
         // The index goes straight into a registered table read (a block RAM's read port).
-        v << "  wire [" << EW - 1 << ":0] ew" << k << ";\n" << rom_read("exp" + k, exp_mem, eb, EW, "ie" + k, "ew" + k, true) << "  reg [" << EW - 1 << ":0] e" << k
+        v << "  wire [" << EW - 1 << ":0] ew" << k << ";\n"
+          << rom_read("exp" + k, exp_mem, eb, EW, "ie" + k, "ew" + k, true) << "  reg [" << EW - 1 << ":0] e" << k
           << ";\n  always @(posedge clk) if (en) e" << k << " <= ew" << k << ";\n";
         sum += " + {" + std::to_string(SW - EW) + "'d0, ew" + k + "}";
       }
       v << "  reg [" << SW - 1 << ":0] esum;\n  always @(posedge clk) if (en) esum <= " << sum << ";\n";
-      v << "  wire [" << sf.sum_t.W - 1 << ":0] s;\n" << quant("us", SW, sf.exp_t.F(), false, sf.sum_t, -1, "esum", "s");
+      v << "  wire [" << sf.sum_t.W - 1 << ":0] s;\n"
+        << quant("us", SW, sf.exp_t.F(), false, sf.sum_t, -1, "esum", "s");
       const int KS = sf.sum_t.W + 3 + std::max(0, jb - sf.inv_range_log2 - sf.sum_t.F()) + jb;
       v << "  wire signed [" << KS - 1 << ":0] sx = $signed({" << KS - sf.sum_t.W << "'d0, s});\n";
       clamp_index(v, "js", "sx", KS, jb - sf.inv_range_log2 - sf.sum_t.F(), 0, 0, sf.inv_size);
@@ -163,7 +179,8 @@ class SoftmaxKind : public LayerKind {
       const int PW2 = EW + sf.inv_t.W;
       for (int i = 0; i < n_cur; ++i) {
         std::string k = std::to_string(i);
-        v << "  wire [" << PW2 - 1 << ":0] pr" << k << " = {" << sf.inv_t.W << "'d0, e" << k << "} * {" << EW << "'d0, r};\n";
+        v << "  wire [" << PW2 - 1 << ":0] pr" << k << " = {" << sf.inv_t.W << "'d0, e" << k << "} * {" << EW
+          << "'d0, r};\n";
         v << quant("u" + k, PW2, sf.exp_t.F() + sf.inv_t.F(), false, R, -1, "pr" + k, el("y", i, R.W));
       }
     }

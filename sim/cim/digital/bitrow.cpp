@@ -1,7 +1,5 @@
 #include "cim/digital/bitrow.h"
 
-
-
 namespace tf::cim {
 
 static inline uint64_t mask_bits(int n) { return n >= 64 ? ~0ULL : ((1ULL << n) - 1); }
@@ -172,7 +170,8 @@ bool BitRow::from_hex(const std::string& in, std::string& why) {
       if (!((v >> b) & 1)) continue;
       int col = d * 4 + b;
       if (col >= cols_) {
-        why = "value has bit " + std::to_string(col) + " set but the row has only " + std::to_string(cols_) + " columns";
+        why =
+            "value has bit " + std::to_string(col) + " set but the row has only " + std::to_string(cols_) + " columns";
         return false;
       }
       set_bit(col, true);

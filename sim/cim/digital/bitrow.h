@@ -20,9 +20,9 @@ class BitRow {
 
   bool bit(int c) const { return (limbs_[c >> 6] >> (c & 63)) & 1; }
   void set_bit(int c, bool v);
-  uint64_t word(int k) const;          // raw word_bits-bit value of word K
-  void set_word(int k, uint64_t v);    // V truncated to word_bits
-  int64_t word_signed(int k) const;    // word K as two's complement
+  uint64_t word(int k) const;        // raw word_bits-bit value of word K
+  void set_word(int k, uint64_t v);  // V truncated to word_bits
+  int64_t word_signed(int k) const;  // word K as two's complement
   void fill(bool v);
   bool operator==(const BitRow& o) const { return cols_ == o.cols_ && limbs_ == o.limbs_; }
   bool operator!=(const BitRow& o) const { return !(*this == o); }

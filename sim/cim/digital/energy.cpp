@@ -23,29 +23,29 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
   C_ = (uint64_t)s.cols;
   K_ = (uint64_t)(s.cols / s.word_bits);
   shifter_levels_ = std::max<uint64_t>(1, clog2((uint64_t)s.word_bits + 1));
-  pc_word_fa_ = K_ * (uint64_t)(s.word_bits - 1);            // a W-input popcount tree ~ W-1 full adders
-  pc_row_fa_ = (K_ - 1) * (clog2(C_ + 1));                    // adding K word counts of up to log2(C)+1 bits
+  pc_word_fa_ = K_ * (uint64_t)(s.word_bits - 1);  // a W-input popcount tree ~ W-1 full adders
+  pc_row_fa_ = (K_ - 1) * (clog2(C_ + 1));         // adding K word counts of up to log2(C)+1 bits
   const double R = s.rows, Cd = s.cols;
   const bool t10 = s.cell == CellType::T10;
-  std::vector<std::string> actions = {"controller.op", "row_decoder.access", "bitline.precharge", "array.read_bit",
-                                      "array.write_bit", "sense_amp.sense", "write_driver.drive_bit", "adder.add_bit",
-                                      "popcount.add_bit", "shifter.op_bit", "logic.op_bit", "pipeline_regs.write_bit",
-                                      "out_latch.write_bit"};
+  std::vector<std::string> actions = {
+      "controller.op",   "row_decoder.access",      "bitline.precharge",  "array.read_bit",   "array.write_bit",
+      "sense_amp.sense", "write_driver.drive_bit",  "adder.add_bit",      "popcount.add_bit", "shifter.op_bit",
+      "logic.op_bit",    "pipeline_regs.write_bit", "out_latch.write_bit"};
   if (t10) actions.insert(actions.begin() + 5, "array.logic_bit");  // dual-row logic on the bitlines
   // The write-driver energy in the tech tables includes the write-bitline swing of a 256-row column.
   id_ = L.bind({{"array", cell_tech_type(s.cell), R * Cd},
-               {"bitline", "bitline", Cd, R / 256.0},
-               {"sense_amp", "sense_amp", Cd},
-               {"write_driver", "write_driver", Cd, R / 256.0},
-               {"row_decoder", "row_decoder", 1},
-               {"adder", "full_adder", Cd},
-               {"popcount", "full_adder", (double)(pc_word_fa_ + pc_row_fa_)},
-               {"shifter", "mux2", Cd * (double)shifter_levels_},
-               {"logic", "logic_gate", Cd},
-               {"pipeline_regs", "register", 3 * Cd + (double)K_},
-               {"out_latch", "register", Cd},
-               {"controller", "controller", 1}},
-              actions);
+                {"bitline", "bitline", Cd, R / 256.0},
+                {"sense_amp", "sense_amp", Cd},
+                {"write_driver", "write_driver", Cd, R / 256.0},
+                {"row_decoder", "row_decoder", 1},
+                {"adder", "full_adder", Cd},
+                {"popcount", "full_adder", (double)(pc_word_fa_ + pc_row_fa_)},
+                {"shifter", "mux2", Cd * (double)shifter_levels_},
+                {"logic", "logic_gate", Cd},
+                {"pipeline_regs", "register", 3 * Cd + (double)K_},
+                {"out_latch", "register", Cd},
+                {"controller", "controller", 1}},
+               actions);
   for (int i = 0; i < kNumOpCodes; ++i) {
     tag_[i] = L.tag(op_name((OpCode)i));
     for (int out = 0; out < 2; ++out)
@@ -80,7 +80,7 @@ ChargePlan CimEnergy::plan(OpCode code, bool to_out, bool whole_row) const {
   switch (code) {
     case OpCode::Nand:
     case OpCode::Nor:
-    case OpCode::Xnor: add("logic.op_bit", C_); break;  // inversion after sensing
+    case OpCode::Xnor: add("logic.op_bit", C_); break;           // inversion after sensing
     case OpCode::Sub: add("logic.op_bit", C_); [[fallthrough]];  // invert B, carry-in 1
     case OpCode::Add:
       add("adder.add_bit", C_);

@@ -4,7 +4,7 @@
 
 namespace tf::cim {
 
-static const char* kNames[kNumOpCodes] = {"write", "read", "and", "or", "xor", "nand", "nor",
+static const char* kNames[kNumOpCodes] = {"write", "read", "and", "or",  "xor", "nand",    "nor",
                                           "xnor",  "add",  "sub", "shl", "shr", "popcount"};
 
 const char* op_name(OpCode c) { return kNames[(int)c]; }
@@ -155,9 +155,7 @@ json program_to_json(const std::vector<MicroOp>& ops) {
         o["row"] = m.a;
         o["mode"] = m.whole_row ? "row" : "word";
         break;
-      default:
-        o["a"] = m.a;
-        o["b"] = m.b;
+      default: o["a"] = m.a; o["b"] = m.b;
     }
     if (m.code != OpCode::Write && m.code != OpCode::Read) {
       if (m.dst == kOut)
@@ -179,14 +177,20 @@ std::string program_to_text(const std::vector<MicroOp>& ops) {
     out += op_name(m.code);
     out += "\"";
     switch (m.code) {
-      case OpCode::Write: out += ", \"row\": " + std::to_string(m.dst) + ", \"data\": \"" + m.data.to_hex() + "\""; break;
+      case OpCode::Write:
+        out += ", \"row\": " + std::to_string(m.dst) + ", \"data\": \"" + m.data.to_hex() + "\"";
+        break;
       case OpCode::Read: out += ", \"row\": " + std::to_string(m.a); break;
       case OpCode::Shl:
-      case OpCode::Shr: out += ", \"row\": " + std::to_string(m.a) + ", \"k\": " + std::to_string(m.k) + ", \"dst\": " + dst(m.dst); break;
-      case OpCode::Popcount:
-        out += ", \"row\": " + std::to_string(m.a) + ", \"mode\": \"" + (m.whole_row ? "row" : "word") + "\", \"dst\": " + dst(m.dst);
+      case OpCode::Shr:
+        out += ", \"row\": " + std::to_string(m.a) + ", \"k\": " + std::to_string(m.k) + ", \"dst\": " + dst(m.dst);
         break;
-      default: out += ", \"a\": " + std::to_string(m.a) + ", \"b\": " + std::to_string(m.b) + ", \"dst\": " + dst(m.dst);
+      case OpCode::Popcount:
+        out += ", \"row\": " + std::to_string(m.a) + ", \"mode\": \"" + (m.whole_row ? "row" : "word") +
+               "\", \"dst\": " + dst(m.dst);
+        break;
+      default:
+        out += ", \"a\": " + std::to_string(m.a) + ", \"b\": " + std::to_string(m.b) + ", \"dst\": " + dst(m.dst);
     }
     out += i + 1 < ops.size() ? "},\n" : "}\n";
   }

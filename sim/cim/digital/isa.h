@@ -26,11 +26,11 @@ bool uses_adder(OpCode c);  // add, sub
 
 struct MicroOp {
   OpCode code = OpCode::Read;
-  int a = -1, b = -1;  // source rows
-  int dst = kOut;      // row or kOut
-  int k = 0;           // shift amount
+  int a = -1, b = -1;     // source rows
+  int dst = kOut;         // row or kOut
+  int k = 0;              // shift amount
   bool whole_row = true;  // popcount: whole row (true) or per word
-  BitRow data;         // write: the row value
+  BitRow data;            // write: the row value
 };
 
 struct Geometry {

@@ -136,7 +136,8 @@ void CimMacro::stage_thread(int st) {
         break;
       }
       case 2:  // sense: periphery inversion
-        if (op.code == OpCode::Nand || op.code == OpCode::Nor || op.code == OpCode::Xnor) s.result = s.result.inverted();
+        if (op.code == OpCode::Nand || op.code == OpCode::Nor || op.code == OpCode::Xnor)
+          s.result = s.result.inverted();
         if (op.code == OpCode::Sub) s.vb = s.vb.inverted();
         break;
       case 3:  // adder stage 1 (low half of each word), shifter, popcount

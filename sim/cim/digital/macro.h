@@ -27,7 +27,6 @@
 
 namespace tf::cim {
 
-
 struct OpResult {
   size_t index;  // op index in its program
   OpCode code;
@@ -35,13 +34,13 @@ struct OpResult {
 };
 
 struct ProgramStats {
-  uint64_t cycles = 0;             // first decode to last write-back
-  uint64_t stall_cycles = 0;       // decode waiting on data hazards
+  uint64_t cycles = 0;               // first decode to last write-back
+  uint64_t stall_cycles = 0;         // decode waiting on data hazards
   uint64_t backpressure_cycles = 0;  // decode waiting for the bitline stage to accept
   uint64_t ops = 0;
   std::array<uint64_t, kStages> busy{};  // cycles each stage spent working
   std::array<uint64_t, kNumOpCodes> by_type{};
-  std::vector<OpResult> results;  // ops whose destination is the output latch, in program order
+  std::vector<OpResult> results;    // ops whose destination is the output latch, in program order
   std::vector<BitRow> final_array;  // only if keep_array
 };
 
@@ -54,7 +53,7 @@ SC_MODULE(CimMacro) {
 
   const std::vector<ProgramStats>& stats() const { return stats_; }
   uint64_t total_cycles() const { return total_cycles_; }
-  void trace(sc_core::sc_trace_file* tf);
+  void trace(sc_core::sc_trace_file * tf);
 
  private:
   struct Slot {
@@ -81,8 +80,8 @@ SC_MODULE(CimMacro) {
   bool keep_array_;
   sc::Clock clk_;
   std::vector<BitRow> array_;
-  std::vector<uint32_t> pending_;          // in-flight writes per row
-  std::vector<uint64_t> last_writer_;      // op id of the latest issued writer per row
+  std::vector<uint32_t> pending_;      // in-flight writes per row
+  std::vector<uint64_t> last_writer_;  // op id of the latest issued writer per row
   std::array<Slot, kSlots> slots_;
   std::array<std::unique_ptr<sc::PipelineStage>, kStages> stage_;  // decode feeds itself; the rest by fifo
   sc_core::sc_event progress_;  // a write-back completed or a result became forwardable

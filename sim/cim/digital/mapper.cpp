@@ -12,7 +12,6 @@ int auto_interleave(const PipelineParams& pp) {
   return std::max(1, (until + lmax - 1) / lmax);
 }
 
-
 bool mvm_fits_word(const MvmLayer& l, int word_bits, std::string* why) {
   // Extreme products and their sums over n inputs, exactly in 128-bit integers.
   __int128 wl = min_of(l.w_bits, l.w_signed), wh = max_of(l.w_bits, l.w_signed);

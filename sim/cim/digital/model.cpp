@@ -45,7 +45,8 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
   const int64_t cols = p.macro.cols, wb = p.macro.word_bits;
   const std::string& kind = p.workload.kind;
   if (kind == "program" && p.program.empty())
-    d.error(c.origin("workload.program"), "workload.program", "\"\"", "a program file when workload.kind is \"program\"");
+    d.error(c.origin("workload.program"), "workload.program", "\"\"",
+            "a program file when workload.kind is \"program\"");
   if (cols % wb) return;  // shapes below depend on a valid geometry
   const int P = p.chains(), rows = p.macro.rows;
   const bool random_data = p.workload.data.empty();
@@ -58,26 +59,31 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
                 "at most cols/word_bits = " + std::to_string(p.words()) + " outputs (one per word)");
       if (mvm_rows_needed(l.n, P) > rows)
         d.error(c.origin(path + ".n"), path + ".n", std::to_string(l.n),
-                "at most rows - 2 - 2*interleave = " + std::to_string(rows - mvm_rows_needed(0, P)) + " inputs (interleave " +
-                    std::to_string(P) + ")");
+                "at most rows - 2 - 2*interleave = " + std::to_string(rows - mvm_rows_needed(0, P)) +
+                    " inputs (interleave " + std::to_string(P) + ")");
       if (l.w_bits > wb || l.x_bits > wb)
         d.error(c.origin(path), path + ".w_bits", std::to_string(l.w_bits) + "/" + std::to_string(l.x_bits),
                 "weight and input precision at most macro.word_bits (" + std::to_string(wb) + ")");
       std::string why;
       if (l.n > 0 && !mvm_fits_word(l, (int)wb, &why))
-        d.error(c.origin("macro.word_bits"), "macro.word_bits", std::to_string(wb), "a word wide enough for " + path + ": " + why);
+        d.error(c.origin("macro.word_bits"), "macro.word_bits", std::to_string(wb),
+                "a word wide enough for " + path + ": " + why);
     }
   }
   if (kind == "bnn" && random_data) {
     int64_t m = p.workload.bnn_m, n = p.workload.bnn_n;
-    if (n > cols) d.error(c.origin("workload.bnn.n"), "workload.bnn.n", std::to_string(n), "at most macro.cols = " + std::to_string(cols));
+    if (n > cols)
+      d.error(c.origin("workload.bnn.n"), "workload.bnn.n", std::to_string(n),
+              "at most macro.cols = " + std::to_string(cols));
     if (m > 0 && bnn_rows_needed((int)m, P) > rows)
       d.error(c.origin("workload.bnn.m"), "workload.bnn.m", std::to_string(m),
               "at most rows - 1 - interleave = " + std::to_string(rows - bnn_rows_needed(0, P)));
   }
   if (kind == "hdc" && random_data) {
     int64_t dim = p.workload.hdc_dim, cl = p.workload.hdc_classes;
-    if (dim > cols) d.error(c.origin("workload.hdc.dim"), "workload.hdc.dim", std::to_string(dim), "at most macro.cols = " + std::to_string(cols));
+    if (dim > cols)
+      d.error(c.origin("workload.hdc.dim"), "workload.hdc.dim", std::to_string(dim),
+              "at most macro.cols = " + std::to_string(cols));
     if (hdc_rows_needed((int)cl, P) > rows)
       d.error(c.origin("workload.hdc.classes"), "workload.hdc.classes", std::to_string(cl),
               "at most rows - 3 - interleave = " + std::to_string(rows - hdc_rows_needed(0, P)));
@@ -90,29 +96,40 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
 const Schema<CimParams>& schema() {
   static const Schema<CimParams> s = [] {
     Schema<CimParams> P;
-    P.integer("seed", &CimParams::seed, 1, 0, (int64_t)1 << 62, "", "seed of the random workload data (same seed, same bits)");
-    P.custom("macro.rows", [](CimParams& p, const json& v) { p.macro.rows = v.get<int>(); },
-             [](ParamSet& ps) -> ParamSpec& { return ps.integer("macro.rows", 256, 4, 4096, "rows", "rows of the bit-cell array (wordlines)"); });
-    P.custom("macro.cols", [](CimParams& p, const json& v) { p.macro.cols = v.get<int>(); },
-             [](ParamSet& ps) -> ParamSpec& {
-               return ps.integer("macro.cols", 256, 8, 4096, "columns", "columns of the array (bitlines); a multiple of word_bits");
-             });
-    P.custom("macro.word_bits", [](CimParams& p, const json& v) { p.macro.word_bits = v.get<int>(); },
-             [](ParamSet& ps) -> ParamSpec& {
-               return ps.integer("macro.word_bits", 16, 2, 64, "bits", "bits per word: the unit of add/sub/shift/per-word popcount");
-             });
-    P.custom("macro.cell",
-             [](CimParams& p, const json& v) {
-               p.cell = v.get<std::string>();
-               p.macro.cell = p.cell == "6t" ? CellType::T6 : p.cell == "8t" ? CellType::T8 : CellType::T10;
-             },
-             [](ParamSet& ps) -> ParamSpec& {
-               return ps.choice("macro.cell", "10t", {"6t", "8t", "10t"},
-                                "bit cell: 10t = multi-logic cell (two rows read at once, logic on the bitlines); 6t/8t read "
-                                "two-operand rows one after the other and do logic in the periphery");
-             });
-    P.custom("macro.freq_MHz", [](CimParams& p, const json& v) { p.pp.freq_MHz = v.get<double>(); },
-             [](ParamSet& ps) -> ParamSpec& { return ps.real("macro.freq_MHz", 200, 1, 5000, "MHz", "clock frequency"); });
+    P.integer("seed", &CimParams::seed, 1, 0, (int64_t)1 << 62, "",
+              "seed of the random workload data (same seed, same bits)");
+    P.custom(
+        "macro.rows", [](CimParams& p, const json& v) { p.macro.rows = v.get<int>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.integer("macro.rows", 256, 4, 4096, "rows", "rows of the bit-cell array (wordlines)");
+        });
+    P.custom(
+        "macro.cols", [](CimParams& p, const json& v) { p.macro.cols = v.get<int>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.integer("macro.cols", 256, 8, 4096, "columns",
+                            "columns of the array (bitlines); a multiple of word_bits");
+        });
+    P.custom(
+        "macro.word_bits", [](CimParams& p, const json& v) { p.macro.word_bits = v.get<int>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.integer("macro.word_bits", 16, 2, 64, "bits",
+                            "bits per word: the unit of add/sub/shift/per-word popcount");
+        });
+    P.custom(
+        "macro.cell",
+        [](CimParams& p, const json& v) {
+          p.cell = v.get<std::string>();
+          p.macro.cell = p.cell == "6t" ? CellType::T6 : p.cell == "8t" ? CellType::T8 : CellType::T10;
+        },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.choice(
+              "macro.cell", "10t", {"6t", "8t", "10t"},
+              "bit cell: 10t = multi-logic cell (two rows read at once, logic on the bitlines); 6t/8t read "
+              "two-operand rows one after the other and do logic in the periphery");
+        });
+    P.custom(
+        "macro.freq_MHz", [](CimParams& p, const json& v) { p.pp.freq_MHz = v.get<double>(); },
+        [](ParamSet& ps) -> ParamSpec& { return ps.real("macro.freq_MHz", 200, 1, 5000, "MHz", "clock frequency"); });
     P.include(&CimParams::tech, tech_schema("28nm"));
     const char* lat[kStages][2] = {{"decode", "instruction decode and row-address setup"},
                                    {"bitline", "wordline activation, bitline evaluation (read / dual-row logic)"},
@@ -121,20 +138,25 @@ const Schema<CimParams>& schema() {
                                    {"adder2", "ripple-carry adder stage 2 (high half with carries)"},
                                    {"writeback", "write driver into the array, or the output latch"}};
     for (int k = 0; k < kStages; ++k) {
-      std::string path = std::string("pipeline.") + lat[k][0] + "_cycles", desc = std::string("latency of the ") + lat[k][1] + " stage";
-      P.custom(path, [k](CimParams& p, const json& v) { p.pp.latency[k] = v.get<int>(); },
-               [path, desc](ParamSet& ps) -> ParamSpec& { return ps.integer(path, 1, 1, 64, "cycles", desc); });
+      std::string path = std::string("pipeline.") + lat[k][0] + "_cycles",
+                  desc = std::string("latency of the ") + lat[k][1] + " stage";
+      P.custom(
+          path, [k](CimParams& p, const json& v) { p.pp.latency[k] = v.get<int>(); },
+          [path, desc](ParamSet& ps) -> ParamSpec& { return ps.integer(path, 1, 1, 64, "cycles", desc); });
     }
-    P.custom("pipeline.forwarding", [](CimParams& p, const json& v) { p.pp.forwarding = v.get<bool>(); },
-             [](ParamSet& ps) -> ParamSpec& {
-               return ps.boolean("pipeline.forwarding", false,
-                                 "forward results from adder stage 2 to a dependent op (else it waits for the write-back)");
-             });
+    P.custom(
+        "pipeline.forwarding", [](CimParams& p, const json& v) { p.pp.forwarding = v.get<bool>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.boolean("pipeline.forwarding", false,
+                            "forward results from adder stage 2 to a dependent op (else it waits for the write-back)");
+        });
     P.include(&CimParams::workload,
-              workload_schema({"mvm", "bnn", "hdc", "program"},
-                              "built-in workload (mvm: integer matrix-vector multiply; bnn: binary layer, XNOR + popcount; hdc: "
-                              "hypervector bind + Hamming search) or a micro-op program"));
-    P.file("workload.program", &CimParams::program, "", "", "micro-op program JSON (workload.kind = program; also --program FILE)");
+              workload_schema(
+                  {"mvm", "bnn", "hdc", "program"},
+                  "built-in workload (mvm: integer matrix-vector multiply; bnn: binary layer, XNOR + popcount; hdc: "
+                  "hypervector bind + Hamming search) or a micro-op program"));
+    P.file("workload.program", &CimParams::program, "", "",
+           "micro-op program JSON (workload.kind = program; also --program FILE)");
     P.integer("mapper.interleave", &CimParams::interleave, 0, 0, 64, "chains",
               "independent chains the mapper interleaves to hide pipeline latency; 0 = enough for no stalls");
     P.boolean("mapper.skip_zero_bits", &CimParams::skip_zero_bits, false,
@@ -244,7 +266,8 @@ int write_outputs(RunContext& ctx, const std::string& kind, const Workload& w, c
       const MvmLayer& l = w.layers[k];
       auto y = decode_mvm(l, ps.results.at(k).value);
       bad += mismatches(y, mvm_reference(l));
-      ys.push_back(json{{"m", l.m}, {"n", l.n}, {"w_bits", l.w_bits}, {"x_bits", l.x_bits}, {"y", y}, {"x", l.x}, {"w", l.w}});
+      ys.push_back(
+          json{{"m", l.m}, {"n", l.n}, {"w_bits", l.w_bits}, {"x_bits", l.x_bits}, {"y", y}, {"x", l.x}, {"w", l.w}});
     }
     out["layers"] = ys;
   } else if (kind == "bnn") {
@@ -284,12 +307,12 @@ class CimModel : public Model {
   std::string default_config() const override { return "cim/digital_28nm.json"; }
 
   std::vector<CliOption> cli_options() const override {
-    return {{"program", "FILE", "run a micro-op program (JSON) instead of a built-in workload",
-             [](const std::string& v) {
-               if (v.empty()) throw InputError("--program: got ''; expected a micro-op program file (JSON)");
-               return std::vector<std::string>{"workload.kind=program",
-                                                "workload.program=" + std::filesystem::absolute(v).string()};
-             }}};
+    return {
+        {"program", "FILE", "run a micro-op program (JSON) instead of a built-in workload", [](const std::string& v) {
+           if (v.empty()) throw InputError("--program: got ''; expected a micro-op program file (JSON)");
+           return std::vector<std::string>{"workload.kind=program",
+                                           "workload.program=" + std::filesystem::absolute(v).string()};
+         }}};
   }
 
   void declare(ParamSet& P) const override {
@@ -341,7 +364,8 @@ json CimModel::run(RunContext& ctx) {
           format_double(sc.vdd_V) + " V, energy factor " + format_double(sc.energy_factor));
 
   Workload w = build_workload(p);
-  ctx.log("workload " + kind + ": " + std::to_string(w.ops.size()) + " micro-ops, interleave " + std::to_string(p.chains()));
+  ctx.log("workload " + kind + ": " + std::to_string(w.ops.size()) + " micro-ops, interleave " +
+          std::to_string(p.chains()));
   ctx.out.write("program.json", program_to_text(w.ops));
 
   // Simulate.

@@ -14,7 +14,8 @@ void PipelineStage::trace(sc_trace_file* tf, const std::string& name) {
   sc_core::sc_trace(tf, token_, name);
 }
 
-void simulate(const std::string& trace_file, sc_time_unit unit, const std::function<void(sc_trace_file*)>& add_signals) {
+void simulate(const std::string& trace_file, sc_time_unit unit,
+              const std::function<void(sc_trace_file*)>& add_signals) {
   sc_trace_file* tf = nullptr;
   if (!trace_file.empty()) {
     std::string base = trace_file;
