@@ -209,27 +209,10 @@ class NeuroModel : public Model {
   json run(RunContext& ctx) override;
 };
 
-json NeuroModel::run(RunContext& ctx) {
-  const NeuroParams p = schema().read(ctx.config);
-  std::mt19937_64 rng((uint64_t)p.seed);
-  Network net = p.network_file.empty() ? random_network(p.random, rng) : load_network(p.network_file, p.chip);
-  const CoreTiming& tm = p.timing;
-  Raster in = !p.input_file.empty() ? load_raster(p.input_file, net.n_in)
-                                    : poisson_raster(net.n_in, p.steps, p.rate_Hz, tm.dt_ms * 1e-3, rng);
-  std::vector<int> record = parse_record(p.record, net.n_hidden, ctx.config.origin("record.hidden"));
-  Readout readout = p.readout == "v" ? Readout::V : p.readout == "i" ? Readout::I : Readout::Spikes;
-
-  TechSetup tech = load_tech_setup(p.tech, ctx.config);
-  Ledger ledger(tech.table, tech.scaling);
-  CoreEnergy energy(ledger, net);
-  ctx.log("network: " + std::to_string(net.n_in) + "-" + std::to_string(net.n_hidden) + "-" +
-          std::to_string(net.n_out) + ", " + std::to_string(net.rec.size()) + " recurrent synapses; " +
-          std::to_string(in.size()) + " steps");
-  CoreResult r = run_core(net, in, tm, readout, record, &energy, ctx.trace_file);
-  const double wall = r.sim_seconds;  // elaboration and simulation; expanding the spike record is not included
-  ctx.log("simulated " + std::to_string(in.size()) + " steps in " + format_double(wall * 1e3) + " ms wall");
-
-  // Outputs.
+// The run's outputs: spikes.json, readout.csv, record.csv (recorded neurons), and the seeded network and
+// Poisson input when they were generated (network.json, input.csv: reusable with --network and --input).
+void write_outputs(RunContext& ctx, const NeuroParams& p, const Network& net, const Raster& in, const CoreResult& r,
+                   const std::vector<int>& record) {
   {
     // Written directly: rasters can hold millions of entries.
     std::string s = "{\"hidden\": [";
@@ -285,6 +268,29 @@ json NeuroModel::run(RunContext& ctx) {
     }
     ctx.out.write("input.csv", s);
   }
+}
+
+json NeuroModel::run(RunContext& ctx) {
+  const NeuroParams p = schema().read(ctx.config);
+  std::mt19937_64 rng((uint64_t)p.seed);
+  Network net = p.network_file.empty() ? random_network(p.random, rng) : load_network(p.network_file, p.chip);
+  const CoreTiming& tm = p.timing;
+  Raster in = !p.input_file.empty() ? load_raster(p.input_file, net.n_in)
+                                    : poisson_raster(net.n_in, p.steps, p.rate_Hz, tm.dt_ms * 1e-3, rng);
+  std::vector<int> record = parse_record(p.record, net.n_hidden, ctx.config.origin("record.hidden"));
+  Readout readout = p.readout == "v" ? Readout::V : p.readout == "i" ? Readout::I : Readout::Spikes;
+
+  TechSetup tech = load_tech_setup(p.tech, ctx.config);
+  Ledger ledger(tech.table, tech.scaling);
+  CoreEnergy energy(ledger, net);
+  ctx.log("network: " + std::to_string(net.n_in) + "-" + std::to_string(net.n_hidden) + "-" +
+          std::to_string(net.n_out) + ", " + std::to_string(net.rec.size()) + " recurrent synapses; " +
+          std::to_string(in.size()) + " steps");
+  CoreResult r = run_core(net, in, tm, readout, record, &energy, ctx.trace_file);
+  const double wall = r.sim_seconds;  // elaboration and simulation; expanding the spike record is not included
+  ctx.log("simulated " + std::to_string(in.size()) + " steps in " + format_double(wall * 1e3) + " ms wall");
+
+  write_outputs(ctx, p, net, in, r, record);
 
   // Stats.
   uint64_t steps = r.steps.size(), in_sp = 0, in_ev = 0, rec_ev = 0, out_ev = 0, h_sp = 0, o_sp = 0, cmin = UINT64_MAX,
