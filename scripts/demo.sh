@@ -24,5 +24,6 @@ echo
 build/sim/app/tinyforge hls configs/models/digits_mlp.onnx --precision configs/models/digits_mlp_precision.json \
   --out runs/demo-hls --emulate --verify 360
 echo
-echo "Try: build/sim/app/tinyforge describe cim        (every parameter)"
+echo "Try: build/sim/app/tinyforge describe cim        (every parameter and every metric)"
 echo "     build/sim/app/tinyforge sim cim --set tech.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"
+echo "     build/sim/app/tinyforge sim hls --set hls.reuse=2    (the HLS flow as a model: accuracy, latency, multipliers)"
