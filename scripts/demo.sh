@@ -24,6 +24,11 @@ echo
 build/sim/app/tinyforge hls configs/models/digits_mlp.onnx --precision configs/models/digits_mlp_precision.json \
   --out runs/demo-hls --emulate --verify 360
 echo
+echo "== tinyforge sweep  (configs/sweeps/cim_array.json: rows x cols x cell x Vdd of the CIM macro, one process per point)"
+echo
+rm -rf runs/demo-sweep
+build/sim/app/tinyforge sweep configs/sweeps/cim_array.json --out runs/demo-sweep
+echo
 echo "Try: build/sim/app/tinyforge describe cim        (every parameter and every metric)"
 echo "     build/sim/app/tinyforge sim cim --set tech.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"
 echo "     build/sim/app/tinyforge sim hls --set hls.reuse=2    (the HLS flow as a model: accuracy, latency, multipliers)"

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <boost/program_options.hpp>
@@ -23,6 +25,7 @@
 #include "model.h"
 #include "onnx_import.h"
 #include "hlsflow/flow.h"
+#include "sweep/engine.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -38,6 +41,7 @@ const char* kUsage =
     "  describe MODEL       every parameter of MODEL (JSON path, type, default, unit, range, description)\n"
     "                       and every metric it reports (name, unit, which way is better)\n"
     "  sim MODEL [OPTIONS]  simulate one design point of MODEL and write its run record\n"
+    "  sweep SPEC.json      run every design point of a sweep spec; results, Pareto front (see docs/sweep.md)\n"
     "  hls MODEL.json --out DIR\n"
     "                       generate the HLS C++ project of a neural network (see docs/hls.md)\n"
     "\n"
@@ -348,6 +352,95 @@ int cmd_hls(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_sweep(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "report") {
+    if (args.size() != 2) bad_usage("sweep report: expected one sweep directory", "usage: tinyforge sweep report DIR");
+    std::cout << tf::sweep::pareto_report(args[1]);
+    return 0;
+  }
+  po::options_description od("options");
+  std::string spec_file, out;
+  int jobs = 0;
+  double timeout = 0;
+  size_t max_points = 100000;
+  od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"),
+                                          "sweep directory (default: runs/sweep-HASH of the spec)")(
+      "jobs,j", po::value(&jobs)->value_name("N"), "points run at once (default: the spec's run.jobs, else 2)")(
+      "timeout", po::value(&timeout)->value_name("S"),
+      "seconds a point may take before it is killed (default: run.timeout_s)")(
+      "dry-run", "print the number of points and a sample of them; run nothing")(
+      "max-points", po::value(&max_points)->value_name("N"), "refuse specs with more points (default 100000)")(
+      "resume", "continue an interrupted sweep in --out: finished points are not run again");
+  po::options_description hidden;
+  hidden.add_options()("spec", po::value(&spec_file));
+  po::positional_options_description pos;
+  pos.add("spec", 1);
+  po::options_description all;
+  all.add(od).add(hidden);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    bad_usage(std::string("sweep: ") + e.what(), "run 'tinyforge sweep --help'");
+  }
+  if (vm.count("help") || spec_file.empty()) {
+    std::cout
+        << "usage: tinyforge sweep SPEC.json [--jobs N] [--out DIR] [--timeout S] [--dry-run] [--resume]\n"
+           "       tinyforge sweep report DIR      (the Pareto front of a finished sweep)\n\n"
+           "Runs every design point of a sweep spec (docs/sweep.md), each as its own process, and writes\n"
+           "DIR/results.csv, results.json, pareto.csv, manifest.json and one run record per point in DIR/points/.\n"
+           "Exit codes: 0 every point ran (ok or invalid), 3 some point failed or timed out, 2 bad input.\n\n"
+        << od;
+    return spec_file.empty() && !vm.count("help") ? 2 : 0;
+  }
+  tf::sweep::SweepSpec spec = tf::sweep::load_spec(spec_file);
+  if (vm.count("jobs") && (jobs < 1 || jobs > 256))
+    bad_usage("--jobs: got " + std::to_string(jobs) + "; expected 1 to 256", "");
+  if (vm.count("timeout") && !(timeout > 0)) bad_usage("--timeout: expected a positive number of seconds", "");
+  if (max_points < 1) bad_usage("--max-points: expected at least 1", "");
+  auto model = get_model(spec.model);
+  auto points = tf::sweep::enumerate(spec, max_points);
+  auto prepared = tf::sweep::prepare(spec, *model, points);
+  size_t invalid = 0;
+  std::set<std::string> distinct;
+  for (const auto& p : prepared) {
+    if (!p.valid)
+      ++invalid;
+    else
+      distinct.insert(p.hash);
+  }
+  std::cout << "sweep " << spec_file << ": model " << spec.model << ", " << points.size() << " points (" << spec.mode
+            << "), " << prepared.size() << " after the constraints, " << invalid << " invalid, " << distinct.size()
+            << " distinct configs to run\n";
+  if (vm.count("dry-run")) {
+    for (size_t k = 0; k < prepared.size() && k < 10; ++k) {
+      std::cout << "  point " << prepared[k].point.index << ":";
+      for (const auto& s : prepared[k].point.sets) std::cout << " " << s;
+      std::cout << (prepared[k].valid ? "" : "  (invalid)") << "\n";
+    }
+    if (prepared.size() > 10) std::cout << "  ... " << prepared.size() - 10 << " more\n";
+    return 0;
+  }
+  tf::sweep::EngineOptions opt;
+  opt.jobs = jobs ? jobs : spec.jobs;
+  opt.timeout_s = timeout > 0 ? timeout : spec.timeout_s;
+  opt.resume = vm.count("resume") > 0;
+  std::string text = tf::read_file(spec_file);
+  opt.out_dir = out.empty() ? "runs/sweep-" + tf::hex_u64(tf::fnv1a64(text), 16).substr(0, 8) : out;
+  opt.self_exe = fs::read_symlink("/proc/self/exe").string();
+  auto results = tf::sweep::run_sweep(spec, text, *model, prepared, opt);
+  std::map<std::string, size_t> counts;
+  for (const auto& r : results) counts[r.status]++;
+  std::cout << "results: " << opt.out_dir << "/results.csv  (ok " << counts["ok"] << ", invalid " << counts["invalid"]
+            << ", failed " << counts["failed"] << ", timeout " << counts["timeout"] << ")\n";
+  std::cout << "\n" << tf::sweep::pareto_report(opt.out_dir);
+  for (const auto& r : results)
+    if (r.status == "failed" || r.status == "timeout")
+      std::cerr << "point " << r.index << " " << r.status << ": " << r.message << "\n";
+  return counts["failed"] + counts["timeout"] ? 3 : 0;
+}
+
 void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
   if (actions & sc_core::SC_DISPLAY) std::cerr << sc_core::sc_report_compose_message(rep) << "\n";
   if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT)) throw std::runtime_error(rep.get_msg());
@@ -378,7 +471,8 @@ int sc_main(int argc, char* argv[]) {
     if (cmd == "describe") return cmd_describe(args);
     if (cmd == "sim") return cmd_sim(args);
     if (cmd == "hls") return cmd_hls(args);
-    std::string s = tf::closest(cmd, {"list", "describe", "sim", "hls"});
+    if (cmd == "sweep") return cmd_sweep(args);
+    std::string s = tf::closest(cmd, {"list", "describe", "sim", "hls", "sweep"});
     bad_usage("unknown command '" + cmd + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"), kUsage);
   } catch (const tf::InputError& e) {
     for (const auto& m : e.messages()) std::cerr << "error: " << m << "\n";

@@ -82,9 +82,12 @@ void RunDir::commit() {
   if (!old.empty()) fs::remove_all(old, ec);
 }
 
+std::string config_hash(const json& effective) {
+  return hex_u64(fnv1a64(effective.dump(-1, ' ', false, json::error_handler_t::replace)), 16);
+}
+
 std::string default_run_dir(const std::string& model, const json& effective) {
-  return "runs/" + model + "-" +
-         hex_u64(fnv1a64(effective.dump(-1, ' ', false, json::error_handler_t::replace)), 16).substr(0, 8);
+  return "runs/" + model + "-" + config_hash(effective).substr(0, 8);
 }
 
 static std::string csv_field(const std::string& s) {

@@ -34,7 +34,9 @@ class RunDir {
   std::chrono::steady_clock::time_point t0_;
 };
 
-// "runs/<model>-<8 hex digits of the effective config's hash>"
+// 16 hex digits of the effective config's hash (FNV-1a of its compact JSON text).
+std::string config_hash(const json& effective);
+// "runs/<model>-<the first 8 hex digits of config_hash>"
 std::string default_run_dir(const std::string& model, const json& effective);
 
 // summary.csv: one header row and one value row with the scalar metrics of STATS.
