@@ -353,6 +353,25 @@ int cmd_hls(const std::vector<std::string>& args) {
 }
 
 int cmd_sweep(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "merge") {  // the shards' journals -> results, Pareto front, manifest
+    if (args.size() != 2) bad_usage("sweep merge: expected one sweep directory", "usage: tinyforge sweep merge DIR");
+    std::string mf = (fs::path(args[1]) / "manifest.json").string();
+    if (!fs::exists(mf)) bad_usage("sweep merge: " + args[1] + " holds no sweep (no manifest.json)", "");
+    std::string spec_file = tf::load_json_file(mf).value("spec_file", "");
+    tf::sweep::SweepSpec spec = tf::sweep::load_spec(spec_file);
+    auto model = get_model(spec.model);
+    auto prepared = tf::sweep::prepare(spec, *model, tf::sweep::enumerate(spec, SIZE_MAX));
+    tf::sweep::EngineOptions opt;
+    opt.out_dir = args[1];
+    opt.merge = true;
+    auto results = tf::sweep::run_sweep(spec, tf::read_file(spec_file), *model, prepared, opt);
+    std::map<std::string, size_t> counts;
+    for (const auto& r : results) counts[r.status]++;
+    std::cout << "merged " << args[1] << ": ok " << counts["ok"] << ", invalid " << counts["invalid"] << ", failed "
+              << counts["failed"] << ", timeout " << counts["timeout"] << ", missing " << counts["missing"] << "\n\n"
+              << tf::sweep::pareto_report(args[1]);
+    return counts["failed"] + counts["timeout"] + counts["missing"] ? 3 : 0;
+  }
   if (!args.empty() && args[0] == "report") {
     if (args.size() != 2) bad_usage("sweep report: expected one sweep directory", "usage: tinyforge sweep report DIR");
     std::cout << tf::sweep::pareto_report(args[1]);
@@ -370,7 +389,10 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "seconds a point may take before it is killed (default: run.timeout_s)")(
       "dry-run", "print the number of points and a sample of them; run nothing")(
       "max-points", po::value(&max_points)->value_name("N"), "refuse specs with more points (default 100000)")(
-      "resume", "continue an interrupted sweep in --out: finished points are not run again");
+      "resume", "continue an interrupted sweep in --out: finished points are not run again")(
+      "shard", po::value<std::string>()->value_name("I/N|slurm"),
+      "run only the I-th of N deterministic slices (0-based; slurm: from SLURM_ARRAY_TASK_ID and "
+      "SLURM_ARRAY_TASK_COUNT); then 'tinyforge sweep merge DIR'");
   po::options_description hidden;
   hidden.add_options()("spec", po::value(&spec_file));
   po::positional_options_description pos;
@@ -429,12 +451,36 @@ int cmd_sweep(const std::vector<std::string>& args) {
   std::string text = tf::read_file(spec_file);
   opt.out_dir = out.empty() ? "runs/sweep-" + tf::hex_u64(tf::fnv1a64(text), 16).substr(0, 8) : out;
   opt.self_exe = fs::read_symlink("/proc/self/exe").string();
+  if (vm.count("shard")) {
+    std::string sh = vm["shard"].as<std::string>();
+    if (sh == "slurm") {
+      const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+      const char* n = std::getenv("SLURM_ARRAY_TASK_COUNT");
+      if (!id || !n)
+        bad_usage(
+            "--shard slurm: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are not set (not in a Slurm array job)", "");
+      sh = std::string(id) + "/" + n;
+    }
+    int i = -1, n = 0;
+    char extra = 0;
+    if (std::sscanf(sh.c_str(), "%d/%d%c", &i, &n, &extra) != 2 || n < 1 || n > 100000 || i < 0 || i >= n)
+      bad_usage("--shard: got '" + sh + "'; expected I/N with 0 <= I < N (or slurm)", "");
+    opt.shard = i;
+    opt.shards = n;
+    if (out.empty()) bad_usage("--shard: needs --out DIR (the directory every shard and the merge share)", "");
+  }
   auto results = tf::sweep::run_sweep(spec, text, *model, prepared, opt);
   std::map<std::string, size_t> counts;
   for (const auto& r : results) counts[r.status]++;
-  std::cout << "results: " << opt.out_dir << "/results.csv  (ok " << counts["ok"] << ", invalid " << counts["invalid"]
-            << ", failed " << counts["failed"] << ", timeout " << counts["timeout"] << ")\n";
-  std::cout << "\n" << tf::sweep::pareto_report(opt.out_dir);
+  if (opt.shards > 1) {
+    std::cout << "shard " << opt.shard << "/" << opt.shards << ": ok " << counts["ok"] << ", failed "
+              << counts["failed"] << ", timeout " << counts["timeout"]
+              << " (of its slice); when every shard is done: tinyforge sweep merge " << opt.out_dir << "\n";
+  } else {
+    std::cout << "results: " << opt.out_dir << "/results.csv  (ok " << counts["ok"] << ", invalid " << counts["invalid"]
+              << ", failed " << counts["failed"] << ", timeout " << counts["timeout"] << ")\n";
+    std::cout << "\n" << tf::sweep::pareto_report(opt.out_dir);
+  }
   for (const auto& r : results)
     if (r.status == "failed" || r.status == "timeout")
       std::cerr << "point " << r.index << " " << r.status << ": " << r.message << "\n";

@@ -138,15 +138,18 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
   const fs::path dir(opt.out_dir);
   const std::string spec_hash = hex_u64(fnv1a64(spec_text), 16);
   const auto started = std::chrono::system_clock::now();
-  // The output directory: new, or (--resume) an earlier run of the same spec.
+  // The output directory: new, or an earlier run of the same spec (--resume; the other shards; merge).
+  const bool sharded = opt.shards > 1;
   if (fs::exists(dir / "manifest.json")) {
-    if (!opt.resume)
+    if (!opt.resume && !sharded && !opt.merge)
       throw InputError("--out: " + dir.string() +
                        " holds an earlier sweep; give --resume to continue it, or another --out");
     json old = load_json_file((dir / "manifest.json").string());
     if (old.value("spec_hash", "") != spec_hash)
-      throw InputError("--resume: " + dir.string() + " was made by a different spec (" + old.value("spec_file", "?") +
-                       "); the spec changed since: resume only with the same spec, or choose another --out");
+      throw InputError("--out: " + dir.string() + " was made by a different spec (" + old.value("spec_file", "?") +
+                       "); the spec changed since: continue only with the same spec, or choose another --out");
+  } else if (opt.merge) {
+    throw InputError("sweep merge: " + dir.string() + " holds no sweep (no manifest.json)");
   } else if (fs::exists(dir) && !fs::is_empty(dir)) {
     throw InputError("--out: " + dir.string() + " exists and is not a tinyforge sweep; choose another directory");
   }
@@ -160,11 +163,21 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
   manifest["host"] = host;
   write_file_atomic((dir / "manifest.json").string(), dump_readable(manifest));
 
-  // What finished before (--resume): the journal's ok points whose records are in place.
+  // What finished before: the ok points of the journal (merge: of every shard's journal) whose records are in place.
   std::map<std::string, json> done;
-  const std::string journal = (dir / "journal.jsonl").string();
-  if (opt.resume && fs::exists(journal)) {
-    std::ifstream in(journal);
+  char jname[64];
+  std::snprintf(jname, sizeof jname, "journal.shard-%d-of-%d.jsonl", opt.shard, opt.shards);
+  const std::string journal = (dir / (sharded ? std::string(jname) : std::string("journal.jsonl"))).string();
+  std::vector<std::string> journals;
+  if (opt.merge) {
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.path().filename().string().rfind("journal", 0) == 0) journals.push_back(e.path().string());
+    std::sort(journals.begin(), journals.end());
+  } else if (opt.resume || sharded) {
+    journals.push_back(journal);
+  }
+  for (const auto& jf : journals) {
+    std::ifstream in(jf);
     for (std::string line; std::getline(in, line);) {
       json e = json::parse(line, nullptr, false);
       if (e.is_object() && e.value("status", "") == "ok" &&
@@ -172,8 +185,6 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
         done[e["hash"]] = e;
     }
   }
-  for (const auto& e : fs::directory_iterator(dir / "points"))  // half-written records of killed points
-    if (e.path().filename().string().find(".tmp-") != std::string::npos) fs::remove_all(e.path());
 
   std::vector<Result> results(points.size());
   std::map<std::string, std::vector<size_t>> by_hash;  // identical configs run once
@@ -186,8 +197,23 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
       results[i].message = points[i].problem;
       continue;
     }
-    if (by_hash[points[i].hash].empty() && !done.count(points[i].hash)) queue.push_back(points[i].hash);
+    if (by_hash[points[i].hash].empty()) queue.push_back(points[i].hash);
     by_hash[points[i].hash].push_back(i);
+  }
+  if (sharded) {  // a deterministic slice of the distinct configs
+    std::vector<std::string> mine;
+    for (size_t k = opt.shard; k < queue.size(); k += opt.shards) mine.push_back(queue[k]);
+    queue.swap(mine);
+  }
+  queue.erase(std::remove_if(queue.begin(), queue.end(), [&](const std::string& h) { return done.count(h) > 0; }),
+              queue.end());
+  if (opt.merge) {  // nothing runs; what no journal has is missing
+    for (const auto& h : queue)
+      for (size_t i : by_hash[h]) {
+        results[i].status = "missing";
+        results[i].message = "no shard's journal records this point";
+      }
+    queue.clear();
   }
   std::map<std::string, size_t> first;  // hash -> a point that has it
   for (const auto& kv : by_hash) first[kv.first] = kv.second.front();
@@ -225,8 +251,11 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
     os << "[" << finished << "/" << total << "] " << (total ? 100 * finished / total : 100) << "% ";
     char r[32];
     std::snprintf(r, sizeof r, "%.1f", rate);
-    os << r << " pts/s eta " << (rate > 0 ? duration((total - finished) / rate) : std::string("?")) << " ok=" << n_ok
-       << " invalid=" << n_invalid << " failed=" << n_bad << " (running " << running.size() << ")";
+    os << r << " pts/s eta "
+       << (finished == total ? std::string("0s")
+           : rate > 0        ? duration((total - finished) / rate)
+                             : std::string("?"))
+       << " ok=" << n_ok << " invalid=" << n_invalid << " failed=" << n_bad << " (running " << running.size() << ")";
     if (tty)
       std::cerr << "\r" << os.str() << "   " << (final_line ? "\n" : "") << std::flush;
     else
@@ -235,7 +264,9 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
   while (next < total || !running.empty()) {
     while (next < total && (int)running.size() < opt.jobs) {
       const std::string& h = queue[next++];
-      fs::remove_all(dir / "points" / h);  // a record without a journal line is redone
+      for (const auto& e : fs::directory_iterator(dir / "points"))  // a record without a journal line is redone
+        if (e.path().filename() == h || e.path().filename().string().rfind(h + ".tmp-", 0) == 0)
+          fs::remove_all(e.path());
       running.push_back({start_child(opt, spec.model, base, points[first[h]]), h, Clock::now()});
     }
     bool progressed = false;
@@ -289,6 +320,8 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
     if (!progressed) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   report(true);
+
+  if (sharded) return results;  // the outputs are merge's
 
   // Outputs.
   ParamSet ps;

@@ -19,12 +19,16 @@ struct EngineOptions {
   double timeout_s = 600;
   bool resume = false;
   std::string self_exe;  // the tinyforge binary the children run
+  // Shard SHARD of SHARDS (a Slurm array task): runs every SHARDS-th distinct config, from the SHARD-th on, and
+  // records them in its own journal (journal.shard-I-of-N.jsonl); outputs are written by merge.
+  int shard = 0, shards = 1;
+  bool merge = false;  // run nothing: collect every journal in the directory and write the outputs
 };
 
 struct Result {
   size_t index = 0;  // point index in the enumeration
   std::string hash;
-  std::string status;  // ok, invalid, failed, timeout
+  std::string status;  // ok, invalid, failed, timeout; missing (merge: no shard ran it)
   double wall_s = 0;
   json stats;           // ok: the point's stats.json
   std::string message;  // invalid: the validation messages; failed: exit code or signal and the last stderr lines
