@@ -294,12 +294,13 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
         waitpid(r.pid, &st, 0);
         status = "timeout";
         msg = "no result after " + format_double(opt.timeout_s) + " s; killed";
-        for (const auto& e : fs::directory_iterator(dir / "points"))
-          if (e.path().filename().string().rfind(r.hash + ".tmp-", 0) == 0) fs::remove_all(e.path());
       } else {
         ++k;
         continue;
       }
+      if (status != "ok")  // a process that died leaves its half-written record behind
+        for (const auto& e : fs::directory_iterator(dir / "points"))
+          if (e.path().filename().string().rfind(r.hash + ".tmp-", 0) == 0) fs::remove_all(e.path());
       finish(r.hash, status, wall, msg);
       ++finished;
       if (status == "ok")
