@@ -159,6 +159,25 @@ std::string table(const json& stats) {
   return os.str();
 }
 
+// Parses ARGS of command CMD with the options OD and one positional argument into POSITIONAL.
+po::variables_map parse_command(const std::string& cmd, const std::vector<std::string>& args,
+                                const po::options_description& od, std::string& positional) {
+  po::options_description hidden;
+  hidden.add_options()("positional", po::value(&positional));
+  po::positional_options_description pos;
+  pos.add("positional", 1);
+  po::options_description all;
+  all.add(od).add(hidden);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    bad_usage(cmd + ": " + e.what(), "run 'tinyforge " + cmd + " --help'");
+  }
+  return vm;
+}
+
 int cmd_sim(const std::vector<std::string>& args) {
   std::string model_name;
   std::vector<std::string> rest = args;
@@ -263,19 +282,7 @@ int cmd_hls(const std::vector<std::string>& args) {
                    "reuse factor for every dense/conv layer (overrides the model)")(
       "strategy", po::value(&strategy)->value_name("latency|resource"),
       "implementation strategy (overrides the model)");
-  po::options_description hidden;
-  hidden.add_options()("model", po::value(&model_file));
-  po::positional_options_description pos;
-  pos.add("model", 1);
-  po::options_description all;
-  all.add(od).add(hidden);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    bad_usage(std::string("hls: ") + e.what(), "run 'tinyforge hls --help'");
-  }
+  po::variables_map vm = parse_command("hls", args, od, model_file);
   if (vm.count("help") || model_file.empty()) {
     std::cout << "usage: tinyforge hls MODEL.json|MODEL.onnx [--out DIR] [--precision FILE] [--reuse N]\n"
                  "                     [--strategy latency|resource] [--test-vectors FILE] [--emulate]\n"
@@ -393,19 +400,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "shard", po::value<std::string>()->value_name("I/N|slurm"),
       "run only the I-th of N deterministic slices (0-based; slurm: from SLURM_ARRAY_TASK_ID and "
       "SLURM_ARRAY_TASK_COUNT); then 'tinyforge sweep merge DIR'");
-  po::options_description hidden;
-  hidden.add_options()("spec", po::value(&spec_file));
-  po::positional_options_description pos;
-  pos.add("spec", 1);
-  po::options_description all;
-  all.add(od).add(hidden);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    bad_usage(std::string("sweep: ") + e.what(), "run 'tinyforge sweep --help'");
-  }
+  po::variables_map vm = parse_command("sweep", args, od, spec_file);
   if (vm.count("help") || spec_file.empty()) {
     std::cout
         << "usage: tinyforge sweep SPEC.json [--jobs N] [--out DIR] [--timeout S] [--dry-run] [--resume]\n"
