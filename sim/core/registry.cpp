@@ -1,12 +1,17 @@
 #include "core/registry.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace tf {
 
 std::vector<ModelEntry>& model_registry() {
   static std::vector<ModelEntry> r;
   return r;
+}
+
+json Model::run_fast(const Config&) const {
+  throw std::logic_error("model " + name() + " has no fast path (has_fast() is false)");
 }
 
 const ModelEntry* find_model(const std::string& name) {

@@ -35,6 +35,12 @@ class Model {
   virtual std::string default_config() const { return ""; }
   // Simulates one design point; returns the stats object and writes model outputs via CTX.
   virtual json run(RunContext& ctx) = 0;
+  // Optional fast path (`tinyforge sweep --engine fast`): the stats run() would return for CONFIG (already
+  // validated), computed in-process without SystemC and without writing any file. Must be thread-safe (the
+  // sweep calls it from several threads at once) and deterministic; every entry equal to run()'s except
+  // sim_wall_s. Models without one keep has_fast() false.
+  virtual bool has_fast() const { return false; }
+  virtual json run_fast(const Config& config) const;
 };
 
 using ModelFactory = std::function<std::unique_ptr<Model>()>;
