@@ -19,3 +19,7 @@ if(verilator_FOUND)
 else()
   message(STATUS "Verilator not found: RTL cross-checks are disabled")
 endif()
+
+# OpenMPI (optional): `tinyforge sweep --mpi` runs through the tinyforge-mpi executable (sim/app).
+set(MPI_CXX_SKIP_MPICXX ON)  # the C API from C++; no deprecated C++ bindings
+find_package(MPI COMPONENTS CXX)

@@ -1,6 +1,7 @@
 // The `tinyforge` command: list, describe, sim.
 // Exit codes: 0 success, 2 bad input (config, arguments, files), 1 internal error.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -9,6 +10,8 @@
 #include <map>
 #include <set>
 #include <sstream>
+
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
 #include <systemc>
@@ -26,6 +29,8 @@
 #include "onnx_import.h"
 #include "hlsflow/flow.h"
 #include "sweep/engine.h"
+#include "sweep/mpi.h"
+#include "sweep/slurm.h"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -359,6 +364,21 @@ int cmd_hls(const std::vector<std::string>& args) {
   return 0;
 }
 
+int g_argc = 0;
+char** g_argv = nullptr;
+
+// scripts/plot_sweep.py DIR (python3-matplotlib); a missing script or Python is reported, not fatal.
+void plot_sweep(const std::string& dir) {
+  std::string script = (fs::path(tf::data_dir()) / "scripts" / "plot_sweep.py").string();
+  if (!fs::exists(script)) {
+    std::cerr << "--plot: " << script << " is missing; no plots\n";
+    return;
+  }
+  std::string cmd = "python3 '" + script + "' '" + dir + "'";
+  std::cout << "\nplots:\n" << std::flush;
+  if (std::system(cmd.c_str()) != 0) std::cerr << "--plot: " << cmd << " failed; the results are complete\n";
+}
+
 int cmd_sweep(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "merge") {  // the shards' journals -> results, Pareto front, manifest
     if (args.size() != 2) bad_usage("sweep merge: expected one sweep directory", "usage: tinyforge sweep merge DIR");
@@ -385,8 +405,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
     return 0;
   }
   po::options_description od("options");
-  std::string spec_file, out;
-  int jobs = 0;
+  std::string spec_file, out, engine = "process", partition, slurm_time;
+  int jobs = 0, array = 0;
   double timeout = 0;
   size_t max_points = 100000;
   od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"),
@@ -394,29 +414,69 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "jobs,j", po::value(&jobs)->value_name("N"), "points run at once (default: the spec's run.jobs, else 2)")(
       "timeout", po::value(&timeout)->value_name("S"),
       "seconds a point may take before it is killed (default: run.timeout_s)")(
-      "dry-run", "print the number of points and a sample of them; run nothing")(
+      "engine", po::value(&engine)->value_name("process|fast"),
+      "process (default, the reference): one child process and run record per point; fast: the model's "
+      "in-process fast path in --jobs threads, stats in the journal (models that have one: see docs/sweep.md)")(
+      "dry-run", "print the number of points, a sample of them and the estimated time (from one point run now)")(
       "max-points", po::value(&max_points)->value_name("N"), "refuse specs with more points (default 100000)")(
       "resume", "continue an interrupted sweep in --out: finished points are not run again")(
+      "plot", "also draw the plots (scripts/plot_sweep.py, python3-matplotlib) into DIR/plots/")(
       "shard", po::value<std::string>()->value_name("I/N|slurm"),
       "run only the I-th of N deterministic slices (0-based; slurm: from SLURM_ARRAY_TASK_ID and "
-      "SLURM_ARRAY_TASK_COUNT); then 'tinyforge sweep merge DIR'");
+      "SLURM_ARRAY_TASK_COUNT); then 'tinyforge sweep merge DIR'")(
+      "slurm", "submit the sweep to Slurm: a job array of --array tasks (each a shard) and a merge job after it")(
+      "array", po::value(&array)->value_name("N"), "--slurm: tasks in the array (default: min(configs, 32))")(
+      "partition", po::value(&partition)->value_name("P"), "--slurm: the partition (default: the cluster's)")(
+      "time", po::value(&slurm_time)->value_name("T"), "--slurm: time limit per task, e.g. 1:00:00")(
+      "no-submit", "--slurm: only write DIR/slurm/array.sbatch and merge.sbatch")(
+      "mpi", "under mpirun: rank 0 hands the points out to the other ranks (docs/sweep.md)");
   po::variables_map vm = parse_command("sweep", args, od, spec_file);
   if (vm.count("help") || spec_file.empty()) {
     std::cout
-        << "usage: tinyforge sweep SPEC.json [--jobs N] [--out DIR] [--timeout S] [--dry-run] [--resume]\n"
-           "       tinyforge sweep report DIR      (the Pareto front of a finished sweep)\n\n"
+        << "usage: tinyforge sweep SPEC.json [--jobs N] [--out DIR] [--timeout S] [--engine process|fast]\n"
+           "                       [--dry-run] [--resume] [--plot] [--shard I/N]\n"
+           "       tinyforge sweep SPEC.json --slurm [--array N] [--partition P] [--time T] [--no-submit]\n"
+           "       mpirun -n K tinyforge sweep SPEC.json --mpi\n"
+           "       tinyforge sweep report DIR      (the Pareto front of a finished sweep)\n"
+           "       tinyforge sweep merge DIR       (the outputs from every shard's journal)\n\n"
            "Runs every design point of a sweep spec (docs/sweep.md), each as its own process, and writes\n"
            "DIR/results.csv, results.json, pareto.csv, manifest.json and one run record per point in DIR/points/.\n"
-           "Exit codes: 0 every point ran (ok or invalid), 3 some point failed or timed out, 2 bad input.\n\n"
+           "Exit codes: 0 every point ran (ok or invalid), 3 some point failed or timed out, 2 bad input,\n"
+           "130 interrupted (--resume continues).\n\n"
         << od;
     return spec_file.empty() && !vm.count("help") ? 2 : 0;
   }
+  tf::sweep::MpiSweep* mpi = tf::sweep::mpi_sweep();
+  if (vm.count("mpi") && !mpi) {  // become tinyforge-mpi (MPI is loaded only by the command that needs it)
+    std::string exe = fs::read_symlink("/proc/self/exe").string() + "-mpi";
+    if (!fs::exists(exe))
+      bad_usage("--mpi: " + exe + " is missing (tinyforge was built without MPI: install Debian's libopenmpi-dev "
+                "and rebuild)", "");
+    std::vector<char*> argv;
+    argv.push_back(exe.data());
+    for (int k = 1; k < g_argc; ++k) argv.push_back(g_argv[k]);
+    argv.push_back(nullptr);
+    execv(exe.c_str(), argv.data());
+    throw std::runtime_error("--mpi: cannot start " + exe);
+  }
+  if (!vm.count("mpi")) mpi = nullptr;
   tf::sweep::SweepSpec spec = tf::sweep::load_spec(spec_file);
   if (vm.count("jobs") && (jobs < 1 || jobs > 256))
     bad_usage("--jobs: got " + std::to_string(jobs) + "; expected 1 to 256", "");
   if (vm.count("timeout") && !(timeout > 0)) bad_usage("--timeout: expected a positive number of seconds", "");
   if (max_points < 1) bad_usage("--max-points: expected at least 1", "");
+  if (engine != "process" && engine != "fast")
+    bad_usage("--engine: got '" + engine + "'; expected process or fast", "");
+  int modes = (int)vm.count("slurm") + (int)vm.count("mpi") + (int)vm.count("shard");
+  if (modes > 1) bad_usage("--slurm, --mpi and --shard exclude each other", "");
+  if (mpi && engine == "fast") bad_usage("--mpi runs points as child processes; --engine fast runs on one node", "");
+  for (const char* o : {"array", "partition", "time", "no-submit"})
+    if (vm.count(o) && !vm.count("slurm")) bad_usage(std::string("--") + o + ": only with --slurm", "");
+  if (vm.count("array") && (array < 1 || array > 100000))
+    bad_usage("--array: got " + std::to_string(array) + "; expected 1 to 100000 tasks", "");
   auto model = get_model(spec.model);
+  if (engine == "fast" && !model->has_fast())
+    bad_usage("--engine fast: model " + spec.model + " has no fast path; use --engine process", "");
   auto points = tf::sweep::enumerate(spec, max_points);
   auto prepared = tf::sweep::prepare(spec, *model, points);
   size_t invalid = 0;
@@ -427,25 +487,95 @@ int cmd_sweep(const std::vector<std::string>& args) {
     else
       distinct.insert(p.hash);
   }
-  std::cout << "sweep " << spec_file << ": model " << spec.model << ", " << points.size() << " points (" << spec.mode
-            << "), " << prepared.size() << " after the constraints, " << invalid << " invalid, " << distinct.size()
-            << " distinct configs to run\n";
+  const bool say = !mpi || mpi->rank() == 0;
+  if (say)
+    std::cout << "sweep " << spec_file << ": model " << spec.model << ", " << points.size() << " points ("
+              << spec.mode << "), " << prepared.size() << " after the constraints, " << invalid << " invalid, "
+              << distinct.size() << " distinct configs to run\n";
+  tf::sweep::EngineOptions opt;
+  opt.jobs = jobs ? jobs : spec.jobs;
+  opt.timeout_s = timeout > 0 ? timeout : spec.timeout_s;
+  opt.resume = vm.count("resume") > 0;
+  opt.engine = engine;
+  std::string text = tf::read_file(spec_file);
+  opt.out_dir = out.empty() ? "runs/sweep-" + tf::hex_u64(tf::fnv1a64(text), 16).substr(0, 8) : out;
+  // The points run as `tinyforge sim`: this binary, or its sibling when this is tinyforge-mpi.
+  opt.self_exe = fs::read_symlink("/proc/self/exe").string();
+  if (tf::sweep::mpi_sweep() && opt.self_exe.size() > 4 && opt.self_exe.compare(opt.self_exe.size() - 4, 4, "-mpi") == 0)
+    opt.self_exe.resize(opt.self_exe.size() - 4);
+  const std::string base = tf::resolve_config_file(*model, spec.base);
   if (vm.count("dry-run")) {
+    if (!say) return 0;
     for (size_t k = 0; k < prepared.size() && k < 10; ++k) {
       std::cout << "  point " << prepared[k].point.index << ":";
       for (const auto& s : prepared[k].point.sets) std::cout << " " << s;
       std::cout << (prepared[k].valid ? "" : "  (invalid)") << "\n";
     }
     if (prepared.size() > 10) std::cout << "  ... " << prepared.size() - 10 << " more\n";
+    // The estimate: one point run now (in a scratch directory) times the configs, over the parallel jobs.
+    const tf::sweep::Prepared* first = nullptr;
+    for (const auto& p : prepared)
+      if (p.valid) {
+        first = &p;
+        break;
+      }
+    if (first && say) {
+      double t = 0;
+      std::string status;
+      if (engine == "fast") {
+        auto t0 = std::chrono::steady_clock::now();
+        try {
+          model->run_fast(first->config);
+          status = "ok";
+        } catch (const std::exception& e) {
+          status = "failed";
+        }
+        t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      } else {
+        tf::sweep::EngineOptions o = opt;
+        char tmpl[] = "/tmp/tinyforge-dry-run-XXXXXX";
+        if (!mkdtemp(tmpl)) throw std::runtime_error("--dry-run: cannot make a scratch directory in /tmp");
+        o.out_dir = tmpl;
+        fs::create_directories(fs::path(tmpl) / "points");
+        fs::create_directories(fs::path(tmpl) / "logs");
+        auto ev = tf::sweep::evaluate_in_child(o, spec.model, base, *first);
+        fs::remove_all(tmpl);
+        t = ev.wall_s, status = ev.status;
+      }
+      int par = mpi ? std::max(1, mpi->size() - 1) : opt.jobs;
+      double est = t * (double)distinct.size() / par;
+      std::cout << "estimated time: " << tf::format_double(est, 2) << " s (" << distinct.size() << " configs x "
+                << tf::format_double(t, 2) << " s for point " << first->point.index << " (" << status
+                << "), over " << par << " parallel " << (mpi ? "ranks" : "jobs") << ")\n";
+    }
     return 0;
   }
-  tf::sweep::EngineOptions opt;
-  opt.jobs = jobs ? jobs : spec.jobs;
-  opt.timeout_s = timeout > 0 ? timeout : spec.timeout_s;
-  opt.resume = vm.count("resume") > 0;
-  std::string text = tf::read_file(spec_file);
-  opt.out_dir = out.empty() ? "runs/sweep-" + tf::hex_u64(tf::fnv1a64(text), 16).substr(0, 8) : out;
-  opt.self_exe = fs::read_symlink("/proc/self/exe").string();
+  if (vm.count("slurm")) {
+    if (out.empty()) bad_usage("--slurm: needs --out DIR on a file system every node shares", "");
+    if (opt.resume) bad_usage("--slurm: submit again without --resume: each task continues its own journal", "");
+    tf::sweep::EngineOptions o = opt;
+    o.shards = 2;  // a sharded open: an existing sweep of the same spec is continued, not refused
+    tf::sweep::open_sweep_dir(spec, text, prepared.size(), o);
+    tf::sweep::SlurmOptions so;
+    so.array = array;
+    so.cpus = opt.jobs;
+    so.timeout_s = opt.timeout_s;
+    so.partition = partition;
+    so.time = slurm_time;
+    so.engine = engine;
+    so.submit = !vm.count("no-submit");
+    auto sj = tf::sweep::submit_slurm(spec_file, opt.out_dir, opt.self_exe, distinct.size(), so);
+    std::cout << "wrote " << sj.array_script << " (" << sj.tasks << " tasks)\n      " << sj.merge_script << "\n";
+    if (so.submit)
+      std::cout << "submitted array job " << sj.array_id << " and merge job " << sj.merge_id
+                << " (after it); watch with: squeue -j " << sj.array_id << "," << sj.merge_id
+                << "\nthe results: " << opt.out_dir << "/results.csv; the table: tinyforge sweep report "
+                << opt.out_dir << "\n";
+    else
+      std::cout << "submit with: jid=$(sbatch --parsable " << sj.array_script
+                << ") && sbatch --dependency=afterok:$jid " << sj.merge_script << "\n";
+    return 0;
+  }
   if (vm.count("shard")) {
     std::string sh = vm["shard"].as<std::string>();
     if (sh == "slurm") {
@@ -464,7 +594,18 @@ int cmd_sweep(const std::vector<std::string>& args) {
     opt.shards = n;
     if (out.empty()) bad_usage("--shard: needs --out DIR (the directory every shard and the merge share)", "");
   }
-  auto results = tf::sweep::run_sweep(spec, text, *model, prepared, opt);
+  if (mpi && mpi->rank() > 0) {
+    mpi->serve(opt, spec.model, base, prepared);
+    return 0;
+  }
+  std::vector<tf::sweep::Result> results;
+  try {
+    results = tf::sweep::run_sweep(spec, text, *model, prepared, opt,
+                                   mpi ? mpi->coordinator(prepared) : tf::sweep::Executor());
+  } catch (const tf::sweep::Interrupted& e) {
+    std::cerr << "tinyforge sweep: " << e.what() << "\n";
+    return 130;
+  }
   std::map<std::string, size_t> counts;
   for (const auto& r : results) counts[r.status]++;
   if (opt.shards > 1) {
@@ -475,6 +616,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     std::cout << "results: " << opt.out_dir << "/results.csv  (ok " << counts["ok"] << ", invalid " << counts["invalid"]
               << ", failed " << counts["failed"] << ", timeout " << counts["timeout"] << ")\n";
     std::cout << "\n" << tf::sweep::pareto_report(opt.out_dir);
+    if (vm.count("plot")) plot_sweep(opt.out_dir);
   }
   for (const auto& r : results)
     if (r.status == "failed" || r.status == "timeout")
@@ -489,7 +631,9 @@ void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& 
 
 }  // namespace
 
-int sc_main(int argc, char* argv[]) {
+int tinyforge_main(int argc, char* argv[]) {
+  g_argc = argc;
+  g_argv = argv;
   sc_core::sc_report_handler::set_handler(report_to_stderr);
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -516,6 +660,7 @@ int sc_main(int argc, char* argv[]) {
     std::string s = tf::closest(cmd, {"list", "describe", "sim", "hls", "sweep"});
     bad_usage("unknown command '" + cmd + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"), kUsage);
   } catch (const tf::InputError& e) {
+    if (tf::sweep::mpi_sweep() && tf::sweep::mpi_sweep()->rank() > 0) return 2;  // rank 0 says it
     for (const auto& m : e.messages()) std::cerr << "error: " << m << "\n";
     if (e.messages().size() > 1) std::cerr << e.messages().size() << " problems found; nothing was simulated.\n";
     return 2;
@@ -523,6 +668,14 @@ int sc_main(int argc, char* argv[]) {
     std::cerr << "internal error: " << e.what() << "\n";
     return 1;
   }
+}
+
+int sc_main(int argc, char* argv[]) {
+#ifdef TINYFORGE_WITH_MPI
+  return tf::sweep::run_with_mpi(argc, argv, tinyforge_main);
+#else
+  return tinyforge_main(argc, argv);
+#endif
 }
 
 // SystemC prints its banner when the kernel starts; keep it off stdout (--json must be pure JSON).

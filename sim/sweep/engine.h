@@ -6,6 +6,8 @@
 // point's completion is recorded after its record is in place, as one line of DIR/journal.jsonl flushed with
 // fsync; --resume skips what the journal says finished and redoes the rest.
 #pragma once
+#include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,9 @@ struct EngineOptions {
   double timeout_s = 600;
   bool resume = false;
   std::string self_exe;  // the tinyforge binary the children run
+  // "process" (the reference: one child process per point, a run record each) or "fast" (the model's in-process
+  // fast path in JOBS threads; no per-point run records, the stats go into the journal).
+  std::string engine = "process";
   // Shard SHARD of SHARDS (a Slurm array task): runs every SHARDS-th distinct config, from the SHARD-th on, and
   // records them in its own journal (journal.shard-I-of-N.jsonl); outputs are written by merge.
   int shard = 0, shards = 1;
@@ -34,10 +39,48 @@ struct Result {
   std::string message;  // invalid: the validation messages; failed: exit code or signal and the last stderr lines
 };
 
+// One distinct config's fate.
+struct Evaluation {
+  std::string hash;
+  std::string status;  // ok, invalid, failed, timeout
+  double wall_s = 0;
+  std::string message;
+  json stats;  // the fast engine's stats; null: in DIR/points/HASH/stats.json (process engine)
+};
+
+// What runs the distinct configs still to evaluate: calls REPORT once per job as it finishes (never two calls
+// at once). The default executors are the process and fast engines; MPI brings its own (sweep/mpi.cpp).
+struct Job {
+  std::string hash;
+  const Prepared* point;
+};
+using Reporter = std::function<void(const Evaluation&)>;
+using Executor = std::function<void(const std::vector<Job>& jobs, const Reporter& report)>;
+
+// Evaluates one point in a child process (`tinyforge sim ...`, run record in DIR/points/HASH), waiting for it
+// at most OPT.timeout_s. Used by the process engine's workers and by MPI worker ranks.
+Evaluation evaluate_in_child(const EngineOptions& opt, const std::string& model, const std::string& base,
+                             const Prepared& point);
+
+// Thrown by run_sweep when SIGINT, SIGTERM or SIGHUP arrived: running points were killed (with their process
+// groups) and not recorded; everything finished is in the journal, so --resume continues.
+struct Interrupted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// True once SIGINT, SIGTERM or SIGHUP arrived during run_sweep (executors stop handing out work).
+bool stop_requested();
+
+// Creates (or checks, for --resume, shards and merge) the sweep directory and its manifest.json. Throws
+// InputError when DIR holds something else or a sweep of another spec.
+json open_sweep_dir(const SweepSpec& spec, const std::string& spec_text, size_t n_points, const EngineOptions& opt);
+
 // Runs every prepared point; writes DIR/results.csv, results.json, pareto.csv and manifest.json. Progress on
 // stderr. SPEC_TEXT is the spec as given (recorded in the manifest; --resume requires the same).
+// EXECUTOR: null = the engine OPT.engine names.
 std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_text, const Model& model,
-                              const std::vector<Prepared>& points, const EngineOptions& opt);
+                              const std::vector<Prepared>& points, const EngineOptions& opt,
+                              const Executor& executor = nullptr);
 
 // The Pareto points of a finished sweep in DIR as a table for the terminal: point, axis values, objectives.
 // Throws InputError when DIR holds no finished sweep.
