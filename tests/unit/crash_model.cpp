@@ -15,6 +15,7 @@ class CrashModel : public tf::Model {
   void declare(tf::ParamSet& P) const override {
     P.choice("mode", "ok", {"ok", "segv", "hang", "throw"}, "what the run does");
     P.integer("x", 1, 0, 100, "", "a value echoed as the metric y");
+    P.integer("sleep_ms", 0, 0, 10000, "ms", "time the run takes (to interrupt a sweep in the middle)");
   }
   void metrics(tf::MetricSet& M) const override {
     M.label("model", "the model");
@@ -25,6 +26,7 @@ class CrashModel : public tf::Model {
     if (mode == "segv") std::raise(SIGSEGV);
     if (mode == "hang") std::this_thread::sleep_for(std::chrono::hours(1));
     if (mode == "throw") throw std::runtime_error("deliberate internal error");
+    std::this_thread::sleep_for(std::chrono::milliseconds(ctx.config.i("sleep_ms")));
     return {{"model", "crashtest"}, {"y", ctx.config.i("x")}};
   }
 };
