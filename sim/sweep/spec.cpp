@@ -146,7 +146,8 @@ SweepSpec load_spec(const std::string& file) {
   SweepSpec s;
   s.file = file;
   if (!root.expect_object("a sweep spec object (docs/sweep.md)")) d.throw_if_any();
-  root.only_keys({"description", "model", "base", "mode", "axes", "points", "samples", "where", "objectives", "run"});
+  root.only_keys(
+      {"description", "model", "base", "mode", "axes", "points", "samples", "sampling", "where", "objectives", "run"});
   std::vector<std::string> models;
   for (const auto& e : model_registry()) models.push_back(e.name);
   s.model = root["model"].choice(models);
@@ -204,10 +205,13 @@ SweepSpec load_spec(const std::string& file) {
         if (a.values.size() != s.axes.front().values.size())
           axes[a.path].fail_got(std::to_string(a.values.size()) + " values",
                                 std::to_string(s.axes.front().values.size()) + " values, as many as every axis (zip)");
-    if (s.mode == "random")
+    if (s.mode == "random") {
       s.samples = (size_t)root["samples"].integer(1, 10000000, 1);
-    else if (root.has("samples"))
-      root["samples"].fail("no samples except in random mode");
+      if (root.has("sampling")) s.latin = root["sampling"].choice({"uniform", "lhs"}, "uniform") == "lhs";
+    } else {
+      if (root.has("samples")) root["samples"].fail("no samples except in random mode");
+      if (root.has("sampling")) root["sampling"].fail("no sampling except in random mode");
+    }
   }
   if (root.has("where")) {
     JsonNode w = root["where"];
@@ -291,10 +295,30 @@ std::vector<Point> enumerate(const SweepSpec& s, size_t max_points) {
   } else if (s.mode == "random") {
     too_many((double)s.samples);
     std::mt19937_64 rng((uint64_t)s.seed);
-    for (size_t n = 0; n < s.samples; ++n) {
-      std::vector<std::pair<std::string, json>> kv;
-      for (const auto& a : s.axes) kv.push_back({a.path, a.values[rng() % a.values.size()]});
-      add(kv);
+    if (s.latin) {
+      // Latin hypercube: per axis, the samples fall one each into n equal strata of [0, 1) in a random order; a
+      // stratum's point picks the value at that fraction of the axis, so every axis is covered evenly.
+      std::vector<std::vector<size_t>> pick(s.axes.size());
+      for (size_t k = 0; k < s.axes.size(); ++k) {
+        std::vector<size_t> strata(s.samples);
+        for (size_t n = 0; n < s.samples; ++n) strata[n] = n;
+        for (size_t n = s.samples; n > 1; --n) std::swap(strata[n - 1], strata[rng() % n]);  // Fisher-Yates
+        for (size_t n = 0; n < s.samples; ++n) {
+          double u = (strata[n] + (double)(rng() >> 11) * 0x1.0p-53) / (double)s.samples;
+          pick[k].push_back(std::min(s.axes[k].values.size() - 1, (size_t)(u * (double)s.axes[k].values.size())));
+        }
+      }
+      for (size_t n = 0; n < s.samples; ++n) {
+        std::vector<std::pair<std::string, json>> kv;
+        for (size_t k = 0; k < s.axes.size(); ++k) kv.push_back({s.axes[k].path, s.axes[k].values[pick[k][n]]});
+        add(kv);
+      }
+    } else {
+      for (size_t n = 0; n < s.samples; ++n) {
+        std::vector<std::pair<std::string, json>> kv;
+        for (const auto& a : s.axes) kv.push_back({a.path, a.values[rng() % a.values.size()]});
+        add(kv);
+      }
     }
   } else {  // product: the last axis varies fastest
     double total = 1;

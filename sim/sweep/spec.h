@@ -33,6 +33,7 @@ struct SweepSpec {
   std::vector<Axis> axes;
   std::vector<json> list;  // mode list: one object {path: value} per point
   size_t samples = 0;      // mode random
+  bool latin = false;      // mode random, "sampling": "lhs": Latin hypercube instead of independent draws
   std::vector<std::string> where;
   std::vector<Objective> objectives;
   int jobs = 2;

@@ -3,6 +3,7 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 
 #include "sweep/engine.h"
@@ -75,4 +76,38 @@ TEST_CASE("Pareto front equals the brute-force definition, ties and duplicates k
     }
     CHECK(pareto_front(obj, dir) == want);
   }
+}
+
+TEST_CASE("Latin hypercube: each axis's values used evenly; seeded", "[sweep]") {
+  SweepSpec s;
+  s.file = "spec.json";
+  s.mode = "random";
+  s.latin = true;
+  s.seed = 11;
+  s.axes = {{"a", {}}, {"b", {}}};
+  for (int v = 0; v < 10; ++v) s.axes[0].values.push_back(v);
+  for (int v = 0; v < 5; ++v) s.axes[1].values.push_back(v);
+  for (size_t samples : {10, 20, 40}) {
+    s.samples = samples;
+    auto pts = enumerate(s, 1000);
+    REQUIRE(pts.size() == samples);
+    // n samples over m values (m divides n or n divides m): every value exactly n/m times, the
+    // stratification property that independent draws do not have.
+    for (const auto& axis : s.axes) {
+      std::map<int, size_t> count;
+      for (const auto& p : pts) count[p.values[axis.path].get<int>()]++;
+      size_t m = axis.values.size();
+      if (samples % m == 0) {
+        CHECK(count.size() == m);
+        for (const auto& kv : count) CHECK(kv.second == samples / m);
+      }
+    }
+    auto again = enumerate(s, 1000);
+    for (size_t k = 0; k < samples; ++k) CHECK(again[k].sets == pts[k].sets);
+  }
+  s.latin = false;  // independent draws of 10 from 10 values almost never cover all ten (10!/10^10)
+  s.samples = 10;
+  std::map<int, size_t> count;
+  for (const auto& p : enumerate(s, 1000)) count[p.values["a"].get<int>()]++;
+  CHECK(count.size() < 10);
 }
