@@ -14,9 +14,12 @@
 #include <thread>
 #include <atomic>
 #include <mutex>
+#include <condition_variable>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,38 +89,68 @@ std::string tail_lines(const std::string& file, int n) {
   return s;
 }
 
-// The journal: one JSON line per finished config, appended with O_APPEND. SYNC_EVERY_S = 0: every line is
-// made durable (fsync) before append() returns; otherwise at most every SYNC_EVERY_S seconds and at close.
+// The journal: one JSON line per finished config, appended with O_APPEND (so a line is safe from the sweep's
+// own death as soon as append() returns) and made durable against power loss by a background thread that
+// fsyncs whenever lines are pending (group commit: the sweep never waits for the disk, and one fsync covers
+// every line written meanwhile). A point whose line did not reach the disk is simply run again by --resume.
+// The destructor and sync() wait until everything appended is on disk.
 class Journal {
  public:
-  Journal(const std::string& file, double sync_every_s) : file_(file), every_(sync_every_s) {
+  explicit Journal(const std::string& file) : file_(file) {
     fd_ = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd_ < 0) throw std::runtime_error("cannot open " + file);
-    last_ = Clock::now();
+    syncer_ = std::thread([this] { loop(); });
   }
   ~Journal() {
-    if (dirty_) ::fsync(fd_);
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    syncer_.join();
     ::close(fd_);
   }
   void append(const json& entry) {
     std::string line = entry.dump() + "\n";
     if (::write(fd_, line.data(), line.size()) != (ssize_t)line.size())
       throw std::runtime_error("cannot append to " + file_);
-    dirty_ = true;
-    if (every_ <= 0 || Clock::now() - last_ > std::chrono::duration<double>(every_)) sync();
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++written_;
+      if (failed_) throw std::runtime_error("cannot sync " + file_);
+    }
+    cv_.notify_all();
   }
   void sync() {
-    if (dirty_ && ::fsync(fd_) != 0) throw std::runtime_error("cannot sync " + file_);
-    dirty_ = false;
-    last_ = Clock::now();
+    std::unique_lock<std::mutex> l(mu_);
+    uint64_t want = written_;
+    cv_.notify_all();
+    done_cv_.wait(l, [&] { return synced_ >= want || failed_; });
+    if (failed_) throw std::runtime_error("cannot sync " + file_);
   }
 
  private:
+  void loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    for (;;) {
+      cv_.wait(l, [&] { return written_ > synced_ || closing_; });
+      if (written_ == synced_ && closing_) return;
+      uint64_t upto = written_;
+      l.unlock();
+      bool ok = ::fsync(fd_) == 0;
+      l.lock();
+      if (!ok) failed_ = true;
+      synced_ = upto;
+      done_cv_.notify_all();
+    }
+  }
   std::string file_;
-  double every_;
   int fd_;
-  bool dirty_ = false;
-  Clock::time_point last_;
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  uint64_t written_ = 0, synced_ = 0;
+  bool closing_ = false, failed_ = false;
+  std::thread syncer_;
 };
 
 // SIGINT/SIGTERM/SIGHUP while a sweep runs: set a flag; the loops stop, kill their children and throw
@@ -198,12 +231,43 @@ pid_t start_child(const EngineOptions& opt, const std::string& model, const std:
   return pid;
 }
 
-// Removes what a point left in DIR/points: its record (KEEP_RECORD false) and any half-written temporary one.
-void clear_point(const fs::path& dir, const std::string& hash, bool keep_record) {
+// Removes what a point left in DIR/points: its record (KEEP_RECORD false) and, with TEMPS, any half-written
+// temporary one (HASH.tmp-*: a scan of the folder, done only after a point died).
+void clear_point(const fs::path& dir, const std::string& hash, bool keep_record, bool temps = true) {
   std::error_code ec;
+  if (!keep_record) fs::remove_all(dir / "points" / hash, ec);
+  if (!temps) return;
   for (const auto& e : fs::directory_iterator(dir / "points", ec))
-    if ((!keep_record && e.path().filename() == hash) || e.path().filename().string().rfind(hash + ".tmp-", 0) == 0)
-      fs::remove_all(e.path(), ec);
+    if (e.path().filename().string().rfind(hash + ".tmp-", 0) == 0) fs::remove_all(e.path(), ec);
+}
+
+// Before a run: removes, in one scan, whatever DIR/points holds for the configs about to run (records without a
+// journal line, temporary records of a killed run). Other configs' entries are left alone: a shard running
+// beside this one owns them.
+void clear_queued(const fs::path& dir, const std::vector<Job>& jobs) {
+  std::set<std::string> mine;
+  for (const auto& j : jobs) mine.insert(j.hash);
+  std::error_code ec;
+  std::vector<fs::path> gone;
+  for (const auto& e : fs::directory_iterator(dir / "points", ec))
+    if (mine.count(e.path().filename().string().substr(0, 16))) gone.push_back(e.path());
+  for (const auto& p : gone) fs::remove_all(p, ec);
+}
+
+// Waits until one of PIDS may have exited or TIMEOUT_MS passed: poll(2) on pidfds where the kernel has them
+// (Linux 5.3+), else a short sleep.
+void wait_any(const std::vector<pid_t>& pids, int timeout_ms) {
+  std::vector<pollfd> fds;
+  for (pid_t p : pids) {
+    int fd = (int)syscall(SYS_pidfd_open, p, 0);
+    if (fd < 0) break;
+    fds.push_back({fd, POLLIN, 0});
+  }
+  if (fds.size() == pids.size() && !fds.empty())
+    ::poll(fds.data(), fds.size(), timeout_ms);
+  else
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 2)));
+  for (auto& f : fds) ::close(f.fd);
 }
 
 // The fate of a finished child from its wait status.
@@ -257,7 +321,6 @@ void run_processes(const EngineOptions& opt, const std::string& model, const std
     }
     while (next < jobs.size() && (int)running.size() < opt.jobs) {
       const Job& j = jobs[next++];
-      clear_point(dir, j.hash, false);  // a record without a journal line is redone
       running.push_back({start_child(opt, model, base, *j.point), j.hash, Clock::now()});
     }
     bool progressed = false;
@@ -285,7 +348,16 @@ void run_processes(const EngineOptions& opt, const std::string& model, const std
       running.erase(running.begin() + k);
       progressed = true;
     }
-    if (!progressed) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (!progressed && !running.empty()) {
+      std::vector<pid_t> pids;
+      double first_deadline = opt.timeout_s;
+      for (const auto& r : running) {
+        pids.push_back(r.pid);
+        first_deadline =
+            std::min(first_deadline, opt.timeout_s - std::chrono::duration<double>(Clock::now() - r.start).count());
+      }
+      wait_any(pids, std::max(1, std::min(200, (int)(first_deadline * 1000) + 1)));  // a signal also wakes it
+    }
   }
 }
 
@@ -352,7 +424,7 @@ void set_mpi_sweep(MpiSweep* session) { g_mpi = session; }
 Evaluation evaluate_in_child(const EngineOptions& opt, const std::string& model, const std::string& base,
                              const Prepared& point) {
   const fs::path dir(opt.out_dir);
-  clear_point(dir, point.hash, false);
+  clear_point(dir, point.hash, false, false);
   auto t0 = Clock::now();
   pid_t pid = start_child(opt, model, base, point);
   for (;;) {
@@ -366,7 +438,7 @@ Evaluation evaluate_in_child(const EngineOptions& opt, const std::string& model,
       kill_group(pid);
       return timed_out(dir, point.hash, opt.timeout_s, wall);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    wait_any({pid}, std::max(1, std::min(200, (int)((opt.timeout_s - wall) * 1000) + 1)));
   }
 }
 
@@ -498,6 +570,7 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
   // Run.
   std::vector<Job> jobs;
   for (const auto& h : queue) jobs.push_back({h, &points[by_hash[h].front()]});
+  clear_queued(dir, jobs);
   const bool tty = isatty(2);
   const size_t total = jobs.size();
   size_t finished = 0, n_ok = 0, n_bad = 0, n_invalid = 0;
@@ -520,10 +593,8 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
       std::cerr << os.str() << "\n";
   };
   {
-    // The fast engine's journal is made durable at most every 0.5 s (and at the end): it finishes thousands of
-    // points a second, and losing the last half second to a power cut costs less than an fsync per point.
     std::unique_ptr<Journal> journal;
-    if (!jobs.empty()) journal = std::make_unique<Journal>(journal_file, opt.engine == "fast" ? 0.5 : 0);
+    if (!jobs.empty()) journal = std::make_unique<Journal>(journal_file);
     Reporter report = [&](const Evaluation& ev) {
       json stats = ev.stats;
       if (ev.status == "ok" && stats.is_null()) stats = load_json_file((dir / "points" / ev.hash / "stats.json").string());
