@@ -27,8 +27,11 @@ echo
 echo "== tinyforge sweep  (configs/sweeps/cim_array.json: rows x cols x cell x Vdd of the CIM macro, one process per point)"
 echo
 rm -rf runs/demo-sweep
-build/sim/app/tinyforge sweep configs/sweeps/cim_array.json --out runs/demo-sweep
+build/sim/app/tinyforge sweep configs/sweeps/cim_array.json --out runs/demo-sweep --plot
 echo
 echo "Try: build/sim/app/tinyforge describe cim        (every parameter and every metric)"
 echo "     build/sim/app/tinyforge sim cim --set tech.vdd_V=0.6 --set 'workload.layers[0].w_bits=8' --set macro.word_bits=32"
 echo "     build/sim/app/tinyforge sim hls --set hls.reuse=2    (the HLS flow as a model: accuracy, latency, multipliers)"
+echo "     build/sim/app/tinyforge sweep configs/sweeps/hls_digits.json --plot   (reuse x precision: accuracy vs multipliers)"
+echo "     build/sim/app/tinyforge sweep configs/sweeps/neuro_realtime.json      (clock x size x activity: real time?)"
+echo "     scripts/plot_run.py RUNDIR                                            (a run's energy and area breakdown as bars)"

@@ -374,7 +374,8 @@ void plot_sweep(const std::string& dir) {
     std::cerr << "--plot: " << script << " is missing; no plots\n";
     return;
   }
-  std::string cmd = "python3 '" + script + "' '" + dir + "'";
+  std::string cmd = "'" + script + "' '" + dir + "' --tinyforge '" + fs::read_symlink("/proc/self/exe").string() +
+                    "'";  // its #!/usr/bin/python3: Debian's, with matplotlib
   std::cout << "\nplots:\n" << std::flush;
   if (std::system(cmd.c_str()) != 0) std::cerr << "--plot: " << cmd << " failed; the results are complete\n";
 }
