@@ -480,6 +480,9 @@ int cmd_sweep(const std::vector<std::string>& args) {
     bad_usage("--engine fast: model " + spec.model + " has no fast path; use --engine process", "");
   auto points = tf::sweep::enumerate(spec, max_points);
   auto prepared = tf::sweep::prepare(spec, *model, points);
+  if (prepared.empty())
+    throw tf::InputError(spec_file + ": where: got constraints that keep none of the " + std::to_string(points.size()) +
+                         " points; expected at least one point to run");
   size_t invalid = 0;
   std::set<std::string> distinct;
   for (const auto& p : prepared) {

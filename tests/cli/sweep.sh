@@ -109,4 +109,6 @@ check_bad bad_axis.json "axes.macro.cell[1]: got \"12t\"; expected one of: 6t, 8
 check_bad bad_axis.json "objectives.energy_pj: got 'energy_pj'; expected a numeric metric of model cim; did you mean 'energy_pJ'?"
 check_bad bad_where.json "bad_where.json: where[0]: got \"macro.rows * * 2 > 1\"; expected an expression over numeric parameter paths (column"
 check_bad too_many.json "expected at most --max-points 100000"
+check_bad empty_axis.json "empty_axis.json: axes.macro.rows: got []; expected a non-empty list of values"
+check_bad empty_where.json "empty_where.json: where: got constraints that keep none of the 2 points"
 echo ok
