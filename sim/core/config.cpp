@@ -83,9 +83,14 @@ void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag)
     return;
   }
   json value;
-  try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
+  if (json::accept(text)) {
+    try {
+      value = parse_json_text(text, "--set " + path);  // limits: nesting, number range
+    } catch (const InputError& e) {
+      diag.raw(e.what());
+      return;
+    }
+  } else {
     value = text;  // bare words are strings
   }
   json* n = &raw.tree;

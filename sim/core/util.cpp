@@ -60,23 +60,39 @@ std::string hex_u64(uint64_t v, int digits) {
   return s;
 }
 
+size_t max_input_bytes() {
+  static const size_t limit = [] {
+    const char* e = std::getenv("TINYFORGE_MAX_INPUT_MB");
+    char* end = nullptr;
+    unsigned long long mb = e ? std::strtoull(e, &end, 10) : 0;
+    if (e && end && *end == 0 && mb > 0 && mb < (1ULL << 24)) return (size_t)mb << 20;
+    return (size_t)256 << 20;
+  }();
+  return limit;
+}
+
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory; expected a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open file (" + (fs::exists(path) ? "not readable" : "no such file") + ")");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string s;
+  const size_t limit = max_input_bytes();
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    s.append(buf, (size_t)in.gcount());
+    if (s.size() > limit)
+      throw InputError(path + ": larger than the input limit of " + std::to_string(limit >> 20) +
+                       " MiB (an endless or special file?); set TINYFORGE_MAX_INPUT_MB to raise it");
+  }
+  if (in.bad()) throw InputError(path + ": read error");
+  return s;
 }
 
 json parse_json_text(const std::string& text, const std::string& file) {
-  try {
-    return json::parse(text);
-  } catch (const json::out_of_range& e) {
-    throw InputError(file + ": malformed JSON: a number is out of range (" + std::string(e.what()) + ")");
-  } catch (const json::parse_error& e) {
-    // Convert the byte offset into line and column (1-based).
-    size_t pos = e.byte == 0 ? 0 : e.byte - 1;
-    if (pos > text.size()) pos = text.size();
+  // Byte offset -> 1-based line and column.
+  auto where = [&](size_t byte) {
+    size_t pos = std::min(byte == 0 ? 0 : byte - 1, text.size());
     size_t line = 1, col = 1;
     for (size_t i = 0; i < pos; ++i) {
       if (text[i] == '\n') {
@@ -86,11 +102,42 @@ json parse_json_text(const std::string& text, const std::string& file) {
         ++col;
       }
     }
+    return file + ":" + std::to_string(line) + ":" + std::to_string(col);
+  };
+  // Nesting is checked before parsing (the parser itself is iterative, but the code that walks, merges, prints
+  // and frees the result recurses): one pass over the text, strings skipped.
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        throw InputError(where(i + 1) + ": malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) +
+                         " levels");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  try {
+    return json::parse(text);
+  } catch (const json::out_of_range& e) {
+    std::string what = e.what();
+    auto p = what.find("] ");
+    throw InputError(file + ": malformed JSON: " + (p == std::string::npos ? what : what.substr(p + 2)) +
+                     " (a number outside the range of a double)");
+  } catch (const json::parse_error& e) {
     std::string what = e.what();
     // nlohmann's message starts with "[json.exception.parse_error.101] parse error at line L, column C: "
     auto p = what.find(": ");
     if (p != std::string::npos && what.find("parse error") != std::string::npos) what = what.substr(p + 2);
-    throw InputError(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": malformed JSON: " + what);
+    throw InputError(where(e.byte) + ": malformed JSON: " + what);
   }
 }
 

@@ -17,9 +17,19 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
 uint64_t fnv1a64(const std::string& s);
 std::string hex_u64(uint64_t v, int digits);
 
-// Reads a whole file; throws InputError naming the file if it cannot be read.
+// Input limits (docs/architecture.md): a file read as input is at most max_input_bytes() long (256 MiB, or
+// TINYFORGE_MAX_INPUT_MB), checked while reading, so a special file or an endless stream (/dev/zero) stops with
+// an error instead of filling memory; JSON nests at most kMaxJsonDepth levels (deeper input would exhaust the
+// stack of the code that walks it).
+constexpr int kMaxJsonDepth = 256;
+size_t max_input_bytes();
+
+// Reads a whole file; throws InputError naming the file if it cannot be read, is a directory or is larger
+// than max_input_bytes().
 std::string read_file(const std::string& path);
-// Parses JSON text; malformed JSON throws InputError "FILE:LINE:COL: malformed JSON: ...".
+// Parses JSON text; malformed JSON throws InputError "FILE:LINE:COL: malformed JSON: ...", as do numbers out
+// of a double's range and nesting deeper than kMaxJsonDepth. FILE names where the text came from (a file, or
+// e.g. "--set macro.rows").
 json parse_json_text(const std::string& text, const std::string& file);
 json load_json_file(const std::string& path);
 // Writes to FILE.tmp then renames over FILE.
