@@ -322,6 +322,13 @@ TEST_CASE("cim fast path: every stats entry equals the SystemC model's on random
   char tmpl[] = "/tmp/tf_cim_fast_XXXXXX";
   REQUIRE(mkdtemp(tmpl));
   const fs::path work(tmpl);
+  struct RemoveAtEnd {
+    fs::path dir;
+    ~RemoveAtEnd() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove_at_end{work};
 
   // Fixed points (the bundled config as it is, the example program, an empty program, a large array), then
   // random ones.
@@ -419,5 +426,4 @@ TEST_CASE("cim fast path: every stats entry equals the SystemC model's on random
                 << " random draws rejected by validation");
   CHECK(compared >= 200);
   for (const char* kind : {"mvm", "bnn", "hdc", "program"}) CHECK(by_kind[kind] >= 15);
-  fs::remove_all(work);
 }
