@@ -1,5 +1,8 @@
 #include "core/stats.h"
 
+#include <map>
+#include <mutex>
+
 #include "core/util.h"
 
 namespace tf {
@@ -23,15 +26,52 @@ Schema<TechParams> tech_schema(const std::string& default_table) {
   return s;
 }
 
-TechSetup load_tech_setup(const TechParams& p, const Config& c) {
-  TechSetup t{load_tech(p.table), {}};
-  NodeScalingTable nst = load_node_scaling(p.node_scaling);
+// The scaling of TECH to the configured node and supply; a node outside the scaling table names tech.node_nm.
+static Scaling scaling_for(const TechTable& tech, const NodeScalingTable& nst, const TechParams& p, const Config& c) {
   try {
-    t.scaling = compute_scaling(t.table, p.node_nm, p.vdd_V, nst);
+    return compute_scaling(tech, p.node_nm, p.vdd_V, nst);
   } catch (const InputError& e) {
     throw InputError(c.origin("tech.node_nm") + ": tech.node_nm: got " + format_double(p.node_nm) +
                      "; expected a node covered by the scaling table (" + e.what() + ")");
   }
+}
+
+TechSetup load_tech_setup(const TechParams& p, const Config& c) {
+  TechSetup t{load_tech(p.table), {}};
+  NodeScalingTable nst = load_node_scaling(p.node_scaling);
+  t.scaling = scaling_for(t.table, nst, p, c);
+  return t;
+}
+
+namespace {
+
+// Loaded tables by file path, shared by every thread of the process. A file that fails to load is not cached
+// (the next call reports it again).
+template <class T>
+class TableCache {
+ public:
+  std::shared_ptr<const T> get(const std::string& file, T (*load)(const std::string&)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tables_.find(file);
+    if (it != tables_.end()) return it->second;
+    auto t = std::make_shared<const T>(load(file));
+    tables_.emplace(file, t);
+    return t;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const T>> tables_;
+};
+
+}  // namespace
+
+SharedTechSetup load_tech_setup_cached(const TechParams& p, const Config& c) {
+  static TableCache<TechTable> tech_tables;
+  static TableCache<NodeScalingTable> scaling_tables;
+  SharedTechSetup t{tech_tables.get(p.table, load_tech), {}};
+  std::shared_ptr<const NodeScalingTable> nst = scaling_tables.get(p.node_scaling, load_node_scaling);
+  t.scaling = scaling_for(*t.table, *nst, p, c);
   return t;
 }
 

@@ -2,6 +2,7 @@
 // scaling) and the energy / power / area / latency block of stats.json and summary.csv, with one naming
 // scheme for all models (docs/architecture.md lists it).
 #pragma once
+#include <memory>
 #include <string>
 
 #include "core/ledger.h"
@@ -28,6 +29,13 @@ struct TechSetup {
 };
 // Loads both tables; a node outside the scaling table is an InputError naming tech.node_nm in CONFIG.
 TechSetup load_tech_setup(const TechParams& p, const Config& config);
+// The same for in-process fast paths that evaluate many points: each table file is read once per process
+// (cached by path behind a mutex, shared read-only), the scaling is computed per call. Thread-safe.
+struct SharedTechSetup {
+  std::shared_ptr<const TechTable> table;
+  Scaling scaling;
+};
+SharedTechSetup load_tech_setup_cached(const TechParams& p, const Config& config);
 
 // Declares the shared metrics: energy_pJ, energy_dynamic_pJ, energy_leakage_pJ, power_uW, power_dynamic_uW,
 // area_um2, latency_cycles, latency_ns, node_nm, vdd_V and the breakdowns energy_by_component_pJ,

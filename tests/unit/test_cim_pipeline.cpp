@@ -1,9 +1,11 @@
 // The SystemC CIM macro against the independent references: results of every operation on thousands of
-// seeded random programs (dense with back-to-back dependences), cycle counts and stall counts.
+// seeded random programs (dense with back-to-back dependences), cycle counts and stall counts; and the plain
+// C++ evaluator (cim/digital/fast.h) against the SystemC model on the same programs.
 #include <catch2/catch.hpp>
 
 #include <random>
 
+#include "cim/digital/fast.h"
 #include "cim/digital/macro.h"
 #include "cim_reference.h"
 
@@ -58,8 +60,13 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
   PipelineParams pp;
   pp.latency = s.lat;
   pp.forwarding = s.fwd;
-  auto stats = run_programs(shape, pp, progs, nullptr, "", true, nullptr);
+  uint64_t total_cycles = 0, fast_total_cycles = 0;
+  auto stats = run_programs(shape, pp, progs, nullptr, "", true, &total_cycles);
   REQUIRE(stats.size() == progs.size());
+  // The plain C++ evaluator (the sweep's fast path) reports exactly what the SystemC model reports.
+  auto fast = run_programs_fast(shape, pp, progs, nullptr, true, &fast_total_cycles);
+  REQUIRE(fast.size() == progs.size());
+  CHECK(fast_total_cycles == total_cycles);
   uint64_t total_stalls = 0;
   for (size_t p = 0; p < progs.size(); ++p) {
     INFO("program " << p);
@@ -87,6 +94,21 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
     REQUIRE(st.backpressure_cycles == t.backpressure);
     REQUIRE(st.ops == ops.size());
     total_stalls += st.stall_cycles;
+    const ProgramStats& fs = fast[p];
+    REQUIRE(fs.cycles == st.cycles);
+    REQUIRE(fs.stall_cycles == st.stall_cycles);
+    REQUIRE(fs.backpressure_cycles == st.backpressure_cycles);
+    REQUIRE(fs.ops == st.ops);
+    REQUIRE(fs.busy == st.busy);
+    REQUIRE(fs.by_type == st.by_type);
+    REQUIRE(fs.results.size() == st.results.size());
+    for (size_t k = 0; k < st.results.size(); ++k) {
+      INFO("fast path, output " << k << " (op " << st.results[k].index << ", " << op_name(st.results[k].code) << ")");
+      REQUIRE(fs.results[k].index == st.results[k].index);
+      REQUIRE(fs.results[k].code == st.results[k].code);
+      REQUIRE(fs.results[k].value == st.results[k].value);
+    }
+    REQUIRE(fs.final_array == st.final_array);
   }
   REQUIRE(total_stalls > 0);  // the programs really exercise the interlock
 }
@@ -150,6 +172,11 @@ TEST_CASE("cim pipeline: dependent chain stalls equal the pipeline depth (closed
   CHECK(st[0].cycles == 6 + (uint64_t)(K - 1) * 5);
   CHECK(st[1].stall_cycles == 0);
   CHECK(st[1].cycles == 6 + (uint64_t)filled.size() - 1);
+  auto fst = run_programs_fast(shape, pp, {chain, filled}, nullptr, false, nullptr);
+  CHECK(fst[0].stall_cycles == (uint64_t)(K - 1) * 4);
+  CHECK(fst[0].cycles == 6 + (uint64_t)(K - 1) * 5);
+  CHECK(fst[1].stall_cycles == 0);
+  CHECK(fst[1].cycles == 6 + (uint64_t)filled.size() - 1);
 }
 
 TEST_CASE("cim pipeline: forwarding shortens a dependent chain by one cycle per link", "[cim][pipeline]") {
@@ -181,4 +208,9 @@ TEST_CASE("cim pipeline: forwarding shortens a dependent chain by one cycle per 
   CHECK(st[0].cycles == 6 + (uint64_t)K * 4);
   REQUIRE(st[0].results.size() == 1);
   CHECK(st[0].results[0].value.word(0) == ((3ULL << (K - 1)) & 0xffff));
+  ProgramStats fst = run_program_fast(shape, pp, chain, nullptr);
+  CHECK(fst.stall_cycles == (uint64_t)K * 3);
+  CHECK(fst.cycles == 6 + (uint64_t)K * 4);
+  REQUIRE(fst.results.size() == 1);
+  CHECK(fst.results[0].value.word(0) == ((3ULL << (K - 1)) & 0xffff));
 }

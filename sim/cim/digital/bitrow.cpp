@@ -1,5 +1,7 @@
 #include "cim/digital/bitrow.h"
 
+#include <algorithm>
+
 namespace tf::cim {
 
 static inline uint64_t mask_bits(int n) { return n >= 64 ? ~0ULL : ((1ULL << n) - 1); }
@@ -124,6 +126,99 @@ uint64_t BitRow::popcount() const {
   uint64_t n = 0;
   for (auto l : limbs_) n += __builtin_popcountll(l);
   return n;
+}
+
+uint64_t BitRow::repeat_word(uint64_t v) const { return (~0ULL / mask_bits(wb_)) * v; }
+
+void BitRow::assign(const BitRow& a) {
+  if (limbs_.size() != a.limbs_.size()) {
+    *this = a;
+    return;
+  }
+  cols_ = a.cols_;
+  wb_ = a.wb_;
+  std::copy(a.limbs_.begin(), a.limbs_.end(), limbs_.begin());
+}
+
+void BitRow::assign_and(const BitRow& a, const BitRow& b, bool invert) {
+  const uint64_t x = invert ? ~0ULL : 0;
+  for (size_t i = 0; i < limbs_.size(); ++i) limbs_[i] = (a.limbs_[i] & b.limbs_[i]) ^ x;
+  if (invert) clear_tail();
+}
+
+void BitRow::assign_or(const BitRow& a, const BitRow& b, bool invert) {
+  const uint64_t x = invert ? ~0ULL : 0;
+  for (size_t i = 0; i < limbs_.size(); ++i) limbs_[i] = (a.limbs_[i] | b.limbs_[i]) ^ x;
+  if (invert) clear_tail();
+}
+
+void BitRow::assign_xor(const BitRow& a, const BitRow& b, bool invert) {
+  const uint64_t x = invert ? ~0ULL : 0;
+  for (size_t i = 0; i < limbs_.size(); ++i) limbs_[i] = (a.limbs_[i] ^ b.limbs_[i]) ^ x;
+  if (invert) clear_tail();
+}
+
+void BitRow::clear_partial_word() {
+  for (int c = words() * wb_; c < cols_; ++c) set_bit(c, false);
+}
+
+void BitRow::assign_add(const BitRow& a, const BitRow& b, bool subtract) {
+  if (words_tile_limbs()) {
+    // Word-parallel: the top bit of every word is added separately so that no carry (or borrow) crosses a
+    // word boundary.
+    const uint64_t H = repeat_word(1ULL << (wb_ - 1));
+    for (size_t i = 0; i < limbs_.size(); ++i) {
+      const uint64_t x = a.limbs_[i], y = b.limbs_[i];
+      limbs_[i] = subtract ? ((x | H) - (y & ~H)) ^ ((x ^ ~y) & H) : ((x & ~H) + (y & ~H)) ^ ((x ^ y) & H);
+    }
+    clear_tail();
+    return;
+  }
+  for (int k = 0; k < words(); ++k) {
+    const uint64_t x = a.word(k), y = b.word(k);
+    set_word(k, subtract ? x - y : x + y);
+  }
+  clear_partial_word();
+}
+
+void BitRow::assign_shl(const BitRow& a, int k) {
+  if (k >= wb_) {
+    fill(false);
+    return;
+  }
+  if (words_tile_limbs()) {
+    const uint64_t keep = repeat_word((mask_bits(wb_) << k) & mask_bits(wb_));
+    for (size_t i = 0; i < limbs_.size(); ++i) limbs_[i] = (a.limbs_[i] << k) & keep;
+    clear_tail();
+    return;
+  }
+  for (int w = 0; w < words(); ++w) set_word(w, a.word(w) << k);
+  clear_partial_word();
+}
+
+void BitRow::assign_shr(const BitRow& a, int k) {
+  if (k >= wb_) {
+    fill(false);
+    return;
+  }
+  if (words_tile_limbs()) {
+    const uint64_t keep = repeat_word(mask_bits(wb_) >> k);
+    for (size_t i = 0; i < limbs_.size(); ++i) limbs_[i] = (a.limbs_[i] >> k) & keep;
+    clear_tail();
+    return;
+  }
+  for (int w = 0; w < words(); ++w) set_word(w, a.word(w) >> k);
+  clear_partial_word();
+}
+
+void BitRow::assign_popcount_words(const BitRow& a) {
+  for (int w = 0; w < words(); ++w) set_word(w, (uint64_t)__builtin_popcountll(a.word(w)));
+  clear_partial_word();
+}
+
+void BitRow::assign_uint(uint64_t v) {
+  std::fill(limbs_.begin(), limbs_.end(), 0);
+  if (!limbs_.empty()) limbs_[0] = cols_ >= 64 ? v : v & mask_bits(cols_);
 }
 
 std::string BitRow::to_hex() const {

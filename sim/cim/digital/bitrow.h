@@ -49,11 +49,29 @@ class BitRow {
   bool from_hex(const std::string& s, std::string& why);
   static BitRow from_uint(int cols, int word_bits, uint64_t v);
 
+  // In-place forms for hot loops (the fast evaluator): no allocation. The operands have this row's geometry
+  // and may be this row itself. Same results as the forms above (the two adder stages together are a
+  // word-wise add modulo 2^word_bits).
+  void assign(const BitRow& a);
+  void assign_and(const BitRow& a, const BitRow& b, bool invert);    // invert: nand
+  void assign_or(const BitRow& a, const BitRow& b, bool invert);     // invert: nor
+  void assign_xor(const BitRow& a, const BitRow& b, bool invert);    // invert: xnor
+  void assign_add(const BitRow& a, const BitRow& b, bool subtract);  // word-wise a + b, or a - b
+  void assign_shl(const BitRow& a, int k);
+  void assign_shr(const BitRow& a, int k);
+  void assign_popcount_words(const BitRow& a);
+  void assign_uint(uint64_t v);  // as from_uint
+
   const std::vector<uint64_t>& limbs() const { return limbs_; }
   uint64_t low64() const { return limbs_.empty() ? 0 : limbs_[0]; }  // columns 0..63 as a number
 
  private:
   void clear_tail();
+  // Whole words tile each 64-bit limb (word_bits divides 64 and cols): word-parallel (SWAR) arithmetic applies.
+  bool words_tile_limbs() const { return 64 % wb_ == 0 && cols_ % wb_ == 0; }
+  // V (at most word_bits wide) repeated in every word of a limb; only when words_tile_limbs().
+  uint64_t repeat_word(uint64_t v) const;
+  void clear_partial_word();  // columns past the last whole word (cols not a multiple of word_bits)
   int cols_ = 0, wb_ = 1;
   std::vector<uint64_t> limbs_;
 };

@@ -1,6 +1,7 @@
 #include "cim/digital/energy.h"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace tf::cim {
 
@@ -12,6 +13,12 @@ const char* cell_tech_type(CellType c) {
   }
   return "?";
 }
+
+const char* const CimEnergy::kActionNames[CimEnergy::kNumActions] = {
+    "controller.op",   "row_decoder.access", "bitline.precharge",       "array.read_bit",      "array.write_bit",
+    "array.logic_bit", "sense_amp.sense",    "write_driver.drive_bit",  "adder.add_bit",       "popcount.add_bit",
+    "shifter.op_bit",  "logic.op_bit",       "pipeline_regs.write_bit", "out_latch.write_bit",
+};
 
 static uint64_t clog2(uint64_t n) {
   uint64_t b = 0;
@@ -27,25 +34,27 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
   pc_row_fa_ = (K_ - 1) * (clog2(C_ + 1));         // adding K word counts of up to log2(C)+1 bits
   const double R = s.rows, Cd = s.cols;
   const bool t10 = s.cell == CellType::T10;
-  std::vector<std::string> actions = {
-      "controller.op",   "row_decoder.access",      "bitline.precharge",  "array.read_bit",   "array.write_bit",
-      "sense_amp.sense", "write_driver.drive_bit",  "adder.add_bit",      "popcount.add_bit", "shifter.op_bit",
-      "logic.op_bit",    "pipeline_regs.write_bit", "out_latch.write_bit"};
-  if (t10) actions.insert(actions.begin() + 5, "array.logic_bit");  // dual-row logic on the bitlines
+  std::vector<std::string> actions;  // in the order reports list them
+  for (int a = 0; a < kNumActions; ++a)
+    if (a != kArrayLogicBit || t10) actions.push_back(kActionNames[a]);  // dual-row logic on the bitlines: 10T
   // The write-driver energy in the tech tables includes the write-bitline swing of a 256-row column.
-  id_ = L.bind({{"array", cell_tech_type(s.cell), R * Cd},
-                {"bitline", "bitline", Cd, R / 256.0},
-                {"sense_amp", "sense_amp", Cd},
-                {"write_driver", "write_driver", Cd, R / 256.0},
-                {"row_decoder", "row_decoder", 1},
-                {"adder", "full_adder", Cd},
-                {"popcount", "full_adder", (double)(pc_word_fa_ + pc_row_fa_)},
-                {"shifter", "mux2", Cd * (double)shifter_levels_},
-                {"logic", "logic_gate", Cd},
-                {"pipeline_regs", "register", 3 * Cd + (double)K_},
-                {"out_latch", "register", Cd},
-                {"controller", "controller", 1}},
-               actions);
+  auto ids = L.bind({{"array", cell_tech_type(s.cell), R * Cd},
+                     {"bitline", "bitline", Cd, R / 256.0},
+                     {"sense_amp", "sense_amp", Cd},
+                     {"write_driver", "write_driver", Cd, R / 256.0},
+                     {"row_decoder", "row_decoder", 1},
+                     {"adder", "full_adder", Cd},
+                     {"popcount", "full_adder", (double)(pc_word_fa_ + pc_row_fa_)},
+                     {"shifter", "mux2", Cd * (double)shifter_levels_},
+                     {"logic", "logic_gate", Cd},
+                     {"pipeline_regs", "register", 3 * Cd + (double)K_},
+                     {"out_latch", "register", Cd},
+                     {"controller", "controller", 1}},
+                    actions);
+  for (int a = 0; a < kNumActions; ++a) {
+    auto it = ids.find(kActionNames[a]);
+    act_[a] = it == ids.end() ? -1 : it->second;  // array.logic_bit: 10T only
+  }
   for (int i = 0; i < kNumOpCodes; ++i) {
     tag_[i] = L.tag(op_name((OpCode)i));
     for (int out = 0; out < 2; ++out)
@@ -55,48 +64,52 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
 
 ChargePlan CimEnergy::plan(OpCode code, bool to_out, bool whole_row) const {
   ChargePlan p;
-  auto add = [&](const char* action, uint64_t count) { p.push_back({id_.at(action), count}); };
-  add("controller.op", 1);
+  p.reserve(12);
+  auto add = [&](Action a, uint64_t count) {
+    if (act_[a] < 0) throw std::logic_error(std::string("cim energy: action ") + kActionNames[a] + " is not bound");
+    p.push_back({act_[a], count});
+  };
+  add(kControllerOp, 1);
   int srcs = num_sources(code);
-  add("row_decoder.access", (uint64_t)srcs + (to_out ? 0 : 1));  // rows activated
+  add(kRowDecoderAccess, (uint64_t)srcs + (to_out ? 0 : 1));  // rows activated
   if (srcs == 1) {
-    add("bitline.precharge", C_);
-    add("array.read_bit", C_);
-    add("sense_amp.sense", C_);
+    add(kBitlinePrecharge, C_);
+    add(kArrayReadBit, C_);
+    add(kSenseAmpSense, C_);
   } else if (srcs == 2) {
     if (is_logic(code) && s_.cell == CellType::T10) {
       // Both rows on one bitline pair: the bitlines evaluate the logic function directly.
-      add("bitline.precharge", C_);
-      add("array.logic_bit", C_);
-      add("sense_amp.sense", C_);
+      add(kBitlinePrecharge, C_);
+      add(kArrayLogicBit, C_);
+      add(kSenseAmpSense, C_);
     } else {
       // Two operand values: two read ports (10T, concurrent) or two sequential reads (6T/8T).
-      add("bitline.precharge", 2 * C_);
-      add("array.read_bit", 2 * C_);
-      add("sense_amp.sense", 2 * C_);
-      if (is_logic(code)) add("logic.op_bit", C_);  // 6T/8T: the logic gate is in the periphery
+      add(kBitlinePrecharge, 2 * C_);
+      add(kArrayReadBit, 2 * C_);
+      add(kSenseAmpSense, 2 * C_);
+      if (is_logic(code)) add(kLogicOpBit, C_);  // 6T/8T: the logic gate is in the periphery
     }
   }
   switch (code) {
     case OpCode::Nand:
     case OpCode::Nor:
-    case OpCode::Xnor: add("logic.op_bit", C_); break;           // inversion after sensing
-    case OpCode::Sub: add("logic.op_bit", C_); [[fallthrough]];  // invert B, carry-in 1
+    case OpCode::Xnor: add(kLogicOpBit, C_); break;           // inversion after sensing
+    case OpCode::Sub: add(kLogicOpBit, C_); [[fallthrough]];  // invert B, carry-in 1
     case OpCode::Add:
-      add("adder.add_bit", C_);
-      add("pipeline_regs.write_bit", K_);  // carries between the two adder stages
+      add(kAdderAddBit, C_);
+      add(kPipelineRegsWriteBit, K_);  // carries between the two adder stages
       break;
     case OpCode::Shl:
-    case OpCode::Shr: add("shifter.op_bit", C_ * shifter_levels_); break;
-    case OpCode::Popcount: add("popcount.add_bit", pc_word_fa_ + (whole_row ? pc_row_fa_ : 0)); break;
+    case OpCode::Shr: add(kShifterOpBit, C_ * shifter_levels_); break;
+    case OpCode::Popcount: add(kPopcountAddBit, pc_word_fa_ + (whole_row ? pc_row_fa_ : 0)); break;
     default: break;
   }
-  add("pipeline_regs.write_bit", 3 * C_);  // data through the sense/adder1/adder2 pipeline registers
+  add(kPipelineRegsWriteBit, 3 * C_);  // data through the sense/adder1/adder2 pipeline registers
   if (to_out) {
-    add("out_latch.write_bit", C_);
+    add(kOutLatchWriteBit, C_);
   } else {
-    add("write_driver.drive_bit", C_);
-    add("array.write_bit", C_);
+    add(kWriteDriverDriveBit, C_);
+    add(kArrayWriteBit, C_);
   }
   return p;
 }

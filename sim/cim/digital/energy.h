@@ -1,7 +1,6 @@
 // Action counts of the digital CIM macro: which components each micro-op exercises, and how often.
 // Documented in docs/cim.md ("Energy model").
 #pragma once
-#include <map>
 #include <string>
 
 #include "cim/digital/isa.h"
@@ -28,6 +27,26 @@ class CimEnergy {
   Ledger& ledger() { return L_; }
 
  private:
+  // The ledger actions the macro charges ("component.action" in kActionNames).
+  enum Action {
+    kControllerOp,
+    kRowDecoderAccess,
+    kBitlinePrecharge,
+    kArrayReadBit,
+    kArrayWriteBit,
+    kArrayLogicBit,
+    kSenseAmpSense,
+    kWriteDriverDriveBit,
+    kAdderAddBit,
+    kPopcountAddBit,
+    kShifterOpBit,
+    kLogicOpBit,
+    kPipelineRegsWriteBit,
+    kOutLatchWriteBit,
+    kNumActions
+  };
+  static const char* const kActionNames[kNumActions];
+
   // The actions one micro-op of CODE costs, writing to the output latch (TO_OUT) or a row, counting a whole
   // row or per word (popcount).
   ChargePlan plan(OpCode code, bool to_out, bool whole_row) const;
@@ -36,7 +55,7 @@ class CimEnergy {
   MacroShape s_;
   int tag_[kNumOpCodes];
   ChargePlan plan_[kNumOpCodes][2][2];
-  std::map<std::string, int> id_;  // action ids by "component.action"
+  int act_[kNumActions];  // ledger action ids (-1: not bound)
   uint64_t C_, K_, shifter_levels_, pc_word_fa_, pc_row_fa_;
 };
 

@@ -27,23 +27,6 @@
 
 namespace tf::cim {
 
-struct OpResult {
-  size_t index;  // op index in its program
-  OpCode code;
-  BitRow value;
-};
-
-struct ProgramStats {
-  uint64_t cycles = 0;               // first decode to last write-back
-  uint64_t stall_cycles = 0;         // decode waiting on data hazards
-  uint64_t backpressure_cycles = 0;  // decode waiting for the bitline stage to accept
-  uint64_t ops = 0;
-  std::array<uint64_t, kStages> busy{};  // cycles each stage spent working
-  std::array<uint64_t, kNumOpCodes> by_type{};
-  std::vector<OpResult> results;    // ops whose destination is the output latch, in program order
-  std::vector<BitRow> final_array;  // only if keep_array
-};
-
 SC_MODULE(CimMacro) {
  public:
   // PROGRAMS run one after another; each starts on an all-zero array with an empty pipeline.

@@ -53,6 +53,10 @@ void map_mvm(const MvmLayer& l, const Geometry& g, int P, bool skip_zero_bits, s
   const int ZERO = N, ONES = N + 1, T0 = N + 2, A0 = N + 2 + P;
   BitRow zero(g.cols, g.word_bits), ones(g.cols, g.word_bits);
   ones.fill(true);
+  // At most: the writes, per input bit P shifts and two ops per input, the reduction and the read.
+  ops.reserve(ops.size() + (size_t)(N + 2 + P) + (size_t)l.x_bits * (size_t)(P + 2 * N) + (size_t)P + 1);
+  std::vector<int> group;  // chains whose input bit is issued
+  group.reserve(P);
   for (int j = 0; j < N; ++j) {
     BitRow r(g.cols, g.word_bits);
     for (int i = 0; i < l.m; ++i) r.set_word(i, (uint64_t)l.w[i][j]);  // two's complement, truncated to the word
@@ -72,7 +76,7 @@ void map_mvm(const MvmLayer& l, const Geometry& g, int P, bool skip_zero_bits, s
         ops.push_back(s);
       }
     for (int j0 = 0; j0 < N; j0 += P) {
-      std::vector<int> group;  // chains whose input bit is issued
+      group.clear();
       for (int p = 0; p < P && j0 + p < N; ++p) {
         int j = j0 + p;
         bool bit = ((uint64_t)l.x[j] >> b) & 1;

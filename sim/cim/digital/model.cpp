@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cim/digital/energy.h"
+#include "cim/digital/fast.h"
 #include "cim/digital/macro.h"
 #include "cim/digital/mapper.h"
 #include "cim/workloads.h"
@@ -239,26 +240,27 @@ Workload build_workload(const CimParams& p) {
   return w;
 }
 
-// outputs.json: every result read out, decoded per workload, and the self-check against the software
-// reference. Returns the number of mismatching results.
-int write_outputs(RunContext& ctx, const std::string& kind, const Workload& w, const ProgramStats& ps, int words) {
-  json out;
-  out["workload"] = kind;
-  json reads = json::array();
-  for (const auto& r : ps.results) {
-    json o{{"index", r.index}, {"op", op_name(r.code)}, {"hex", r.value.to_hex()}};
-    if (r.code == OpCode::Popcount) {
-      if (w.ops[r.index].whole_row) {
-        o["count"] = r.value.low64();
-      } else {
-        json cnt = json::array();
-        for (int k = 0; k < words; ++k) cnt.push_back(r.value.word(k));
-        o["counts"] = cnt;
+// The results read out, decoded per workload and checked against the software reference. Returns the number
+// of mismatching results; OUT (may be null) receives the content of outputs.json.
+int self_check(const std::string& kind, const Workload& w, const ProgramStats& ps, int words, json* out) {
+  if (out) {
+    (*out)["workload"] = kind;
+    json reads = json::array();
+    for (const auto& r : ps.results) {
+      json o{{"index", r.index}, {"op", op_name(r.code)}, {"hex", r.value.to_hex()}};
+      if (r.code == OpCode::Popcount) {
+        if (w.ops[r.index].whole_row) {
+          o["count"] = r.value.low64();
+        } else {
+          json cnt = json::array();
+          for (int k = 0; k < words; ++k) cnt.push_back(r.value.word(k));
+          o["counts"] = cnt;
+        }
       }
+      reads.push_back(o);
     }
-    reads.push_back(o);
+    (*out)["results"] = reads;
   }
-  out["results"] = reads;
   int bad = 0;
   if (kind == "mvm") {
     json ys = json::array();
@@ -266,10 +268,11 @@ int write_outputs(RunContext& ctx, const std::string& kind, const Workload& w, c
       const MvmLayer& l = w.layers[k];
       auto y = decode_mvm(l, ps.results.at(k).value);
       bad += mismatches(y, mvm_reference(l));
-      ys.push_back(
-          json{{"m", l.m}, {"n", l.n}, {"w_bits", l.w_bits}, {"x_bits", l.x_bits}, {"y", y}, {"x", l.x}, {"w", l.w}});
+      if (out)
+        ys.push_back(
+            json{{"m", l.m}, {"n", l.n}, {"w_bits", l.w_bits}, {"x_bits", l.x_bits}, {"y", y}, {"x", l.x}, {"w", l.w}});
     }
-    out["layers"] = ys;
+    if (out) (*out)["layers"] = ys;
   } else if (kind == "bnn") {
     std::vector<uint64_t> pc;
     std::vector<int64_t> y;
@@ -278,10 +281,11 @@ int write_outputs(RunContext& ctx, const std::string& kind, const Workload& w, c
       y.push_back(2 * (int64_t)pc.back() - w.bnn.n);
     }
     bad += mismatches(y, bnn_reference(w.bnn));
-    out["popcounts"] = pc;
-    out["y"] = y;
+    if (out) {
+      (*out)["popcounts"] = pc;
+      (*out)["y"] = y;
+    }
   } else if (kind == "hdc") {
-    out["bound_query"] = ps.results.at(0).value.to_hex();
     std::vector<uint64_t> dist;
     int best = 0;
     for (int k = 0; k < w.hdc.classes; ++k) {
@@ -289,13 +293,63 @@ int write_outputs(RunContext& ctx, const std::string& kind, const Workload& w, c
       if (dist.back() < dist[best]) best = k;
     }
     bad += mismatches(dist, hdc_reference(w.hdc));
-    out["hamming_distances"] = dist;
-    out["best_class"] = best;
+    if (out) {
+      (*out)["bound_query"] = ps.results.at(0).value.to_hex();
+      (*out)["hamming_distances"] = dist;
+      (*out)["best_class"] = best;
+    }
   }
-  if (kind != "program") out["self_check_mismatches"] = bad;
-  ctx.out.write_json("outputs.json", out);
-  if (bad) ctx.log("WARNING: " + std::to_string(bad) + " results differ from the direct software computation");
+  if (out && kind != "program") (*out)["self_check_mismatches"] = bad;
   return bad;
+}
+
+// The stats object of one design point, from the program's stats and the charged ledger; run() and
+// run_fast() both return it. TOTAL_CYCLES is the simulated time the leakage is charged over; BAD the
+// self-check mismatches; WALL_S the evaluation's wall-clock time.
+json point_stats(const CimParams& p, const Workload& w, const ProgramStats& ps, const Ledger& ledger,
+                 uint64_t total_cycles, int bad, double wall_s) {
+  const std::string& kind = p.workload.kind;
+  const Scaling& sc = ledger.scaling();
+  const double f_Hz = p.pp.freq_MHz * 1e6, time_s = (double)ps.cycles / f_Hz, ops = w.useful_ops;
+  EnergyReport er = ledger.report((double)total_cycles / f_Hz);
+  int bottleneck = *std::max_element(p.pp.latency.begin(), p.pp.latency.end());
+  json j;
+  j["model"] = "cim";
+  j["workload"] = kind;
+  j["seed"] = p.seed;
+  j["rows"] = p.macro.rows;
+  j["cols"] = p.macro.cols;
+  j["word_bits"] = p.macro.word_bits;
+  j["cell"] = p.cell;
+  write_tech_stats(j, sc);
+  j["freq_MHz"] = p.pp.freq_MHz;
+  j["micro_ops"] = ps.ops;
+  j["ops"] = ops;
+  j["ops_unit"] = w.ops_unit;
+  write_latency(j, ps.cycles, p.pp.freq_MHz);
+  j["stall_cycles"] = ps.stall_cycles;
+  j["backpressure_cycles"] = ps.backpressure_cycles;
+  j["utilization"] = ps.cycles ? (double)ps.ops * bottleneck / (double)ps.cycles : 0.0;
+  j["throughput_ops_per_s"] = time_s > 0 ? ops / time_s : 0.0;
+  j["throughput_gops"] = time_s > 0 ? ops / time_s / 1e9 : 0.0;
+  write_energy(j, er, time_s);
+  j["energy_pJ_per_op"] = ops > 0 ? er.total_pJ / ops : 0.0;
+  j["energy_pJ_per_micro_op"] = ps.ops ? er.total_pJ / (double)ps.ops : 0.0;
+  j["tops_per_w"] = er.total_pJ > 0 ? ops / er.total_pJ : 0.0;  // TOPS/W = ops / J / 1e12 = ops / pJ
+  write_area(j, er);
+  j["area_mm2"] = er.area_um2 * 1e-6;
+  j["tops_per_mm2"] = er.area_um2 > 0 && time_s > 0 ? ops / time_s / 1e12 / (er.area_um2 * 1e-6) : 0.0;
+  if (kind != "program") j["self_check_mismatches"] = bad;
+  j["sim_wall_s"] = wall_s;
+  json ot = json::object();  // an empty program: an empty breakdown
+  for (int k = 0; k < kNumOpCodes; ++k)
+    if (ps.by_type[k]) ot[op_name((OpCode)k)] = ps.by_type[k];
+  j["micro_ops_by_type"] = ot;
+  json busy;
+  for (int k = 0; k < kStages; ++k) busy[kStageNames[k]] = ps.cycles ? (double)ps.busy[k] / (double)ps.cycles : 0.0;
+  j["stage_busy_fraction"] = busy;
+  write_breakdowns(j, er, "op", true, sc);
+  return j;
 }
 
 class CimModel : public Model {
@@ -353,6 +407,9 @@ class CimModel : public Model {
   }
 
   json run(RunContext& ctx) override;
+  // The same stats in plain C++ (cim/digital/fast.h): no SystemC, no files.
+  bool has_fast() const override { return true; }
+  json run_fast(const Config& config) const override;
 };
 
 json CimModel::run(RunContext& ctx) {
@@ -380,49 +437,26 @@ json CimModel::run(RunContext& ctx) {
   ctx.log("simulated " + std::to_string(ps.ops) + " micro-ops in " + std::to_string(ps.cycles) + " cycles (" +
           format_double(wall * 1e3) + " ms wall)");
   if (kind == "program") w.useful_ops = (double)ps.ops;
-  int bad = write_outputs(ctx, kind, w, ps, p.words());
+  json outputs;
+  int bad = self_check(kind, w, ps, p.words(), &outputs);
+  ctx.out.write_json("outputs.json", outputs);
+  if (bad) ctx.log("WARNING: " + std::to_string(bad) + " results differ from the direct software computation");
+  return point_stats(p, w, ps, ledger, total_cycles, bad, wall);
+}
 
-  // Stats.
-  const double f_Hz = p.pp.freq_MHz * 1e6, time_s = (double)ps.cycles / f_Hz, ops = w.useful_ops;
-  EnergyReport er = ledger.report((double)total_cycles / f_Hz);
-  int bottleneck = *std::max_element(p.pp.latency.begin(), p.pp.latency.end());
-  json j;
-  j["model"] = "cim";
-  j["workload"] = kind;
-  j["seed"] = p.seed;
-  j["rows"] = p.macro.rows;
-  j["cols"] = p.macro.cols;
-  j["word_bits"] = p.macro.word_bits;
-  j["cell"] = p.cell;
-  write_tech_stats(j, sc);
-  j["freq_MHz"] = p.pp.freq_MHz;
-  j["micro_ops"] = ps.ops;
-  j["ops"] = ops;
-  j["ops_unit"] = w.ops_unit;
-  write_latency(j, ps.cycles, p.pp.freq_MHz);
-  j["stall_cycles"] = ps.stall_cycles;
-  j["backpressure_cycles"] = ps.backpressure_cycles;
-  j["utilization"] = ps.cycles ? (double)ps.ops * bottleneck / (double)ps.cycles : 0.0;
-  j["throughput_ops_per_s"] = time_s > 0 ? ops / time_s : 0.0;
-  j["throughput_gops"] = time_s > 0 ? ops / time_s / 1e9 : 0.0;
-  write_energy(j, er, time_s);
-  j["energy_pJ_per_op"] = ops > 0 ? er.total_pJ / ops : 0.0;
-  j["energy_pJ_per_micro_op"] = ps.ops ? er.total_pJ / (double)ps.ops : 0.0;
-  j["tops_per_w"] = er.total_pJ > 0 ? ops / er.total_pJ : 0.0;  // TOPS/W = ops / J / 1e12 = ops / pJ
-  write_area(j, er);
-  j["area_mm2"] = er.area_um2 * 1e-6;
-  j["tops_per_mm2"] = er.area_um2 > 0 && time_s > 0 ? ops / time_s / 1e12 / (er.area_um2 * 1e-6) : 0.0;
-  if (kind != "program") j["self_check_mismatches"] = bad;
-  j["sim_wall_s"] = wall;
-  json ot;
-  for (int k = 0; k < kNumOpCodes; ++k)
-    if (ps.by_type[k]) ot[op_name((OpCode)k)] = ps.by_type[k];
-  j["micro_ops_by_type"] = ot;
-  json busy;
-  for (int k = 0; k < kStages; ++k) busy[kStageNames[k]] = ps.cycles ? (double)ps.busy[k] / (double)ps.cycles : 0.0;
-  j["stage_busy_fraction"] = busy;
-  write_breakdowns(j, er, "op", true, sc);
-  return j;
+json CimModel::run_fast(const Config& config) const {
+  const CimParams p = schema().read(config);
+  SharedTechSetup tech = load_tech_setup_cached(p.tech, config);
+  Workload w = build_workload(p);
+  Ledger ledger(*tech.table, tech.scaling);
+  CimEnergy energy(ledger, p.macro);
+  auto t0 = std::chrono::steady_clock::now();
+  ProgramStats ps = run_program_fast(p.macro, p.pp, w.ops, &energy);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (p.workload.kind == "program") w.useful_ops = (double)ps.ops;
+  int bad = self_check(p.workload.kind, w, ps, p.words(), nullptr);
+  // One program: the simulated time is its cycles.
+  return point_stats(p, w, ps, ledger, ps.cycles, bad, wall);
 }
 
 TF_REGISTER_MODEL("cim", CimModel);

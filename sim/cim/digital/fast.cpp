@@ -1,0 +1,118 @@
+#include "cim/digital/fast.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace tf::cim {
+
+namespace {
+
+void check_rows(const MicroOp& op, size_t index, int rows) {
+  const int n = num_sources(op.code);
+  auto bad = [rows](int r) { return r < 0 || r >= rows; };
+  if ((n >= 1 && bad(op.a)) || (n >= 2 && bad(op.b)) || (op.dst != kOut && bad(op.dst)))
+    throw std::logic_error("cim fast path: op " + std::to_string(index) + " (" + op_name(op.code) +
+                           ") names a row outside the array");
+}
+
+// Computes OP on ARRAY in place; the value goes to its destination row, or to OUT for the output latch.
+void execute(const MicroOp& op, std::vector<BitRow>& array, BitRow& out) {
+  BitRow& d = op.dst == kOut ? out : array[op.dst];
+  switch (op.code) {
+    case OpCode::Write: d.assign(op.data); break;
+    case OpCode::Read: d.assign(array[op.a]); break;
+    case OpCode::And:
+    case OpCode::Nand: d.assign_and(array[op.a], array[op.b], op.code == OpCode::Nand); break;
+    case OpCode::Or:
+    case OpCode::Nor: d.assign_or(array[op.a], array[op.b], op.code == OpCode::Nor); break;
+    case OpCode::Xor:
+    case OpCode::Xnor: d.assign_xor(array[op.a], array[op.b], op.code == OpCode::Xnor); break;
+    case OpCode::Add:
+    case OpCode::Sub: d.assign_add(array[op.a], array[op.b], op.code == OpCode::Sub); break;
+    case OpCode::Shl: d.assign_shl(array[op.a], op.k); break;
+    case OpCode::Shr: d.assign_shr(array[op.a], op.k); break;
+    case OpCode::Popcount:
+      if (op.whole_row)
+        d.assign_uint(array[op.a].popcount());
+      else
+        d.assign_popcount_words(array[op.a]);
+      break;
+  }
+}
+
+}  // namespace
+
+ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp, const std::vector<MicroOp>& program,
+                              CimEnergy* energy, bool keep_array) {
+  ProgramStats st;
+  const int rows = shape.rows;
+  const bool dual_read = shape.cell == CellType::T10;  // a 6T/8T bitline stage reads two rows one after the other
+  const auto& L = pp.latency;
+  std::vector<BitRow> array(rows, BitRow(shape.cols, shape.word_bits));
+  BitRow out(shape.cols, shape.word_bits);
+  // Cycle from which a dependent op may issue: the last writer of the row has written back (forwarding: has
+  // left adder stage 2). 0 = no writer yet.
+  std::vector<uint64_t> ready(rows, 0);
+  // Of the previous op: the cycle it started in each stage and the cycle it left it (was put into the next
+  // stage's one-op input buffer). All zero before the first op.
+  std::array<uint64_t, kStages> start{}, leave{};
+  std::array<uint64_t, kStages> s_now, l_now;
+  for (size_t i = 0; i < program.size(); ++i) {
+    const MicroOp& op = program[i];
+    check_rows(op, i, rows);
+    const int srcs = num_sources(op.code);
+
+    // Decode starts when it handed the previous op on, works, then holds the op until its sources are ready.
+    s_now[0] = leave[0];
+    const uint64_t decoded = s_now[0] + (uint64_t)L[0];
+    uint64_t issue = decoded;
+    if (srcs >= 1) issue = std::max(issue, ready[op.a]);
+    if (srcs >= 2) issue = std::max(issue, ready[op.b]);
+    st.stall_cycles += issue - decoded;
+    // The bitline stage's input buffer is free once that stage has taken the previous op.
+    l_now[0] = std::max(issue, start[1]);
+    st.backpressure_cycles += l_now[0] - issue;
+    st.busy[0] += (uint64_t)L[0];
+    uint64_t forwardable = 0;
+    for (int s = 1; s < kStages; ++s) {
+      s_now[s] = std::max(l_now[s - 1], leave[s]);  // the op has arrived and the stage is free
+      uint64_t lat = (uint64_t)L[s];
+      if (s == 1 && srcs == 2 && !dual_read) lat *= 2;
+      st.busy[s] += lat;
+      const uint64_t done = s_now[s] + lat;
+      if (s == 4) forwardable = done;
+      l_now[s] = s + 1 < kStages ? std::max(done, start[s + 1]) : done;
+    }
+    start = s_now;
+    leave = l_now;
+    if (op.dst != kOut) ready[op.dst] = pp.forwarding ? forwardable : l_now[kStages - 1];
+
+    // Issue: the energy of the op, then its value.
+    if (energy) energy->charge(op);
+    st.by_type[(int)op.code]++;
+    st.ops++;
+    execute(op, array, out);
+    if (op.dst == kOut) st.results.push_back({i, op.code, out});
+  }
+  st.cycles = program.empty() ? 0 : leave[kStages - 1];
+  if (keep_array) st.final_array = std::move(array);
+  return st;
+}
+
+std::vector<ProgramStats> run_programs_fast(const MacroShape& shape, const PipelineParams& pp,
+                                            const std::vector<std::vector<MicroOp>>& programs, CimEnergy* energy,
+                                            bool keep_array, uint64_t* total_cycles) {
+  std::vector<ProgramStats> stats;
+  stats.reserve(programs.size());
+  uint64_t total = 0;
+  // Each program starts once the previous one has written back everything: times are relative to its start.
+  for (const auto& prog : programs) {
+    stats.push_back(run_program_fast(shape, pp, prog, energy, keep_array));
+    total += stats.back().cycles;
+  }
+  if (total_cycles) *total_cycles = total;
+  return stats;
+}
+
+}  // namespace tf::cim
