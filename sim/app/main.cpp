@@ -388,7 +388,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     std::string spec_file = tf::load_json_file(mf).value("spec_file", "");
     tf::sweep::SweepSpec spec = tf::sweep::load_spec(spec_file);
     auto model = get_model(spec.model);
-    auto prepared = tf::sweep::prepare(spec, *model, tf::sweep::enumerate(spec, SIZE_MAX));
+    auto prepared = tf::sweep::prepare(spec, *model, tf::sweep::enumerate(spec, SIZE_MAX), spec.jobs);
     tf::sweep::EngineOptions opt;
     opt.out_dir = args[1];
     opt.merge = true;
@@ -479,7 +479,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (engine == "fast" && !model->has_fast())
     bad_usage("--engine fast: model " + spec.model + " has no fast path; use --engine process", "");
   auto points = tf::sweep::enumerate(spec, max_points);
-  auto prepared = tf::sweep::prepare(spec, *model, points);
+  auto prepared = tf::sweep::prepare(spec, *model, points, jobs ? jobs : spec.jobs);
   if (prepared.empty())
     throw tf::InputError(spec_file + ": where: got constraints that keep none of the " + std::to_string(points.size()) +
                          " points; expected at least one point to run");
@@ -619,7 +619,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   } else {
     std::cout << "results: " << opt.out_dir << "/results.csv  (ok " << counts["ok"] << ", invalid " << counts["invalid"]
               << ", failed " << counts["failed"] << ", timeout " << counts["timeout"] << ")\n";
-    std::cout << "\n" << tf::sweep::pareto_report(opt.out_dir);
+    std::cout << "\n" << tf::sweep::pareto_report(opt.out_dir, 40);
     if (vm.count("plot")) plot_sweep(opt.out_dir);
   }
   for (const auto& r : results)

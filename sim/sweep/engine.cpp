@@ -52,14 +52,30 @@ std::vector<size_t> pareto_front(const std::vector<std::vector<double>>& obj, co
     return false;
   });
   std::vector<size_t> front;
-  for (size_t i : order) {
-    bool dominated = false;
-    for (size_t f : front)
-      if (dominates(f, i)) {
-        dominated = true;
-        break;
-      }
-    if (!dominated) front.push_back(i);
+  if (dir.size() == 2) {
+    // Two objectives, O(n log n): in this order every earlier point is no worse in the first objective, so a
+    // point is dominated exactly when an earlier one is better in the second, or equal there and better in the
+    // first. M: the best second objective so far; M_FIRST: the best first objective among the points that have M.
+    double m = 0, m_first = 0;
+    bool any = false;
+    for (size_t i : order) {
+      double a = key(i, 0), b = key(i, 1);
+      bool dominated = any && (m < b || (m == b && m_first < a));
+      if (!dominated) front.push_back(i);
+      if (!any || b < m) m = b, m_first = a, any = true;
+    }
+  } else {
+    for (size_t i : order) {
+      bool dominated = false;
+      // A point equal to the last front point is on the front too (ties are kept): no need to compare.
+      if (front.empty() || obj[front.back()] != obj[i])
+        for (size_t f : front)
+          if (dominates(f, i)) {
+            dominated = true;
+            break;
+          }
+      if (!dominated) front.push_back(i);
+    }
   }
   std::sort(front.begin(), front.end());
   return front;
@@ -110,8 +126,7 @@ class Journal {
     syncer_.join();
     ::close(fd_);
   }
-  void append(const json& entry) {
-    std::string line = entry.dump() + "\n";
+  void append(const std::string& line) {  // one line, ending in a newline
     if (::write(fd_, line.data(), line.size()) != (ssize_t)line.size())
       throw std::runtime_error("cannot append to " + file_);
     {
@@ -124,8 +139,10 @@ class Journal {
   void sync() {
     std::unique_lock<std::mutex> l(mu_);
     uint64_t want = written_;
+    waiting_ = true;
     cv_.notify_all();
     done_cv_.wait(l, [&] { return synced_ >= want || failed_; });
+    waiting_ = false;
     if (failed_) throw std::runtime_error("cannot sync " + file_);
   }
 
@@ -142,6 +159,9 @@ class Journal {
       if (!ok) failed_ = true;
       synced_ = upto;
       done_cv_.notify_all();
+      // At most one fsync per 20 ms (each costs the disk and a core's time; thousands of fast points a second
+      // share one), unless the sweep waits for it (sync(), closing).
+      cv_.wait_for(l, std::chrono::milliseconds(20), [&] { return closing_ || waiting_; });
     }
   }
   std::string file_;
@@ -149,7 +169,7 @@ class Journal {
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   uint64_t written_ = 0, synced_ = 0;
-  bool closing_ = false, failed_ = false;
+  bool closing_ = false, failed_ = false, waiting_ = false;
   std::thread syncer_;
 };
 
@@ -189,6 +209,14 @@ std::string duration(double s) {
   else
     std::snprintf(b, sizeof b, "%.0fs", s);
   return b;
+}
+
+// An evaluation as one journal line (with its stats when it carries them: the fast engine).
+std::string journal_line(const Evaluation& ev) {
+  json entry = {{"hash", ev.hash}, {"status", ev.status}, {"wall_s", ev.wall_s}};
+  if (!ev.message.empty()) entry["message"] = ev.message;
+  if (!ev.stats.is_null()) entry["stats"] = ev.stats;
+  return entry.dump() + "\n";
 }
 
 struct Running {
@@ -394,6 +422,7 @@ void run_fast(const EngineOptions& opt, const Model& model, const std::vector<Jo
         ev.stats = json();
       }
       ev.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+      ev.journal_line = journal_line(ev);  // the costly part of reporting, outside the lock
       std::lock_guard<std::mutex> lock(mu);
       if (fatal) return;
       try {
@@ -595,19 +624,22 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
   {
     std::unique_ptr<Journal> journal;
     if (!jobs.empty()) journal = std::make_unique<Journal>(journal_file);
-    Reporter report = [&](const Evaluation& ev) {
-      json stats = ev.stats;
-      if (ev.status == "ok" && stats.is_null()) stats = load_json_file((dir / "points" / ev.hash / "stats.json").string());
-      for (size_t i : by_hash[ev.hash]) {
-        results[i].status = ev.status;
-        results[i].wall_s = ev.wall_s;
-        results[i].stats = stats;
-        results[i].message = ev.message;
+    Reporter report = [&](Evaluation& ev) {
+      if (ev.journal_line.empty()) ev.journal_line = journal_line(ev);
+      journal->append(ev.journal_line);
+      if (ev.status == "ok" && ev.stats.is_null())
+        ev.stats = load_json_file((dir / "points" / ev.hash / "stats.json").string());
+      const auto& same = by_hash[ev.hash];
+      for (size_t k = 0; k < same.size(); ++k) {
+        Result& r = results[same[k]];
+        r.status = ev.status;
+        r.wall_s = ev.wall_s;
+        r.message = ev.message;
+        if (k + 1 < same.size())
+          r.stats = ev.stats;
+        else
+          r.stats = std::move(ev.stats);
       }
-      json entry = {{"hash", ev.hash}, {"status", ev.status}, {"wall_s", ev.wall_s}};
-      if (!ev.message.empty()) entry["message"] = ev.message;
-      if (!ev.stats.is_null()) entry["stats"] = ev.stats;
-      journal->append(entry);
       ++finished;
       (ev.status == "ok" ? n_ok : ev.status == "invalid" ? n_invalid : n_bad)++;
       auto now = Clock::now();
@@ -706,7 +738,7 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
   return results;
 }
 
-std::string pareto_report(const std::string& d) {
+std::string pareto_report(const std::string& d, size_t max_rows) {
   const fs::path dir(d);
   if (!fs::exists(dir / "manifest.json") || !fs::exists(dir / "results.json"))
     throw InputError("sweep report: " + d + " holds no finished sweep (no manifest.json / results.json)");
@@ -725,7 +757,7 @@ std::string pareto_report(const std::string& d) {
   size_t front = 0;
   for (const auto& r : results) {
     if (!r.value("pareto", false)) continue;
-    ++front;
+    if (++front > max_rows) continue;
     std::vector<std::string> row = {std::to_string(r["point"].get<size_t>())};
     for (size_t c = 1; c < cols.size() - objs.size(); ++c)
       row.push_back(r["values"].contains(cols[c]) ? cell(r["values"][cols[c]]) : "");
@@ -744,6 +776,7 @@ std::string pareto_report(const std::string& d) {
       os << " " << row[c] << (c + 1 < row.size() ? std::string(w[c] - row[c].size(), ' ') : std::string());
     os << "\n";
   }
+  if (front > max_rows) os << "  ... and " << front - max_rows << " more (all in pareto.csv; tinyforge sweep report DIR)\n";
   return os.str();
 }
 

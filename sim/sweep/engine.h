@@ -6,6 +6,7 @@
 // point's completion is recorded after its record is in place, as one line of DIR/journal.jsonl flushed with
 // fsync; --resume skips what the journal says finished and redoes the rest.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -46,6 +47,7 @@ struct Evaluation {
   double wall_s = 0;
   std::string message;
   json stats;  // the fast engine's stats; null: in DIR/points/HASH/stats.json (process engine)
+  std::string journal_line;  // "" = made by the reporter
 };
 
 // What runs the distinct configs still to evaluate: calls REPORT once per job as it finishes (never two calls
@@ -54,7 +56,7 @@ struct Job {
   std::string hash;
   const Prepared* point;
 };
-using Reporter = std::function<void(const Evaluation&)>;
+using Reporter = std::function<void(Evaluation&)>;  // may move from its argument
 using Executor = std::function<void(const std::vector<Job>& jobs, const Reporter& report)>;
 
 // Evaluates one point in a child process (`tinyforge sim ...`, run record in DIR/points/HASH), waiting for it
@@ -84,7 +86,7 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
 
 // The Pareto points of a finished sweep in DIR as a table for the terminal: point, axis values, objectives.
 // Throws InputError when DIR holds no finished sweep.
-std::string pareto_report(const std::string& dir);
+std::string pareto_report(const std::string& dir, size_t max_rows = SIZE_MAX);
 
 // Indices of the non-dominated rows of OBJ (each row: one value per objective, to minimise where DIR says
 // Lower and maximise where Higher). Equal rows do not dominate each other (ties are kept); the result is in

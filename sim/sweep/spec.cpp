@@ -4,6 +4,7 @@
 #include <memory>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include <muParser.h>
 
@@ -338,40 +339,61 @@ std::vector<Point> enumerate(const SweepSpec& s, size_t max_points) {
   return pts;
 }
 
-std::vector<Prepared> prepare(const SweepSpec& s, const Model& model, const std::vector<Point>& points) {
+std::vector<Prepared> prepare(const SweepSpec& s, const Model& model, const std::vector<Point>& points, int threads) {
   ParamSet ps;
   model.declare(ps);
   const std::string base = resolve_config_file(model, s.base);
-  RawConfig raw0 = base.empty() ? RawConfig{} : load_config(base);
-  std::vector<std::unique_ptr<Constraint>> cons;  // the parser holds pointers into its Constraint
+  const RawConfig raw0 = base.empty() ? RawConfig{} : load_config(base);
+  // Each point is validated on its own, so contiguous slices go to THREADS threads; the results keep the point
+  // order, and the first expression error (in point order) is the one reported.
+  std::vector<Prepared> all(points.size());
+  std::vector<char> kept(points.size(), 0);
+  const size_t n_threads = std::max<size_t>(1, std::min<size_t>((size_t)std::max(threads, 1), points.size() / 256 + 1));
+  std::vector<std::string> errors(n_threads);
+  std::vector<size_t> error_at(n_threads, points.size());
+  auto slice = [&](size_t t) {
+    size_t lo = points.size() * t / n_threads, hi = points.size() * (t + 1) / n_threads;
+    std::vector<std::unique_ptr<Constraint>> cons;  // the parser holds pointers into its Constraint
+    for (size_t i = lo; i < hi; ++i) {
+      Prepared& r = all[i];
+      r.point = points[i];
+      RawConfig raw = raw0;
+      Diagnostics d;
+      for (const auto& set : r.point.sets) apply_set(raw, set, d);
+      try {
+        d.throw_if_any();
+        r.config = validate(ps, raw);
+        r.valid = true;
+      } catch (const InputError& e) {
+        r.problem = e.what();
+      }
+      if (r.valid) {
+        if (cons.empty())
+          for (const auto& w : s.where) cons.push_back(std::make_unique<Constraint>(w, r.config.tree()));
+        bool keep = true;
+        for (size_t k = 0; k < cons.size() && keep; ++k) try {
+            keep = cons[k]->keep(r.config.tree());
+          } catch (const mu::Parser::exception_type& e) {
+            errors[t] = s.file + ": where[" + std::to_string(k) + "]: " + e.GetMsg();
+            error_at[t] = i;
+            return;
+          }
+        if (!keep) continue;
+        r.hash = config_hash(r.config.tree());
+      }
+      kept[i] = 1;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < n_threads; ++t) pool.emplace_back(slice, t);
+  slice(0);
+  for (auto& th : pool) th.join();
+  for (size_t t = 0; t < n_threads; ++t)
+    if (error_at[t] < points.size()) throw InputError(errors[t]);
   std::vector<Prepared> out;
-  for (const auto& p : points) {
-    Prepared r;
-    r.point = p;
-    RawConfig raw = raw0;
-    Diagnostics d;
-    for (const auto& set : p.sets) apply_set(raw, set, d);
-    try {
-      d.throw_if_any();
-      r.config = validate(ps, raw);
-      r.valid = true;
-    } catch (const InputError& e) {
-      r.problem = e.what();
-    }
-    if (r.valid) {
-      if (cons.empty())
-        for (const auto& w : s.where) cons.push_back(std::make_unique<Constraint>(w, r.config.tree()));
-      bool keep = true;
-      for (size_t k = 0; k < cons.size() && keep; ++k) try {
-          keep = cons[k]->keep(r.config.tree());
-        } catch (const mu::Parser::exception_type& e) {
-          throw InputError(s.file + ": where[" + std::to_string(k) + "]: " + e.GetMsg());
-        }
-      if (!keep) continue;
-      r.hash = config_hash(r.config.tree());
-    }
-    out.push_back(std::move(r));
-  }
+  out.reserve(points.size());
+  for (size_t i = 0; i < points.size(); ++i)
+    if (kept[i]) out.push_back(std::move(all[i]));
   return out;
 }
 

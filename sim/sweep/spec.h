@@ -67,6 +67,8 @@ struct Prepared {
 // Validates each point against the model's parameters (with the base config) and applies the constraints:
 // points the constraints reject are dropped; invalid points are kept (reported, not run). Expression errors
 // are InputErrors naming the spec file, the constraint and the column.
-std::vector<Prepared> prepare(const SweepSpec& spec, const Model& model, const std::vector<Point>& points);
+// Runs in THREADS threads (the result does not depend on how many).
+std::vector<Prepared> prepare(const SweepSpec& spec, const Model& model, const std::vector<Point>& points,
+                              int threads = 1);
 
 }  // namespace tf::sweep
