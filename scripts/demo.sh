@@ -24,7 +24,7 @@ echo
 build/sim/app/tinyforge hls configs/models/digits_mlp.onnx --precision configs/models/digits_mlp_precision.json \
   --out runs/demo-hls --emulate --verify 360
 echo
-echo "== tinyforge sweep  (configs/sweeps/cim_array.json: rows x cols x cell x Vdd of the CIM macro, one process per point)"
+echo "== tinyforge sweep  (configs/sweeps/cim_array.json: rows x cols x word bits x cell x node x Vdd of the CIM macro, 270 points, one process each)"
 echo
 rm -rf runs/demo-sweep
 build/sim/app/tinyforge sweep configs/sweeps/cim_array.json --out runs/demo-sweep --plot
