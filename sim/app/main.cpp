@@ -214,7 +214,8 @@ int cmd_sim(const std::vector<std::string>& args) {
                      extra[k].help.c_str());
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(rest).options(od).run(), vm);
+    po::positional_options_description none;  // a word after MODEL that is no option is an error
+    po::store(po::command_line_parser(rest).options(od).positional(none).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     bad_usage(std::string("sim: ") + e.what(),
@@ -302,6 +303,8 @@ int cmd_hls(const std::vector<std::string>& args) {
   tf::hlsgen::Model m = tf::hlsflow::load_network(model_file, precision);
   vectors_file = tf::hlsflow::find_test_vectors(m, model_file, vectors_file);
   tf::Diagnostics d;
+  if (vm.count("reuse") && (reuse < 1 || reuse > 1000000))
+    bad_usage("--reuse: got " + std::to_string(reuse) + "; expected a reuse factor from 1 to 1000000", "");
   tf::hlsflow::apply_overrides(m, strategy, reuse, d);
   d.throw_if_any();
   tf::hlsgen::TestVectors tv = tf::hlsflow::load_vectors(m, vectors_file);
@@ -323,15 +326,32 @@ int cmd_hls(const std::vector<std::string>& args) {
     if (!rtl) bad_usage("--synth: needs --rtl", "");
     if (t != "xc7" && t != "ice40") bad_usage("--synth: got '" + t + "'; expected xc7 or ice40", "");
   }
-  fs::create_directories(out);
+  int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
+  if (pk < 0 || pk > 64)
+    bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (the default stages) to 64 carry-save levels",
+              "");
+  // Everything below writes. A failure removes the output folder if this run created it (nothing half-written).
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    bad_usage("--out: " + out + " exists and is not a directory", "");
+  std::vector<fs::path> created;
+  for (fs::path q = fs::path(out); !q.empty() && !fs::exists(q, ec); q = q.parent_path()) created.push_back(q);
+  fs::create_directories(out, ec);
+  if (ec) bad_usage("--out: cannot create " + out + ": " + ec.message(), "");
+  struct RemoveOnFailure {
+    std::vector<fs::path>& dirs;
+    bool keep = false;
+    ~RemoveOnFailure() {
+      std::error_code e;
+      if (!keep && !dirs.empty()) fs::remove_all(dirs.front(), e);  // the output folder itself...
+      if (!keep)
+        for (const auto& d : dirs) fs::remove(d, e);  // ...and its new parents, if empty
+    }
+  } cleanup{created};
   auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "hls" / "include").string());
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
   if (rtl) {
-    int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
-    if (pk < 0 || pk > 64)
-      bad_usage("--pipeline: got " + std::to_string(pk) + "; expected 0 (the default stages) to 64 carry-save levels",
-                "");
     std::vector<std::vector<double>> vecs = tf::hlsflow::bench_inputs(m, tv, verify_n);
     auto r = tf::hlsgen::emit_rtl_project(m, out, vecs, (fs::path(tf::data_dir()) / "rtl" / "lib").string(), pk);
     std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency "
@@ -350,6 +370,7 @@ int cmd_hls(const std::vector<std::string>& args) {
       if (!ok) {
         std::string text = tf::read_file(v.log_file);
         std::cout << text.substr(text.size() > 3000 ? text.size() - 3000 : 0);
+        cleanup.keep = true;  // the failed verification's files are what the user needs to look at
         return 1;
       }
     }
@@ -361,6 +382,7 @@ int cmd_hls(const std::vector<std::string>& args) {
       std::cout << tf::read_file((fs::path(out) / "report.md").string());
     }
   }
+  cleanup.keep = true;
   return 0;
 }
 

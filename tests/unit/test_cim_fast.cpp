@@ -330,7 +330,8 @@ TEST_CASE("cim fast path: every stats entry equals the SystemC model's on random
     }
   } remove_at_end{work};
 
-  // Fixed points (the bundled config as it is, the example program, an empty program, a large array), then
+  // Fixed points (the bundled config as it is, the example program, an empty program (bad input: both paths
+  // must refuse it), a large array), then
   // random ones.
   const fs::path empty_program = work / "empty_program.json";
   write_text(empty_program, "{\"ops\": []}\n");

@@ -113,7 +113,7 @@ std::vector<MicroOp> parse_program(const json& j, const std::string& file, const
   if (!root.expect_object("an object {\"ops\": [...]}")) return ops;
   root.only_keys({"ops", "description"}, "no such key (a program has \"ops\" and optional \"description\")");
   JsonNode list = root["ops"];
-  if (!list.expect_list("a list of micro-ops")) return ops;
+  if (!list.expect_list("a non-empty list of micro-ops", 1)) return ops;
   for (size_t i = 0; i < list.size(); ++i) {
     JsonNode o = list[i];
     if (!o.expect_object("an object such as {\"op\":\"read\",\"row\":3}")) continue;
