@@ -7,8 +7,10 @@ Writes (committed, so tinyforge never needs Python at run time):
   configs/models/digits_mlp.onnx            ONNX opset 13: Gemm + Relu, then MatMul + Add, then Softmax
   configs/models/digits_mlp_test.json       the held-out test set: inputs, float outputs, labels
   configs/models/digits_mlp_precision.json  fixed-point precision for `tinyforge hls --precision`
+Writes them elsewhere with --out DIR (an installed copy of this script should not overwrite its package's files).
 Needs: apt-get install python3-sklearn python3-onnx
 """
+import argparse
 import json
 import os
 
@@ -30,6 +32,11 @@ def write_atomic(path, data, binary=False):
 
 
 def main():
+    ap = argparse.ArgumentParser(description="Trains the 8x8-digits MLP and writes it for tinyforge.")
+    ap.add_argument("--out", default=OUT, metavar="DIR", help="output directory (default: configs/models beside "
+                    "this script's folder)")
+    out = ap.parse_args().out
+    os.makedirs(out, exist_ok=True)
     digits = load_digits()
     x = digits.data.astype(np.float64) / 16.0
     y = digits.target
@@ -55,7 +62,7 @@ def main():
     model = helper.make_model(graph, producer_name="tinyforge make_digits_mlp.py",
                               opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
-    write_atomic(os.path.join(OUT, "digits_mlp.onnx"), model.SerializeToString(), binary=True)
+    write_atomic(os.path.join(out, "digits_mlp.onnx"), model.SerializeToString(), binary=True)
 
     # Float reference with the float32 weights the ONNX file holds, in float64 arithmetic.
     h = np.maximum(x_test @ f32(w1).astype(np.float64) + f32(b1), 0)
@@ -66,7 +73,7 @@ def main():
     vectors = {"description": "digits test set (20%%, stratified, seed 0): inputs scaled to [0, 1], float outputs "
                               "of digits_mlp.onnx, labels; float accuracy %.4f" % acc,
                "inputs": x_test.round(6).tolist(), "outputs": p.round(8).tolist(), "labels": y_test.tolist()}
-    write_atomic(os.path.join(OUT, "digits_mlp_test.json"), json.dumps(vectors) + "\n")
+    write_atomic(os.path.join(out, "digits_mlp_test.json"), json.dumps(vectors) + "\n")
     precision = {
         "description": "Precision of digits_mlp.onnx for tinyforge hls: inputs k/16 fit ufixed<6,1>; weights "
                        "and biases 10 bits; 24-bit accumulators.",
@@ -75,8 +82,8 @@ def main():
                     "result": "fixed<16,6,RND,SAT>"},
         "layers": {"softmax": {"result": "ufixed<16,0,RND,SAT>"}},
     }
-    write_atomic(os.path.join(OUT, "digits_mlp_precision.json"), json.dumps(precision, indent=1) + "\n")
-    print("float test accuracy %.4f on %d images; wrote %s" % (acc, len(y_test), os.path.normpath(OUT)))
+    write_atomic(os.path.join(out, "digits_mlp_precision.json"), json.dumps(precision, indent=1) + "\n")
+    print("float test accuracy %.4f on %d images; wrote %s" % (acc, len(y_test), os.path.normpath(out)))
 
 
 if __name__ == "__main__":

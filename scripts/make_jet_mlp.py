@@ -5,7 +5,9 @@ MLP (16 inputs, dense 64-32-32 with relu, 5 outputs with softmax, every type fix
 The weights are NOT trained: they are seeded Gaussian draws (seed 42, standard deviation 1/sqrt(n_in), biases
 0.1 x that), which gives activations of realistic magnitude for speed and resource benchmarks. Accuracy
 numbers must not be quoted for this model. Python standard library only; output is deterministic.
+Writes it elsewhere with --out DIR.
 """
+import argparse
 import json
 import math
 import os
@@ -15,6 +17,12 @@ SIZES = [16, 64, 32, 32, 5]
 
 
 def main():
+    ap = argparse.ArgumentParser(description="Writes the jet-tagging-shaped benchmark MLP (untrained).")
+    ap.add_argument("--out", metavar="DIR", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                                                  "configs", "models"),
+                    help="output directory (default: configs/models beside this script's folder)")
+    out_dir = ap.parse_args().out
+    os.makedirs(out_dir, exist_ok=True)
     rng = random.Random(42)
     layers = []
     for k in range(len(SIZES) - 1):
@@ -34,7 +42,7 @@ def main():
                       "result": "fixed<16,6>", "table": "fixed<16,6>"},
         "layers": layers,
     }
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "configs", "models", "jet_tagging_mlp.json")
+    out = os.path.join(out_dir, "jet_tagging_mlp.json")
     with open(out + ".tmp", "w") as f:
         json.dump(model, f, indent=1)
         f.write("\n")

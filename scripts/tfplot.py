@@ -83,7 +83,8 @@ def json_type(v):
 
 
 def find_tinyforge(explicit):
-    """The tinyforge binary for `describe`: --tinyforge, $TINYFORGE, the repository's build, or PATH."""
+    """The tinyforge binary for `describe`: --tinyforge, $TINYFORGE, the repository's build, the installation
+    this script belongs to (PREFIX/share/tinyforge/scripts -> PREFIX/bin), or PATH."""
     if explicit:
         if not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
             raise BadInput(f"--tinyforge: got '{explicit}'; expected an executable tinyforge binary")
@@ -92,10 +93,12 @@ def find_tinyforge(explicit):
     if env and os.path.isfile(env) and os.access(env, os.X_OK):
         return env
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for b in ("build", "build-dev"):
-        p = os.path.join(root, b, "sim", "app", "tinyforge")
+    candidates = [os.path.join(root, b, "sim", "app", "tinyforge") for b in ("build", "build-dev")]
+    if os.path.basename(root) == "tinyforge":
+        candidates.append(os.path.join(root, "..", "..", "bin", "tinyforge"))
+    for p in candidates:
         if os.path.isfile(p) and os.access(p, os.X_OK):
-            return p
+            return os.path.normpath(p)
     return shutil.which("tinyforge")
 
 

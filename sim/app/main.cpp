@@ -20,6 +20,7 @@
 #include "core/context.h"
 #include "core/registry.h"
 #include "core/run.h"
+#include "core/util.h"
 #include "emit_hls.h"
 #include "emit_rtl.h"
 #include "synth.h"
@@ -28,6 +29,7 @@
 #include "model.h"
 #include "onnx_import.h"
 #include "hlsflow/flow.h"
+#include "sweep/build_info.h"
 #include "sweep/engine.h"
 #include "sweep/mpi.h"
 #include "sweep/slurm.h"
@@ -50,7 +52,8 @@ const char* kUsage =
     "  hls MODEL.json --out DIR\n"
     "                       generate the HLS C++ project of a neural network (see docs/hls.md)\n"
     "\n"
-    "Run 'tinyforge COMMAND --help' for the options of a command.\n"
+    "Run 'tinyforge COMMAND --help' for the options of a command; 'tinyforge --version' for the version, the\n"
+    "data directory in use and the Verilator and yosys found on PATH.\n"
     "Exit codes: 0 success, 2 bad input (config, arguments, files), 1 internal error.\n";
 
 std::string model_list() {
@@ -348,12 +351,13 @@ int cmd_hls(const std::vector<std::string>& args) {
         for (const auto& d : dirs) fs::remove(d, e);  // ...and its new parents, if empty
     }
   } cleanup{created};
-  auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, (fs::path(tf::data_dir()) / "hls" / "include").string());
+  const std::string hls_include = tf::hls_include_dir(), rtl_lib = (fs::path(tf::data_dir()) / "rtl" / "lib").string();
+  auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, hls_include);
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
   if (rtl) {
     std::vector<std::vector<double>> vecs = tf::hlsflow::bench_inputs(m, tv, verify_n);
-    auto r = tf::hlsgen::emit_rtl_project(m, out, vecs, (fs::path(tf::data_dir()) / "rtl" / "lib").string(), pk);
+    auto r = tf::hlsgen::emit_rtl_project(m, out, vecs, rtl_lib, pk);
     std::cout << "Verilog for '" << m.name << "': " << r.dir << " (top module " << r.top << "_top, latency "
               << r.latency << " cycles, II " << r.ii << ", " << r.multipliers
               << " multipliers)\n  lint, verilate and check bit for bit: " << r.dir << "/verify.sh\n";
@@ -391,7 +395,12 @@ char** g_argv = nullptr;
 
 // scripts/plot_sweep.py DIR (python3-matplotlib); a missing script or Python is reported, not fatal.
 void plot_sweep(const std::string& dir) {
-  std::string script = (fs::path(tf::data_dir()) / "scripts" / "plot_sweep.py").string();
+  const tf::DataLocation& data = tf::data_location();
+  if (data.dir.empty()) {
+    std::cerr << "--plot: " << data.problem << "; no plots\n";
+    return;
+  }
+  std::string script = (fs::path(data.dir) / "scripts" / "plot_sweep.py").string();
   if (!fs::exists(script)) {
     std::cerr << "--plot: " << script << " is missing; no plots\n";
     return;
@@ -650,6 +659,46 @@ int cmd_sweep(const std::vector<std::string>& args) {
   return counts["failed"] + counts["timeout"] ? 3 : 0;
 }
 
+// The first line of `TOOL ARG` (its version), with the path it ran from, or "not found" when TOOL is not on PATH.
+std::string tool_version(const std::string& tool, const std::string& arg) {
+  const char* path = std::getenv("PATH");
+  std::string exe;
+  std::stringstream dirs(path ? path : "");
+  for (std::string d; exe.empty() && std::getline(dirs, d, ':');) {
+    fs::path p = fs::path(d.empty() ? "." : d) / tool;
+    if (access(p.c_str(), X_OK) == 0 && fs::is_regular_file(p)) exe = p.string();
+  }
+  if (exe.empty()) return "not found on PATH";
+  std::string line;
+  if (FILE* f = popen(("'" + exe + "' " + arg + " 2>&1").c_str(), "r")) {
+    char buf[512];
+    if (fgets(buf, sizeof buf, f)) line = buf;
+    while (fgets(buf, sizeof buf, f)) {
+    }
+    int rc = pclose(f);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    if (rc != 0 || line.empty()) line = "(" + tool + " " + arg + " failed)";
+  }
+  return line + " (" + exe + ")";
+}
+
+int cmd_version() {
+  const tf::json build = tf::sweep::build_info();
+  const tf::DataLocation& data = tf::data_location();
+  std::cout << "tinyforge " << TINYFORGE_VERSION << "\n"
+            << "git revision:   " << build["git_revision"].get<std::string>() << "\n"
+            << "data directory: ";
+  if (data.dir.empty())
+    std::cout << "not found: " << data.problem << "\n";
+  else
+    std::cout << data.dir << "  (" << data.found_by << ")\n";
+  std::cout << "HLS headers:    " << (data.hls_include.empty() ? "not found" : data.hls_include) << "\n"
+            << "SystemC:        " << build["systemc"].get<std::string>() << " (compiled in)\n"
+            << "Verilator:      " << tool_version("verilator", "--version") << "\n"
+            << "yosys:          " << tool_version("yosys", "-V") << "\n";
+  return 0;
+}
+
 void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
   if (actions & sc_core::SC_DISPLAY) std::cerr << sc_core::sc_report_compose_message(rep) << "\n";
   if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT)) throw std::runtime_error(rep.get_msg());
@@ -674,10 +723,7 @@ int tinyforge_main(int argc, char* argv[]) {
       std::cout << kUsage;
       return 0;
     }
-    if (cmd == "--version") {
-      std::cout << "tinyforge " << TINYFORGE_VERSION << "\n";
-      return 0;
-    }
+    if (cmd == "--version") return cmd_version();
     if (cmd == "list") return cmd_list(args);
     if (cmd == "describe") return cmd_describe(args);
     if (cmd == "sim") return cmd_sim(args);

@@ -201,10 +201,79 @@ std::string show(const json& v) {
   return s;
 }
 
+namespace {
+
+bool is_dir(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec);
+}
+
+// The HLS headers of a data directory: DIR/hls/include in a source tree, else the installed include directory
+// (DIR/TINYFORGE_DATA_TO_INCLUDE, e.g. share/tinyforge/../../include).
+std::string find_hls_include(const fs::path& dir, std::string& problem) {
+  fs::path src = dir / "hls" / "include";
+  if (is_dir(src / "tinyforge" / "hls")) return src.string();
+  fs::path inst = (dir / TINYFORGE_DATA_TO_INCLUDE).lexically_normal();
+  if (is_dir(inst / "tinyforge" / "hls")) return inst.string();
+  problem = "the HLS layer headers (tinyforge/hls/*.h) are in neither " + src.string() + " nor " + inst.string();
+  return "";
+}
+
+DataLocation locate_data() {
+  DataLocation loc;
+  auto finish = [&loc](const fs::path& dir, const std::string& how) {
+    loc.dir = dir.string();
+    loc.found_by = how;
+    loc.hls_include = find_hls_include(dir, loc.problem);
+    return loc;
+  };
+  const char* env = std::getenv("TINYFORGE_DATA_DIR");
+  if (env && *env) {
+    if (!is_dir(fs::path(env) / "configs")) {
+      loc.problem = "TINYFORGE_DATA_DIR: got '" + std::string(env) +
+                    "'; expected a directory holding configs/ (a tinyforge source tree or an installed "
+                    "PREFIX/share/tinyforge)";
+      return loc;
+    }
+    return finish(fs::path(env), "the environment variable TINYFORGE_DATA_DIR");
+  }
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  fs::path installed = ec ? fs::path() : (exe.parent_path() / TINYFORGE_BIN_TO_DATA).lexically_normal();
+  if (!ec && is_dir(installed / "configs")) return finish(installed, "installed next to the binary " + exe.string());
+  // A build-tree binary (the command, the tests, the benchmarks) reads the source tree it was built from.
+  fs::path build = fs::weakly_canonical(TINYFORGE_BUILD_DIR, ec);
+  if (!ec && !exe.empty()) {
+    auto rel = exe.lexically_relative(build);
+    bool in_build = !rel.empty() && *rel.begin() != "..";
+    if (in_build && is_dir(fs::path(TINYFORGE_DATA_DIR_DEFAULT) / "configs"))
+      return finish(TINYFORGE_DATA_DIR_DEFAULT, "the source tree of the build directory " + build.string());
+  }
+  loc.problem = exe.empty() ? std::string("no data directory: /proc/self/exe is unreadable")
+                            : "no data directory for " + exe.string() + ": " + installed.string() +
+                                  " holds no configs/ (an installed tinyforge keeps its data in PREFIX/share/tinyforge "
+                                  "beside PREFIX/bin)";
+  loc.problem += "; reinstall, or set TINYFORGE_DATA_DIR to a directory holding configs/";
+  return loc;
+}
+
+}  // namespace
+
+const DataLocation& data_location() {
+  static const DataLocation loc = locate_data();
+  return loc;
+}
+
 std::string data_dir() {
-  const char* e = std::getenv("TINYFORGE_DATA_DIR");
-  if (e && *e) return e;
-  return TINYFORGE_DATA_DIR_DEFAULT;
+  const DataLocation& loc = data_location();
+  if (loc.dir.empty()) throw InputError(loc.problem);
+  return loc.dir;
+}
+
+std::string hls_include_dir() {
+  const DataLocation& loc = data_location();
+  if (loc.hls_include.empty()) throw InputError(loc.problem);
+  return loc.hls_include;
 }
 
 std::string format_double(double v, int significant) {

@@ -42,8 +42,24 @@ std::string dump_readable(const json& j);
 // Short printable rendering of a JSON value for error messages.
 std::string show(const json& v);
 
-// The directory holding configs/ (env TINYFORGE_DATA_DIR, else the build-time default).
+// Where tinyforge's data is: the directory holding configs/, rtl/lib/ and scripts/, and the directory holding
+// the HLS layer headers (tinyforge/hls/*.h). Looked up once per process, in this order:
+//   1. the environment variable TINYFORGE_DATA_DIR (a source tree or an installed PREFIX/share/tinyforge);
+//   2. an installed tree next to the running binary: <dir of /proc/self/exe>/../share/tinyforge, if it holds
+//      configs/ (the headers then are in PREFIX/include);
+//   3. the source directory compiled in, only when the running binary lives in the build tree it came from.
+// An installed binary therefore never reads the source tree.
+struct DataLocation {
+  std::string dir;          // holds configs/, rtl/lib/, scripts/; empty when not found
+  std::string hls_include;  // holds tinyforge/hls/*.h; empty when not found
+  std::string found_by;     // how dir was found, for `tinyforge --version`
+  std::string problem;      // why it was not found (dir or hls_include empty)
+};
+const DataLocation& data_location();
+// data_location().dir; throws InputError saying what was looked for when there is none.
 std::string data_dir();
+// data_location().hls_include; throws InputError when the headers are missing.
+std::string hls_include_dir();
 
 std::string format_double(double v, int significant = 6);
 
