@@ -19,14 +19,23 @@ namespace {
 
 OnnxInit tensor_values(const onnx::TensorProto& t, const std::string& file) {
   OnnxInit r;
-  for (auto d : t.dims()) r.dims.push_back(d);
+  const std::string what = file + ": initializer '" + t.name() + "'";
+  // Every dim non-negative and the element count bounded before anything is sized from it (a count that wraps
+  // past 2^64, or whose byte size does, would let a short raw_data pass the size check below).
+  constexpr size_t kMaxElements = (size_t)1 << 32;
   size_t n = 1;
-  for (auto d : r.dims) n *= (size_t)d;
+  for (auto d : t.dims()) {
+    if (d < 0) throw InputError(what + ": dims: got " + std::to_string(d) + "; expected a non-negative dimension");
+    if (d > 0 && n > kMaxElements / (size_t)d)
+      throw InputError(what + ": dims: more than 2^32 elements; expected a tensor tinyforge can hold");
+    n *= (size_t)d;
+    r.dims.push_back(d);
+  }
   switch (t.data_type()) {
     case onnx::TensorProto::FLOAT:
       if (t.has_raw_data()) {
         const std::string& raw = t.raw_data();
-        if (raw.size() != n * 4) throw InputError(file + ": initializer '" + t.name() + "': raw data size mismatch");
+        if (raw.size() != n * 4) throw InputError(what + ": raw data size mismatch");
         for (size_t k = 0; k < n; ++k) {
           float f;
           std::memcpy(&f, raw.data() + 4 * k, 4);
@@ -39,7 +48,7 @@ OnnxInit tensor_values(const onnx::TensorProto& t, const std::string& file) {
     case onnx::TensorProto::DOUBLE:
       if (t.has_raw_data()) {
         const std::string& raw = t.raw_data();
-        if (raw.size() != n * 8) throw InputError(file + ": initializer '" + t.name() + "': raw data size mismatch");
+        if (raw.size() != n * 8) throw InputError(what + ": raw data size mismatch");
         for (size_t k = 0; k < n; ++k) {
           double f;
           std::memcpy(&f, raw.data() + 8 * k, 8);
@@ -52,6 +61,7 @@ OnnxInit tensor_values(const onnx::TensorProto& t, const std::string& file) {
     case onnx::TensorProto::INT64:
       if (t.has_raw_data()) {
         const std::string& raw = t.raw_data();
+        if (raw.size() != n * 8) throw InputError(what + ": raw data size mismatch");
         for (size_t k = 0; k + 8 <= raw.size(); k += 8) {
           int64_t x;
           std::memcpy(&x, raw.data() + k, 8);
@@ -269,6 +279,10 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
   if (in_dims.size() < 2 || in_dims.size() > 4)
     throw InputError(file + ": input '" + input->name() + "' has shape " + dims_text(in_dims) +
                      "; expected [N, features], [N, C, W] or [N, C, H, W]");
+  for (size_t k = 1; k < in_dims.size(); ++k)  // the layer library sizes its arrays with int
+    if (in_dims[k] < 1 || in_dims[k] > (1 << 24))
+      throw InputError(file + ": input '" + input->name() + "' has shape " + dims_text(in_dims) +
+                       "; expected every dimension but the batch in [1, 16777216]");
   // Channels first -> channels last; drop the batch dimension.
   std::vector<int> shape;
   if (in_dims.size() == 2) shape = {(int)in_dims[1]};

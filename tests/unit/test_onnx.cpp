@@ -4,7 +4,13 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <onnx/onnx_pb.h>
 
 #include "core/diagnostics.h"
 #include "emulate.h"
@@ -97,4 +103,64 @@ TEST_CASE("onnx: precision side file errors name the key", "[hls][onnx]") {
     CHECK(w.find("layers.fc3: got") != std::string::npos);
     CHECK(w.find("did you mean 'fc1'?") != std::string::npos);
   }
+}
+
+namespace {
+// Writes the digits MLP with one change made by EDIT to a temporary file; returns the import's error ("" if none).
+template <class Edit>
+std::string error_of_edited(Edit edit) {
+  onnx::ModelProto mp;
+  {
+    std::ifstream in(src("configs/models/digits_mlp.onnx"), std::ios::binary);
+    REQUIRE(mp.ParseFromIstream(&in));
+  }
+  edit(*mp.mutable_graph());
+  std::string file = (std::filesystem::temp_directory_path() / ("tf_onnx_hostile_" + std::to_string(::getpid()) + ".onnx")).string();
+  {
+    std::ofstream out(file, std::ios::binary);
+    REQUIRE(mp.SerializeToOstream(&out));
+  }
+  std::string e;
+  try {
+    import_onnx(file, "");
+  } catch (const tf::InputError& x) {
+    e = x.what();
+  }
+  std::filesystem::remove(file);
+  return e;
+}
+}  // namespace
+
+TEST_CASE("onnx: hostile tensors are input errors, never out-of-bounds reads", "[hls][onnx][hostile]") {
+  // Dims whose product wraps past 2^64 with empty raw data (the element count times 4 would wrap to 0).
+  CHECK_THAT(error_of_edited([](onnx::GraphProto& g) {
+               auto* t = g.mutable_initializer(0);
+               t->clear_dims();
+               for (int k = 0; k < 4; ++k) t->add_dims((int64_t)1 << 16);
+               t->clear_float_data();
+               t->set_raw_data("");
+             }),
+             Catch::Contains("more than 2^32 elements"));
+  // A negative dim.
+  CHECK_THAT(error_of_edited([](onnx::GraphProto& g) { g.mutable_initializer(0)->set_dims(0, -3); }),
+             Catch::Contains("got -3; expected a non-negative dimension"));
+  // Raw data shorter than the dims say.
+  CHECK_THAT(error_of_edited([](onnx::GraphProto& g) {
+               auto* t = g.mutable_initializer(0);
+               std::string raw = t->raw_data();
+               if (raw.empty()) {
+                 for (float f : t->float_data()) raw.append((const char*)&f, 4);
+                 t->clear_float_data();
+               }
+               t->set_raw_data(raw.substr(0, raw.size() / 2));
+             }),
+             Catch::Contains("raw data size mismatch"));
+  // An input dimension of 2^32 + 4 (would become 4 through an int).
+  CHECK_THAT(error_of_edited([](onnx::GraphProto& g) {
+               for (auto& vi : *g.mutable_input())
+                 if (vi.type().tensor_type().shape().dim_size() == 2)
+                   vi.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(1)->set_dim_value(
+                       ((int64_t)1 << 32) + 4);
+             }),
+             Catch::Contains("expected every dimension but the batch in [1, 16777216]"));
 }
