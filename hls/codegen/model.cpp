@@ -212,6 +212,18 @@ Model load_model(const json& j, const std::string& file) {
   const LayerDefaults inherited{def, strategy, reuse};
   for (size_t i = 0; i < layers.size(); ++i) read_layer(R, layers[i], i, inherited, shape, names, m);
   R.d.throw_if_any();
+  // Table layers index their table by shifting the input by its fractional bits: keep that shift well inside
+  // 128-bit arithmetic (formats allow -127 to 128 fractional bits; tables need far fewer).
+  const FixedFormat* in = &m.input;
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const Layer& L = m.layers[i];
+    if ((L.type == "sigmoid" || L.type == "tanh" || L.type == "softmax") && (in->F() < -96 || in->F() > 96))
+      R.err("layers[" + std::to_string(i) + "]", json(L.type),
+            "an input with -96 to 96 fractional bits for a table-based " + L.type + " (its input " +
+                in->str() + " has " + std::to_string(in->F()) + ")");
+    in = &L.prec.result;
+  }
+  R.d.throw_if_any();
   return m;
 }
 
