@@ -187,10 +187,23 @@ void write_test_data(Design& d, Emulator& em, const std::vector<std::vector<doub
 }  // namespace
 
 void check_rtl_support(const Model& m) {
-  for (const auto& L : m.layers)
+  int64_t n = 1;
+  for (int s : m.input_shape) n *= s;
+  for (const auto& L : m.layers) {
     if (!kind_of(L).has_rtl())
       throw InputError(m.file + ": layer '" + L.name + "' (" + L.type +
                        "): the Verilog emitter has no template for this layer type");
+    // Bounded work: the RTL is fully spatial (every value a wire, a softmax compares every pair of inputs and
+    // reads a table per input), so very wide layers are refused before minutes of generation and an unusable netlist.
+    if (L.type == "softmax" && n > 256)
+      throw InputError(m.file + ": layer '" + L.name + "' (softmax): got " + std::to_string(n) +
+                       " inputs; expected at most 256 for the Verilog emitter, whose softmax compares every pair of inputs (the HLS "
+                       "project and the emulator take more)");
+    if (n > 65536)
+      throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + "): got " + std::to_string(n) +
+                       " inputs; expected at most 65536 for the Verilog emitter");
+    n = L.out_size();
+  }
 }
 
 RtlProject emit_rtl_project(const Model& m, const std::string& out_dir, const std::vector<std::vector<double>>& given,

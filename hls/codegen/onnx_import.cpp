@@ -317,11 +317,24 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
     const LayerKind* kind = onnx_layer_kind(op);
     if (!kind) c.fail("unsupported operator; supported: " + onnx_op_list() + ", Identity, Dropout");
     kind->import_onnx(c, L);
-    layers.push_back(L);
-    // Compute the next shape through the native loader's inference on the model so far.
-    model["layers"] = layers;
-    Model partial = load_model(model, file);
-    shape = partial.layers.back().out_shape;
+    // The next shape, from the native loader's inference on this layer alone at the current shape (loading the
+    // whole model so far at every node made a long chain quadratic); its messages name this layer's index.
+    json step = model;
+    step["input"]["shape"] = shape;
+    step["layers"] = json::array({L});
+    try {
+      shape = load_model(step, file).layers.back().out_shape;
+    } catch (const InputError& e) {
+      std::vector<std::string> msgs;
+      const std::string here = "layers[" + std::to_string(layers.size()) + "]";
+      for (std::string m : e.messages()) {
+        for (size_t p = m.find("layers[0]"); p != std::string::npos; p = m.find("layers[0]", p + here.size()))
+          m.replace(p, 9, here);
+        msgs.push_back(m);
+      }
+      throw InputError(msgs);
+    }
+    layers.push_back(std::move(L));
     cur = out;
   }
   model["layers"] = layers;

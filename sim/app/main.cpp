@@ -733,8 +733,15 @@ int tinyforge_main(int argc, char* argv[]) {
     bad_usage("unknown command '" + cmd + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"), kUsage);
   } catch (const tf::InputError& e) {
     if (tf::sweep::mpi_sweep() && tf::sweep::mpi_sweep()->rank() > 0) return 2;  // rank 0 says it
-    for (const auto& m : e.messages()) std::cerr << "error: " << m << "\n";
+    const size_t shown = std::min<size_t>(e.messages().size(), 50);  // a file with 100k bad entries: not 100k lines
+    for (size_t k = 0; k < shown; ++k) std::cerr << "error: " << e.messages()[k] << "\n";
+    if (e.messages().size() > shown) std::cerr << "... and " << e.messages().size() - shown << " more\n";
     if (e.messages().size() > 1) std::cerr << e.messages().size() << " problems found; nothing was simulated.\n";
+    return 2;
+  } catch (const fs::filesystem_error& e) {
+    // A path the user gave that the file system refuses (too long, a file where a folder should be, no access).
+    std::cerr << "error: " << (e.path1().empty() ? std::string() : e.path1().string() + ": ") << e.code().message()
+              << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";

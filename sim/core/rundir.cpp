@@ -3,7 +3,11 @@
 #include <filesystem>
 #include <sstream>
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include "core/diagnostics.h"
 
@@ -16,6 +20,10 @@ RunDir::RunDir(const std::string& final_dir) : final_(final_dir), t0_(std::chron
   final_ = f.string();
   fs::path parent = f.parent_path();
   std::error_code ec;
+  for (const auto& part : f)  // the temporary sibling adds ".tmp-PID-N" to the last name
+    if (part.string().size() > 200)
+      throw InputError("--out: got a name of " + std::to_string(part.string().size()) +
+                       " characters; expected names of at most 200 (the file system's limit is 255)");
   if (fs::exists(f) && !fs::is_directory(f)) throw InputError("--out: " + final_ + " exists and is not a directory");
   // Never replace a directory that is not an earlier run record.
   if (fs::is_directory(f) && !fs::is_empty(f) &&
@@ -29,6 +37,17 @@ RunDir::RunDir(const std::string& final_dir) : final_(final_dir), t0_(std::chron
     fs::create_directory(*it, ec);
     if (ec) throw InputError("--out: cannot create directory " + it->string() + ": " + ec.message());
     created_.push_back(it->string());
+  }
+  // Temporary records of runs into the same place that were killed (their process is gone) are removed.
+  const std::string prefix = f.filename().string() + ".tmp-";
+  for (const auto& e : fs::directory_iterator(parent.empty() ? fs::path(".") : parent, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && pid != getpid() && ::kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+      std::error_code rec;
+      fs::remove_all(e.path(), rec);
+    }
   }
   for (int n = 0;; ++n) {
     tmp_ = final_ + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(n);

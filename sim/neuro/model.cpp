@@ -123,6 +123,18 @@ const Schema<NeuroParams>& schema() {
         if (k.v > k.max)
           d.error(c.origin(k.path), k.path, std::to_string(k.v),
                   std::string("at most the chip limit ") + k.lim + " = " + std::to_string(k.max));
+      // Bounded work: the simulator holds every synapse; 2^25 recurrent and 2^27 input synapses cover every
+      // chip tinyforge models (Xylo: 1000 x 64 recurrent) with room to spare.
+      const int64_t rec = (int64_t)r.n_hidden * std::min<int64_t>(r.fanout, r.n_hidden);
+      if (rec > ((int64_t)1 << 25))
+        d.error(c.origin("network.random.fanout"), "network.random.fanout", std::to_string(r.fanout),
+                "n_hidden x fanout at most 33554432 recurrent synapses (the simulator's limit; got " +
+                    std::to_string(rec) + ")");
+      const int64_t in = (int64_t)r.n_in * r.n_hidden * r.n_syn;
+      if (in > ((int64_t)1 << 27))
+        d.error(c.origin("network.random.n_in"), "network.random.n_in", std::to_string(r.n_in),
+                "n_in x n_hidden x n_syn at most 134217728 input synapses (the simulator's limit; got " +
+                    std::to_string(in) + ")");
     });
     return P;
   }();

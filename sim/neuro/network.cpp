@@ -288,12 +288,14 @@ Network random_network(const RandomNetworkSpec& s, std::mt19937_64& rng) {
   n.w_in.assign((size_t)n.n_in * n.n_hidden * n.n_syn, 0);
   for (auto& w : n.w_in)
     if (rng() % 4 == 0) w = (int8_t)uni(-40, 60);  // a quarter of the input synapses, excitatory on average
+  std::vector<char> taken(n.n_hidden, 0);  // membership in DST: the same draws as a search of DST, in O(1)
   for (int h = 0; h < n.n_hidden; ++h) {
     std::vector<int> dst;
     while ((int)dst.size() < std::min(s.fanout, n.n_hidden)) {
       int d = uni(0, n.n_hidden - 1);
-      if (std::find(dst.begin(), dst.end(), d) == dst.end()) dst.push_back(d);
+      if (!taken[d]) taken[d] = 1, dst.push_back(d);
     }
+    for (int d : dst) taken[d] = 0;
     std::sort(dst.begin(), dst.end());
     for (int d : dst) {
       int w = uni(-100, 20);
@@ -361,11 +363,16 @@ Raster load_raster(const std::string& file, int n_in) {
       while (std::getline(ls, cell, ',')) {
         char* end = nullptr;
         long v = std::strtol(cell.c_str(), &end, 10);
-        if (cell.empty() || *end || v < 0 || v > 31) bad = true;
+        // The whole cell must be the number: a NUL byte inside it ends the C string early, not the cell.
+        if (cell.empty() || end != cell.c_str() + cell.size() || v < 0 || v > 31) bad = true;
         row.push_back((int)v);
       }
+      if (!line.empty() && line.back() == ',') bad = true;  // a trailing comma: an empty last count
       if (bad || (int)row.size() != n_in) {
-        d.raw(file + ":" + std::to_string(ln) + ": got \"" + line.substr(0, 60) + "\"; expected " +
+        std::string shown = line.substr(0, 60);
+        for (char& ch : shown)
+          if ((unsigned char)ch < 32 || ch == 127) ch = '?';  // control bytes (a NUL) shown, not printed
+        d.raw(file + ":" + std::to_string(ln) + ": got \"" + shown + "\"; expected " +
               std::to_string(n_in) + " comma-separated spike counts in [0, 31]");
         if (d.size() > 20) break;
         continue;

@@ -4,6 +4,8 @@
 # (3) re-running into an existing run record replaces it.
 # `tinyforge hls`: (4) a DIR/hls or DIR/rtl the user made (no .tinyforge-generated marker) is refused and left
 # intact; (5) one tinyforge generated is replaced; (6) a bad option (--pipeline 99) leaves no DIR behind.
+# (7) a temporary record left by a killed run (its process gone) is removed by the next run into the same place;
+# (8) a name longer than the file system takes is exit 2 with a message, not an internal error.
 set -u
 bin=$1; fixtures=$2
 model=$(cd "$fixtures/../../.." && pwd)/configs/models/jet_tagging_mlp.json
@@ -31,5 +33,14 @@ mkdir -p "$work/r/rtl"; echo mine > "$work/r/rtl/top.v"
   "$bin" hls "$model" --out "$work/g" --reuse 2 >/dev/null 2>"$work/err" || { echo "FAIL (5): regenerating"; cat "$work/err"; fail=1; }
 "$bin" hls "$model" --out "$work/p/q" --rtl --pipeline 99 >/dev/null 2>"$work/err"; rc=$?
 [ $rc -eq 2 ] && [ ! -e "$work/p" ] || { echo "FAIL (6): exit $rc, or $work/p left behind"; cat "$work/err"; fail=1; }
+mkdir -p "$work/k/rec.tmp-999999999-0" "$work/k/other.tmp-999999999-0"; echo x > "$work/k/rec.tmp-999999999-0/stats.json"
+"$bin" sim cim --out "$work/k/rec" >/dev/null 2>&1 || { echo "FAIL (7): run"; fail=1; }
+[ ! -e "$work/k/rec.tmp-999999999-0" ] && [ -d "$work/k/other.tmp-999999999-0" ] ||
+  { echo "FAIL (7): stale temporary record not removed, or another folder's removed"; ls "$work/k"; fail=1; }
+long=$(printf 'x%.0s' $(seq 1 300))
+"$bin" sim cim --out "$work/$long" >/dev/null 2>"$work/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "expected names of at most 200" "$work/err" || { echo "FAIL (8): exit $rc"; cat "$work/err"; fail=1; }
+"$bin" hls "$model" --out "$work/$long/x" >/dev/null 2>"$work/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "File name too long" "$work/err" || { echo "FAIL (8): hls exit $rc"; cat "$work/err"; fail=1; }
 [ $fail -eq 0 ] && echo "ok"
 exit $fail

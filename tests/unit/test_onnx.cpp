@@ -164,3 +164,38 @@ TEST_CASE("onnx: hostile tensors are input errors, never out-of-bounds reads", "
              }),
              Catch::Contains("expected every dimension but the batch in [1, 16777216]"));
 }
+
+TEST_CASE("onnx: a 10,000-layer chain imports (linear work per node)", "[hls][onnx][hostile]") {
+  onnx::ModelProto mp;
+  {
+    std::ifstream in(src("configs/models/digits_mlp.onnx"), std::ios::binary);
+    REQUIRE(mp.ParseFromIstream(&in));
+  }
+  onnx::GraphProto& g = *mp.mutable_graph();
+  const int before = g.node_size();
+  // 10,000 Relu nodes between the first node and the rest.
+  std::vector<onnx::NodeProto> rest(g.node().begin() + 1, g.node().end());
+  g.mutable_node()->DeleteSubrange(1, before - 1);
+  std::string cur = g.node(0).output(0);
+  for (int k = 0; k < 10000; ++k) {
+    onnx::NodeProto* n = g.add_node();
+    n->set_op_type("Relu");
+    n->set_name("r" + std::to_string(k));
+    n->add_input(cur);
+    cur = "r" + std::to_string(k) + "_out";
+    n->add_output(cur);
+  }
+  rest.front().set_input(0, cur);
+  for (auto& n : rest) *g.add_node() = n;
+  std::string file =
+      (std::filesystem::temp_directory_path() / ("tf_onnx_chain_" + std::to_string(::getpid()) + ".onnx")).string();
+  {
+    std::ofstream out(file, std::ios::binary);
+    REQUIRE(mp.SerializeToOstream(&out));
+  }
+  Model plain = import_onnx(src("configs/models/digits_mlp.onnx"), "");
+  Model m = import_onnx(file, "");
+  std::filesystem::remove(file);
+  CHECK(m.layers.size() == plain.layers.size() + 10000);
+  CHECK(m.layers.back().out_shape == plain.layers.back().out_shape);
+}
