@@ -80,6 +80,20 @@ std::string current_pass(const fs::path& log) {
 
 }  // namespace
 
+void check_report_targets(const std::string& out_dir) {
+  const std::pair<const char*, const char*> ours[] = {{"report.json", "\"yosys_multipliers\""},
+                                                      {"report.md", ": RTL cost (yosys "}};
+  for (const auto& [name, mark] : ours) {
+    fs::path p = fs::path(out_dir) / name;
+    std::error_code ec;
+    if (!fs::exists(p, ec)) continue;
+    std::string text = fs::is_regular_file(p, ec) ? read_file(p.string()) : std::string();
+    if (text.find(mark) == std::string::npos)
+      throw InputError("--out: " + p.string() + " exists and was not written by tinyforge's --synth; move it away or "
+                       "choose another --out");
+  }
+}
+
 json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir,
                 const std::function<void(const std::string&)>& progress) {
   if (target != "xc7" && target != "ice40") throw InputError("--synth: got '" + target + "'; expected xc7 or ice40");

@@ -14,6 +14,10 @@ namespace tf::hlsgen {
 // TARGET: "xc7" or "ice40". Returns the report (also written to OUT_DIR/report.json and report.md).
 // PROGRESS, when given, is called every 15 s while yosys runs with a line such as
 // "yosys: 45 s, pass: ABC: netlist optimization".
+// Throws InputError when OUT_DIR holds a report.json or report.md that synthesize() did not write (a user's
+// own file of that name is never overwritten). Called before anything is written.
+void check_report_targets(const std::string& out_dir);
+
 json synthesize(const Model& m, const RtlProject& rtl, const std::string& target, const std::string& out_dir,
                 const std::function<void(const std::string&)>& progress = {});
 

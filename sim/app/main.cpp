@@ -328,6 +328,7 @@ int cmd_hls(const std::vector<std::string>& args) {
     std::string t = vm["synth"].as<std::string>();
     if (!rtl) bad_usage("--synth: needs --rtl", "");
     if (t != "xc7" && t != "ice40") bad_usage("--synth: got '" + t + "'; expected xc7 or ice40", "");
+    tf::hlsgen::check_report_targets(out);
   }
   int pk = vm.count("pipeline") ? vm["pipeline"].as<int>() : 0;
   if (pk < 0 || pk > 64)

@@ -3,9 +3,11 @@
 # (2) a run that fails on bad input after the run directory was set up leaves no parent directories behind;
 # (3) re-running into an existing run record replaces it.
 # `tinyforge hls`: (4) a DIR/hls or DIR/rtl the user made (no .tinyforge-generated marker) is refused and left
-# intact; (5) one tinyforge generated is replaced; (6) a bad option (--pipeline 99) leaves no DIR behind.
+# intact; (5) one tinyforge generated is replaced (and a killed run's temporary beside it removed); (6) a bad option (--pipeline 99) leaves no DIR behind.
 # (7) a temporary record left by a killed run (its process gone) is removed by the next run into the same place;
 # (8) a name longer than the file system takes is exit 2 with a message, not an internal error.
+# (9) layer names of 300 characters: the HLS project and Verilog are written with shortened, distinct names.
+# (10) --synth never overwrites a report.md the user keeps in DIR (checked before anything is written).
 set -u
 bin=$1; fixtures=$2
 model=$(cd "$fixtures/../../.." && pwd)/configs/models/jet_tagging_mlp.json
@@ -29,7 +31,8 @@ mkdir -p "$work/h/hls"; echo mine > "$work/h/hls/my_testbench.cpp"
 mkdir -p "$work/r/rtl"; echo mine > "$work/r/rtl/top.v"
 "$bin" hls "$model" --out "$work/r" --rtl >/dev/null 2>"$work/err"; rc=$?
 [ $rc -eq 2 ] && [ "$(cat "$work/r/rtl/top.v" 2>/dev/null)" = mine ] || { echo "FAIL (4): rtl/ exit $rc"; cat "$work/err"; fail=1; }
-"$bin" hls "$model" --out "$work/g" >/dev/null 2>&1 && [ -f "$work/g/hls/.tinyforge-generated" ] &&
+mkdir -p "$work/g/.hls.tmp-999999999"; echo half > "$work/g/.hls.tmp-999999999/x"   # a killed run's temporary
+"$bin" hls "$model" --out "$work/g" >/dev/null 2>&1 && [ -f "$work/g/hls/.tinyforge-generated" ] && [ ! -e "$work/g/.hls.tmp-999999999" ] &&
   "$bin" hls "$model" --out "$work/g" --reuse 2 >/dev/null 2>"$work/err" || { echo "FAIL (5): regenerating"; cat "$work/err"; fail=1; }
 "$bin" hls "$model" --out "$work/p/q" --rtl --pipeline 99 >/dev/null 2>"$work/err"; rc=$?
 [ $rc -eq 2 ] && [ ! -e "$work/p" ] || { echo "FAIL (6): exit $rc, or $work/p left behind"; cat "$work/err"; fail=1; }
@@ -42,5 +45,13 @@ long=$(printf 'x%.0s' $(seq 1 300))
 [ $rc -eq 2 ] && grep -q "expected names of at most 200" "$work/err" || { echo "FAIL (8): exit $rc"; cat "$work/err"; fail=1; }
 "$bin" hls "$model" --out "$work/$long/x" >/dev/null 2>"$work/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "File name too long" "$work/err" || { echo "FAIL (8): hls exit $rc"; cat "$work/err"; fail=1; }
+"$bin" hls "$fixtures/model_long_names.json" --out "$work/ln" --rtl >/dev/null 2>"$work/err" ||
+  { echo "FAIL (9): long layer names"; cat "$work/err"; fail=1; }
+longest=$(find "$work/ln" -printf '%f\n' | awk '{ print length($0) }' | sort -n | tail -1)
+[ "${longest:-999}" -le 100 ] || { echo "FAIL (9): a generated file name of $longest characters"; fail=1; }
+mkdir -p "$work/s"; echo "my notes" > "$work/s/report.md"
+"$bin" hls "$model" --out "$work/s" --rtl --synth xc7 >/dev/null 2>"$work/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "was not written by tinyforge's --synth" "$work/err" && [ "$(cat "$work/s/report.md")" = "my notes" ] &&
+  [ ! -e "$work/s/hls" ] || { echo "FAIL (10): exit $rc"; cat "$work/err"; fail=1; }
 [ $fail -eq 0 ] && echo "ok"
 exit $fail
