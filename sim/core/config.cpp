@@ -48,9 +48,9 @@ static RawConfig load_rec(const std::string& file, std::vector<std::string>& cha
     if (!b.is_string() || b.get<std::string>().empty())
       throw InputError(file + ": base: got " + show(b) + "; expected a file name (string) relative to this file");
     fs::path bp = fs::path(file).parent_path() / b.get<std::string>();
-    if (!fs::exists(bp))
+    if (!fs::exists(bp) || fs::is_directory(bp))
       throw InputError(file + ": base: got " + show(b) + " (resolved to " + bp.lexically_normal().string() +
-                       "); expected an existing config file");
+                       "); expected an existing config file" + (fs::is_directory(bp) ? ", not a directory" : ""));
     raw = load_rec(bp.lexically_normal().string(), chain);
     raw.main_file = file;
     j.erase("base");
