@@ -318,7 +318,7 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
     if (!kind) c.fail("unsupported operator; supported: " + onnx_op_list() + ", Identity, Dropout");
     kind->import_onnx(c, L);
     // The next shape, from the native loader's inference on this layer alone at the current shape (loading the
-    // whole model so far at every node made a long chain quadratic); its messages name this layer's index.
+    // whole model so far at every node made a long chain quadratic); its messages name the ONNX node.
     json step = model;
     step["input"]["shape"] = shape;
     step["layers"] = json::array({L});
@@ -326,7 +326,7 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
       shape = load_model(step, file).layers.back().out_shape;
     } catch (const InputError& e) {
       std::vector<std::string> msgs;
-      const std::string here = "layers[" + std::to_string(layers.size()) + "]";
+      const std::string here = "node '" + name + "' (op " + op + ")";
       for (std::string m : e.messages()) {
         for (size_t p = m.find("layers[0]"); p != std::string::npos; p = m.find("layers[0]", p + here.size()))
           m.replace(p, 9, here);

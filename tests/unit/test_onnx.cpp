@@ -108,10 +108,10 @@ TEST_CASE("onnx: precision side file errors name the key", "[hls][onnx]") {
 namespace {
 // Writes the digits MLP with one change made by EDIT to a temporary file; returns the import's error ("" if none).
 template <class Edit>
-std::string error_of_edited(Edit edit) {
+std::string error_of_edited(Edit edit, const std::string& model = "configs/models/digits_mlp.onnx") {
   onnx::ModelProto mp;
   {
-    std::ifstream in(src("configs/models/digits_mlp.onnx"), std::ios::binary);
+    std::ifstream in(src(model), std::ios::binary);
     REQUIRE(mp.ParseFromIstream(&in));
   }
   edit(*mp.mutable_graph());
@@ -163,6 +163,30 @@ TEST_CASE("onnx: hostile tensors are input errors, never out-of-bounds reads", "
                        ((int64_t)1 << 32) + 4);
              }),
              Catch::Contains("expected every dimension but the batch in [1, 16777216]"));
+  // A Conv whose kernel_shape is empty, or disagrees with its weights.
+  for (std::vector<int64_t> ks : {std::vector<int64_t>{}, std::vector<int64_t>{1, 1}})
+    CHECK_THAT(error_of_edited(
+                   [&](onnx::GraphProto& g) {
+                     for (auto& n : *g.mutable_node())
+                       if (n.op_type() == "Conv") {
+                         bool found = false;
+                         for (auto& a : *n.mutable_attribute())
+                           if (a.name() == "kernel_shape") {
+                             a.clear_ints();
+                             for (auto k : ks) a.add_ints(k);
+                             found = true;
+                           }
+                         if (!found) {
+                           auto* a = n.add_attribute();
+                           a->set_name("kernel_shape");
+                           a->set_type(onnx::AttributeProto::INTS);
+                           for (auto k : ks) a->add_ints(k);
+                         }
+                         break;
+                       }
+                   },
+                   "tests/fixtures/onnx/cnn2d.onnx"),
+               Catch::Contains("attribute 'kernel_shape' = [") && Catch::Contains("does not match the weights' kernel"));
 }
 
 TEST_CASE("onnx: a 10,000-layer chain imports (linear work per node)", "[hls][onnx][hostile]") {

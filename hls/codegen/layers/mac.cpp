@@ -1,6 +1,7 @@
 // Multiply-accumulate layers: dense, conv1d, conv2d (templates dense.h, conv.h). One family because they
 // share what makes them costly: weights and biases, a reuse factor and strategy, the product and accumulator
 // formats, and one Verilog datapath (layers/mac_rtl.cpp) fed with each output's bias and (input, weight) terms.
+#include <cstdint>
 #include <sstream>
 
 #include "emulate_ops.h"
@@ -188,10 +189,14 @@ class ConvKind : public LayerKind {
     c.only({"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
     size_t nd = c.spatial_rank();
     if (c.i("group", 1) != 1) c.unsupported_value("group", std::to_string(c.i("group", 1)), "1");
-    std::vector<int64_t> ks = c.ints("kernel_shape", {});
     const OnnxInit& W = c.init(1, "weight tensor W");
     if (W.dims.size() != nd + 2) c.fail("weights have shape " + dims_text(W.dims) + "; expected [F, C, k...]");
-    if (ks.empty()) ks.assign(W.dims.begin() + 2, W.dims.end());
+    const std::vector<int64_t> wk(W.dims.begin() + 2, W.dims.end()), absent{INT64_MIN};
+    std::vector<int64_t> ks = c.ints("kernel_shape", absent);  // optional: the weights' kernel when absent
+    if (ks == absent)
+      ks = wk;
+    else if (ks != wk)
+      c.fail("attribute 'kernel_shape' = " + dims_text(ks) + " does not match the weights' kernel " + dims_text(wk));
     c.window(nd, ks, nd == 1 ? "conv1d" : "conv2d", "kernel", L);
     int F = (int)W.dims[0], C = (int)W.dims[1];
     int KH = nd == 2 ? (int)W.dims[2] : 1, KW = (int)W.dims[nd + 1];
