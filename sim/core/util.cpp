@@ -1,6 +1,7 @@
 #include "core/util.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -69,6 +70,12 @@ size_t max_input_bytes() {
     return (size_t)256 << 20;
   }();
   return limit;
+}
+
+void append_int(std::string& s, long long v) {
+  char b[24];
+  auto r = std::to_chars(b, b + sizeof b, v);
+  s.append(b, r.ptr);
 }
 
 std::string read_file(const std::string& path) {

@@ -15,6 +15,8 @@ size_t edit_distance(const std::string& a, const std::string& b);
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);
 
 uint64_t fnv1a64(const std::string& s);
+// Appends V in decimal to S (std::to_chars: no locale, no allocation); for large text outputs.
+void append_int(std::string& s, long long v);
 std::string hex_u64(uint64_t v, int digits);
 
 // Input limits (docs/architecture.md): a file read as input is at most max_input_bytes() long (256 MiB, or

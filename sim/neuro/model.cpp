@@ -24,6 +24,7 @@ struct NeuroParams {
   TechParams tech;
   int64_t inference_steps = 0;
   std::string readout;
+  std::string outputs;  // standard, full, summary, none
   std::string record;
 };
 
@@ -105,6 +106,10 @@ const Schema<NeuroParams>& schema() {
     P.choice("readout", &N::readout, "spikes", {"spikes", "v", "i"},
              "what readout.csv holds per output neuron and step");
     P.text("record.hidden", &N::record, "", "hidden neurons whose V and I are recorded, e.g. \"0,5,17\" (--record)");
+    P.choice("record.outputs", &N::outputs, "standard", {"standard", "full", "summary", "none"},
+             "model outputs in the run record: standard = spikes.json and readout.csv (and record.csv); full = also "
+             "the generated network.json and input.csv (reusable with --network, --input); summary = readout.csv "
+             "only; none = stats only");
     P.rule([](const N& p, const Config& c, Diagnostics& d) {
       if (!p.network_file.empty()) return;
       const ChipLimits& l = p.chip;
@@ -221,17 +226,26 @@ class NeuroModel : public Model {
   json run(RunContext& ctx) override;
 };
 
-// The run's outputs: spikes.json, readout.csv, record.csv (recorded neurons), and the seeded network and
-// Poisson input when they were generated (network.json, input.csv: reusable with --network and --input).
+// The run's outputs (record.outputs): spikes.json, readout.csv, record.csv (recorded neurons); with "full"
+// also the seeded network and Poisson input when they were generated (network.json, input.csv: reusable with
+// --network and --input; the config and seed reproduce them too); "summary": readout.csv; "none": nothing.
 void write_outputs(RunContext& ctx, const NeuroParams& p, const Network& net, const Raster& in, const CoreResult& r,
                    const std::vector<int>& record) {
-  {
+  const bool none = p.outputs == "none", summary = p.outputs == "summary", full = p.outputs == "full";
+  if (none) return;
+  if (!summary) {
     // Written directly: rasters can hold millions of entries.
     std::string s = "{\"hidden\": [";
+    s.reserve(32 + (r.hidden_spikes.size() + r.output_spikes.size()) * 20);
     auto list = [&s](const std::vector<std::array<int, 3>>& v) {
       for (size_t k = 0; k < v.size(); ++k) {
         s += k ? (k % 8 ? ", [" : ",\n  [") : "[";
-        s += std::to_string(v[k][0]) + ", " + std::to_string(v[k][1]) + ", " + std::to_string(v[k][2]) + "]";
+        append_int(s, v[k][0]);
+        s += ", ";
+        append_int(s, v[k][1]);
+        s += ", ";
+        append_int(s, v[k][2]);
+        s += ']';
       }
     };
     list(r.hidden_spikes);
@@ -241,18 +255,21 @@ void write_outputs(RunContext& ctx, const NeuroParams& p, const Network& net, co
     ctx.out.write("spikes.json", s);
   }
   {
-    std::ostringstream os;
-    os << "step";
-    for (int o = 0; o < net.n_out; ++o) os << ",out" << o;
-    os << "\n";
+    std::string s = "step";
+    for (int o = 0; o < net.n_out; ++o) s += ",out" + std::to_string(o);
+    s += '\n';
+    s.reserve(s.size() + r.steps.size() * (net.n_out * 4 + 8));
     for (size_t t = 0; t < r.steps.size(); ++t) {
-      os << t;
-      for (int o = 0; o < net.n_out; ++o) os << "," << r.readout[t * net.n_out + o];
-      os << "\n";
+      append_int(s, (long long)t);
+      for (int o = 0; o < net.n_out; ++o) {
+        s += ',';
+        append_int(s, r.readout[t * net.n_out + o]);
+      }
+      s += '\n';
     }
-    ctx.out.write("readout.csv", os.str());
+    ctx.out.write("readout.csv", s);
   }
-  if (!record.empty()) {
+  if (!record.empty() && !summary) {
     std::ostringstream os;
     os << "step";
     for (int h : record) {
@@ -267,14 +284,15 @@ void write_outputs(RunContext& ctx, const NeuroParams& p, const Network& net, co
     }
     ctx.out.write("record.csv", os.str());
   }
-  if (p.network_file.empty())
-    ctx.out.write("network.json", network_to_json(net).dump() + "\n");  // the seeded network, reusable with --network
-  if (p.input_file.empty()) {  // the Poisson input that was used, reusable with --input
+  if (full && p.network_file.empty())
+    ctx.out.write("network.json", network_to_text(net) + "\n");  // the seeded network, reusable with --network
+  if (full && p.input_file.empty()) {  // the Poisson input that was used, reusable with --input
     std::string s;
+    s.reserve(in.size() * (in.empty() ? 0 : in[0].size() * 3 + 1));
     for (const auto& row : in) {
       for (size_t k = 0; k < row.size(); ++k) {
         if (k) s += ',';
-        s += std::to_string(row[k]);
+        append_int(s, row[k]);
       }
       s += '\n';
     }

@@ -221,7 +221,7 @@ Network load_network(const std::string& file, const ChipLimits& lim) {
   return n;
 }
 
-json network_to_json(const Network& n) {
+json network_to_json_head(const Network& n) {
   json j;
   j["n_in"] = n.n_in;
   j["n_hidden"] = n.n_hidden;
@@ -230,6 +230,32 @@ json network_to_json(const Network& n) {
   j["weight_shift_in"] = n.shift_in;
   j["weight_shift_rec"] = n.shift_rec;
   j["weight_shift_out"] = n.shift_out;
+  j["w_in"] = nullptr;  // placeholders: network_to_json and network_to_text fill them in
+  j["rec"] = nullptr;
+  j["w_out"] = nullptr;
+  auto pop = [](const Population& p, bool hidden) {
+    json o;
+    o["dash_mem"] = p.dash_mem;
+    if (hidden) {
+      o["dash_syn"] = p.dash_syn;
+    } else {
+      json d = json::array();
+      for (auto& v : p.dash_syn) d.push_back(v[0]);
+      o["dash_syn"] = d;
+    }
+    o["threshold"] = p.threshold;
+    o["bias"] = p.bias;
+    o["max_spikes"] = p.max_spikes;
+    if (hidden) o["alias"] = p.alias;
+    return o;
+  };
+  j["hidden"] = pop(n.hidden, true);
+  j["output"] = pop(n.output, false);
+  return j;
+}
+
+json network_to_json(const Network& n) {
+  json j = network_to_json_head(n);
   json w_in = json::array();
   for (int i = 0; i < n.n_in; ++i) {
     json a = json::array();
@@ -251,25 +277,71 @@ json network_to_json(const Network& n) {
     w_out.push_back(a);
   }
   j["w_out"] = w_out;
-  auto pop = [](const Population& p, bool hidden) {
-    json o;
-    o["dash_mem"] = p.dash_mem;
-    if (hidden) {
-      o["dash_syn"] = p.dash_syn;
-    } else {
-      json d = json::array();
-      for (auto& v : p.dash_syn) d.push_back(v[0]);
-      o["dash_syn"] = d;
-    }
-    o["threshold"] = p.threshold;
-    o["bias"] = p.bias;
-    o["max_spikes"] = p.max_spikes;
-    if (hidden) o["alias"] = p.alias;
-    return o;
-  };
-  j["hidden"] = pop(n.hidden, true);
-  j["output"] = pop(n.output, false);
   return j;
+}
+
+std::string network_to_text(const Network& n) {
+  // The small entries through nlohmann (its formatting), the three large arrays written directly where the
+  // placeholders stand: the same bytes as network_to_json(n).dump() (a unit test holds them equal), without
+  // building a JSON tree of a hundred thousand nodes.
+  json j = network_to_json_head(n);
+  std::string head = j.dump();
+  std::string w_in, rec, w_out;
+  w_in.reserve((size_t)n.n_in * n.n_hidden * (n.n_syn * 4 + 3));
+  w_in += '[';
+  for (int i = 0; i < n.n_in; ++i) {
+    w_in += i ? ",[" : "[";
+    for (int h = 0; h < n.n_hidden; ++h) {
+      w_in += h ? ",[" : "[";
+      for (int y = 0; y < n.n_syn; ++y) {
+        if (y) w_in += ',';
+        append_int(w_in, n.w_in[((size_t)i * n.n_hidden + h) * n.n_syn + y]);
+      }
+      w_in += ']';
+    }
+    w_in += ']';
+  }
+  w_in += ']';
+  rec.reserve(n.rec.size() * 40 + 2);
+  rec += '[';
+  for (size_t k = 0; k < n.rec.size(); ++k) {
+    const auto& r = n.rec[k];
+    rec += k ? ",{\"src\":" : "{\"src\":";
+    append_int(rec, r.src);
+    rec += ",\"dst\":";
+    append_int(rec, r.dst);
+    rec += ",\"syn\":";
+    append_int(rec, r.syn);
+    rec += ",\"w\":";
+    append_int(rec, r.w);
+    rec += '}';
+  }
+  rec += ']';
+  w_out.reserve((size_t)n.n_hidden * (n.n_out * 4 + 3));
+  w_out += '[';
+  for (int h = 0; h < n.n_hidden; ++h) {
+    w_out += h ? ",[" : "[";
+    for (int o = 0; o < n.n_out; ++o) {
+      if (o) w_out += ',';
+      append_int(w_out, n.w_out[(size_t)h * n.n_out + o]);
+    }
+    w_out += ']';
+  }
+  w_out += ']';
+  std::string out;
+  out.reserve(head.size() + w_in.size() + rec.size() + w_out.size());
+  size_t at = 0;
+  for (const auto& [key, text] : {std::pair<const char*, const std::string*>{"\"w_in\":null", &w_in},
+                                  {"\"rec\":null", &rec},
+                                  {"\"w_out\":null", &w_out}}) {
+    size_t p = head.find(key, at);
+    size_t value = p + std::string(key).size() - 4;  // where "null" starts
+    out.append(head, at, value - at);
+    out += *text;
+    at = value + 4;
+  }
+  out.append(head, at, std::string::npos);
+  return out;
 }
 
 Network random_network(const RandomNetworkSpec& s, std::mt19937_64& rng) {

@@ -39,6 +39,10 @@ struct Network {
 // Strict loader: every problem (file, JSON path, value, expectation) at once; limits from LIM.
 Network load_network(const std::string& file, const ChipLimits& lim);
 json network_to_json(const Network& n);
+// The same as network_to_json(n).dump(), byte for byte, written directly (fast for large networks).
+std::string network_to_text(const Network& n);
+// The scalar entries and populations of network_to_json, with null placeholders for w_in, rec and w_out.
+json network_to_json_head(const Network& n);
 
 struct RandomNetworkSpec {
   int n_in = 16, n_hidden = 1000, n_out = 8, n_syn = 2, fanout = 32;

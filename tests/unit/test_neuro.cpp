@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include "neuro/core.h"
+#include "neuro/network.h"
+
+#include <random>
 
 using namespace tf::neuro;
 
@@ -72,4 +75,18 @@ TEST_CASE("neuro: cycles per step follow the stage costs; overruns are counted",
   REQUIRE(r.hidden_spikes.size() == 1);
   CHECK(r.hidden_spikes[0][0] == 2);
   CHECK(r.total_cycles == 2000 + 32 + 3);
+}
+
+TEST_CASE("neuro: network.json written directly equals nlohmann's serialisation, byte for byte", "[neuro]") {
+  for (uint64_t seed : {1, 2, 3}) {
+    tf::neuro::RandomNetworkSpec s;
+    s.n_in = 3 + (int)seed;
+    s.n_hidden = 50 * (int)seed;
+    s.n_out = 2 + (int)seed;
+    s.n_syn = 1 + (int)(seed % 2);
+    s.fanout = 7 * (int)seed;
+    std::mt19937_64 rng(seed);
+    tf::neuro::Network n = tf::neuro::random_network(s, rng);
+    CHECK(tf::neuro::network_to_text(n) == tf::neuro::network_to_json(n).dump());
+  }
 }
