@@ -196,9 +196,10 @@ void check_rtl_support(const Model& m) {
     // Bounded work: the RTL is fully spatial (every value a wire, a softmax compares every pair of inputs and
     // reads a table per input), so very wide layers are refused before minutes of generation and an unusable netlist.
     if (L.type == "softmax" && n > 256)
-      throw InputError(m.file + ": layer '" + L.name + "' (softmax): got " + std::to_string(n) +
-                       " inputs; expected at most 256 for the Verilog emitter, whose softmax compares every pair of inputs (the HLS "
-                       "project and the emulator take more)");
+      throw InputError(
+          m.file + ": layer '" + L.name + "' (softmax): got " + std::to_string(n) +
+          " inputs; expected at most 256 for the Verilog emitter, whose softmax compares every pair of inputs (the HLS "
+          "project and the emulator take more)");
     if (n > 65536)
       throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + "): got " + std::to_string(n) +
                        " inputs; expected at most 65536 for the Verilog emitter");

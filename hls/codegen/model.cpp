@@ -196,8 +196,7 @@ Model load_model(const json& j, const std::string& file) {
     int64_t elements = 1;  // the generated code and the emulator size the input with int
     for (int d : m.input_shape) elements *= d;
     if (elements > (1 << 24))
-      R.err("input.shape", in["shape"],
-            "at most 16777216 input values in all (got " + std::to_string(elements) + ")");
+      R.err("input.shape", in["shape"], "at most 16777216 input values in all (got " + std::to_string(elements) + ")");
     m.input = def.result;
     if (in.contains("precision")) R.format(in["precision"], "input.precision", m.input);
   }
@@ -219,8 +218,8 @@ Model load_model(const json& j, const std::string& file) {
     const Layer& L = m.layers[i];
     if ((L.type == "sigmoid" || L.type == "tanh" || L.type == "softmax") && (in->F() < -96 || in->F() > 96))
       R.err("layers[" + std::to_string(i) + "]", json(L.type),
-            "an input with -96 to 96 fractional bits for a table-based " + L.type + " (its input " +
-                in->str() + " has " + std::to_string(in->F()) + ")");
+            "an input with -96 to 96 fractional bits for a table-based " + L.type + " (its input " + in->str() +
+                " has " + std::to_string(in->F()) + ")");
     in = &L.prec.result;
   }
   R.d.throw_if_any();

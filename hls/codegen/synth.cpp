@@ -89,7 +89,8 @@ void check_report_targets(const std::string& out_dir) {
     if (!fs::exists(p, ec)) continue;
     std::string text = fs::is_regular_file(p, ec) ? read_file(p.string()) : std::string();
     if (text.find(mark) == std::string::npos)
-      throw InputError("--out: " + p.string() + " exists and was not written by tinyforge's --synth; move it away or "
+      throw InputError("--out: " + p.string() +
+                       " exists and was not written by tinyforge's --synth; move it away or "
                        "choose another --out");
   }
 }

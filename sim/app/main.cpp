@@ -483,8 +483,10 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (vm.count("mpi") && !mpi) {  // become tinyforge-mpi (MPI is loaded only by the command that needs it)
     std::string exe = fs::read_symlink("/proc/self/exe").string() + "-mpi";
     if (!fs::exists(exe))
-      bad_usage("--mpi: " + exe + " is missing (tinyforge was built without MPI: install Debian's libopenmpi-dev "
-                "and rebuild)", "");
+      bad_usage("--mpi: " + exe +
+                    " is missing (tinyforge was built without MPI: install Debian's libopenmpi-dev "
+                    "and rebuild)",
+                "");
     std::vector<char*> argv;
     argv.push_back(exe.data());
     for (int k = 1; k < g_argc; ++k) argv.push_back(g_argv[k]);
@@ -525,9 +527,9 @@ int cmd_sweep(const std::vector<std::string>& args) {
   }
   const bool say = !mpi || mpi->rank() == 0;
   if (say)
-    std::cout << "sweep " << spec_file << ": model " << spec.model << ", " << points.size() << " points ("
-              << spec.mode << "), " << prepared.size() << " after the constraints, " << invalid << " invalid, "
-              << distinct.size() << " distinct configs to run\n";
+    std::cout << "sweep " << spec_file << ": model " << spec.model << ", " << points.size() << " points (" << spec.mode
+              << "), " << prepared.size() << " after the constraints, " << invalid << " invalid, " << distinct.size()
+              << " distinct configs to run\n";
   tf::sweep::EngineOptions opt;
   opt.jobs = jobs ? jobs : spec.jobs;
   opt.timeout_s = timeout > 0 ? timeout : spec.timeout_s;
@@ -537,7 +539,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
   opt.out_dir = out.empty() ? "runs/sweep-" + tf::hex_u64(tf::fnv1a64(text), 16).substr(0, 8) : out;
   // The points run as `tinyforge sim`: this binary, or its sibling when this is tinyforge-mpi.
   opt.self_exe = fs::read_symlink("/proc/self/exe").string();
-  if (tf::sweep::mpi_sweep() && opt.self_exe.size() > 4 && opt.self_exe.compare(opt.self_exe.size() - 4, 4, "-mpi") == 0)
+  if (tf::sweep::mpi_sweep() && opt.self_exe.size() > 4 &&
+      opt.self_exe.compare(opt.self_exe.size() - 4, 4, "-mpi") == 0)
     opt.self_exe.resize(opt.self_exe.size() - 4);
   const std::string base = tf::resolve_config_file(*model, spec.base);
   if (vm.count("dry-run")) {
@@ -581,8 +584,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
       int par = mpi ? std::max(1, mpi->size() - 1) : opt.jobs;
       double est = t * (double)distinct.size() / par;
       std::cout << "estimated time: " << tf::format_double(est, 2) << " s (" << distinct.size() << " configs x "
-                << tf::format_double(t, 2) << " s for point " << first->point.index << " (" << status
-                << "), over " << par << " parallel " << (mpi ? "ranks" : "jobs") << ")\n";
+                << tf::format_double(t, 2) << " s for point " << first->point.index << " (" << status << "), over "
+                << par << " parallel " << (mpi ? "ranks" : "jobs") << ")\n";
     }
     return 0;
   }
@@ -605,8 +608,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
     if (so.submit)
       std::cout << "submitted array job " << sj.array_id << " and merge job " << sj.merge_id
                 << " (after it); watch with: squeue -j " << sj.array_id << "," << sj.merge_id
-                << "\nthe results: " << opt.out_dir << "/results.csv; the table: tinyforge sweep report "
-                << opt.out_dir << "\n";
+                << "\nthe results: " << opt.out_dir << "/results.csv; the table: tinyforge sweep report " << opt.out_dir
+                << "\n";
     else
       std::cout << "submit with: jid=$(sbatch --parsable " << sj.array_script
                 << ") && sbatch --dependency=afterok:$jid " << sj.merge_script << "\n";

@@ -360,7 +360,7 @@ Network random_network(const RandomNetworkSpec& s, std::mt19937_64& rng) {
   n.w_in.assign((size_t)n.n_in * n.n_hidden * n.n_syn, 0);
   for (auto& w : n.w_in)
     if (rng() % 4 == 0) w = (int8_t)uni(-40, 60);  // a quarter of the input synapses, excitatory on average
-  std::vector<char> taken(n.n_hidden, 0);  // membership in DST: the same draws as a search of DST, in O(1)
+  std::vector<char> taken(n.n_hidden, 0);          // membership in DST: the same draws as a search of DST, in O(1)
   for (int h = 0; h < n.n_hidden; ++h) {
     std::vector<int> dst;
     while ((int)dst.size() < std::min(s.fanout, n.n_hidden)) {
@@ -444,8 +444,8 @@ Raster load_raster(const std::string& file, int n_in) {
         std::string shown = line.substr(0, 60);
         for (char& ch : shown)
           if ((unsigned char)ch < 32 || ch == 127) ch = '?';  // control bytes (a NUL) shown, not printed
-        d.raw(file + ":" + std::to_string(ln) + ": got \"" + shown + "\"; expected " +
-              std::to_string(n_in) + " comma-separated spike counts in [0, 31]");
+        d.raw(file + ":" + std::to_string(ln) + ": got \"" + shown + "\"; expected " + std::to_string(n_in) +
+              " comma-separated spike counts in [0, 31]");
         if (d.size() > 20) break;
         continue;
       }

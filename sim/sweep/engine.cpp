@@ -492,16 +492,11 @@ json open_sweep_dir(const SweepSpec& spec, const std::string& spec_text, size_t 
   }
   fs::create_directories(dir / "points");
   fs::create_directories(dir / "logs");
-  json manifest = {{"tool", "tinyforge"},
-                   {"version", TINYFORGE_VERSION},
-                   {"build", build_info()},
-                   {"spec_file", spec.file},
-                   {"spec_hash", spec_hash},
-                   {"spec", json::parse(spec_text)},
-                   {"model", spec.model},
-                   {"seed", spec.seed},
-                   {"engine", opt.engine},
-                   {"points", n_points}};
+  json manifest = {{"tool", "tinyforge"},    {"version", TINYFORGE_VERSION},
+                   {"build", build_info()},  {"spec_file", spec.file},
+                   {"spec_hash", spec_hash}, {"spec", json::parse(spec_text)},
+                   {"model", spec.model},    {"seed", spec.seed},
+                   {"engine", opt.engine},   {"points", n_points}};
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   manifest["host"] = host;
@@ -511,8 +506,7 @@ json open_sweep_dir(const SweepSpec& spec, const std::string& spec_text, size_t 
 }
 
 std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_text, const Model& model,
-                              const std::vector<Prepared>& points, const EngineOptions& opt,
-                              const Executor& executor) {
+                              const std::vector<Prepared>& points, const EngineOptions& opt, const Executor& executor) {
   const fs::path dir(opt.out_dir);
   const bool sharded = opt.shards > 1;
   if (opt.engine == "fast" && !model.has_fast())
@@ -584,8 +578,8 @@ std::vector<Result> run_sweep(const SweepSpec& spec, const std::string& spec_tex
         auto f = failures.find(h);
         results[i].status = f != failures.end() ? f->second["status"].get<std::string>() : "missing";
         results[i].wall_s = f != failures.end() ? f->second.value("wall_s", 0.0) : 0.0;
-        results[i].message = f != failures.end() ? f->second.value("message", "")
-                                                 : "no shard's journal records this point";
+        results[i].message =
+            f != failures.end() ? f->second.value("message", "") : "no shard's journal records this point";
       }
     queue.clear();
   }
@@ -776,7 +770,8 @@ std::string pareto_report(const std::string& d, size_t max_rows) {
       os << " " << row[c] << (c + 1 < row.size() ? std::string(w[c] - row[c].size(), ' ') : std::string());
     os << "\n";
   }
-  if (front > max_rows) os << "  ... and " << front - max_rows << " more (all in pareto.csv; tinyforge sweep report DIR)\n";
+  if (front > max_rows)
+    os << "  ... and " << front - max_rows << " more (all in pareto.csv; tinyforge sweep report DIR)\n";
   return os.str();
 }
 

@@ -46,7 +46,7 @@ struct Evaluation {
   std::string status;  // ok, invalid, failed, timeout
   double wall_s = 0;
   std::string message;
-  json stats;  // the fast engine's stats; null: in DIR/points/HASH/stats.json (process engine)
+  json stats;                // the fast engine's stats; null: in DIR/points/HASH/stats.json (process engine)
   std::string journal_line;  // "" = made by the reporter
 };
 

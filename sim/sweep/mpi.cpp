@@ -19,8 +19,9 @@ class Session : public MpiSweep {
   Executor coordinator(const std::vector<Prepared>& points) override {
     return [this, &points](const std::vector<Job>& jobs, const Reporter& report) {
       if (size_ < 2)
-        throw InputError("--mpi: needs at least 2 ranks (rank 0 hands out the points, the others run them); "
-                         "got 1: run it as 'mpirun -n K tinyforge sweep SPEC --mpi' with K >= 2");
+        throw InputError(
+            "--mpi: needs at least 2 ranks (rank 0 hands out the points, the others run them); "
+            "got 1: run it as 'mpirun -n K tinyforge sweep SPEC --mpi' with K >= 2");
       size_t next = 0;
       auto send_next = [&](int to) {
         long long idx = -1;

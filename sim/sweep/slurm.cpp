@@ -35,8 +35,9 @@ std::string run_capture(const std::string& command, const std::string& what) {
   if (st != 0) {
     int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     if (code == 127)
-      throw InputError(what + ": sbatch not found (install Slurm's client, e.g. Debian's slurm-client, or use "
-                              "--no-submit and submit DIR/slurm/*.sbatch yourself)");
+      throw InputError(what +
+                       ": sbatch not found (install Slurm's client, e.g. Debian's slurm-client, or use "
+                       "--no-submit and submit DIR/slurm/*.sbatch yourself)");
     throw InputError(what + ": sbatch failed (exit " + std::to_string(code) + "): " + out);
   }
   return out;
@@ -66,9 +67,8 @@ SlurmJobs submit_slurm(const std::string& spec_file, const std::string& dir_in, 
   a += "#SBATCH --cpus-per-task=" + std::to_string(opt.cpus) + "\n";
   if (!opt.time.empty()) a += "#SBATCH --time=" + opt.time + "\n";
   a += "# Written by `tinyforge sweep --slurm`: task I runs the I-th of N deterministic slices of the sweep.\n";
-  a += sh_quote(exe) + " sweep " + sh_quote(spec) + " --out " + sh_quote(dir.string()) +
-       " --shard slurm --jobs " + std::to_string(opt.cpus) + " --timeout " + format_double(opt.timeout_s) +
-       " --engine " + opt.engine + "\n";
+  a += sh_quote(exe) + " sweep " + sh_quote(spec) + " --out " + sh_quote(dir.string()) + " --shard slurm --jobs " +
+       std::to_string(opt.cpus) + " --timeout " + format_double(opt.timeout_s) + " --engine " + opt.engine + "\n";
   a += "rc=$?\n[ $rc -eq 3 ] && rc=0\nexit $rc\n";
   std::string m = header(name + "-merge", "merge.out");
   m += "# Written by `tinyforge sweep --slurm`: runs when every array task has finished successfully.\n";
@@ -85,12 +85,11 @@ SlurmJobs submit_slurm(const std::string& spec_file, const std::string& dir_in, 
   jobs.array_id = id_of(run_capture("sbatch --parsable " + sh_quote(jobs.array_script), "--slurm"));
   jobs.merge_id = id_of(run_capture(
       "sbatch --parsable --dependency=afterok:" + jobs.array_id + " " + sh_quote(jobs.merge_script), "--slurm"));
-  write_file_atomic((dir / "slurm" / "jobs.json").string(),
-                    dump_readable(json{{"array_job", jobs.array_id},
-                                       {"merge_job", jobs.merge_id},
-                                       {"tasks", jobs.tasks},
-                                       {"array_script", jobs.array_script},
-                                       {"merge_script", jobs.merge_script}}));
+  write_file_atomic((dir / "slurm" / "jobs.json").string(), dump_readable(json{{"array_job", jobs.array_id},
+                                                                               {"merge_job", jobs.merge_id},
+                                                                               {"tasks", jobs.tasks},
+                                                                               {"array_script", jobs.array_script},
+                                                                               {"merge_script", jobs.merge_script}}));
   return jobs;
 }
 

@@ -115,7 +115,8 @@ std::string error_of_edited(Edit edit, const std::string& model = "configs/model
     REQUIRE(mp.ParseFromIstream(&in));
   }
   edit(*mp.mutable_graph());
-  std::string file = (std::filesystem::temp_directory_path() / ("tf_onnx_hostile_" + std::to_string(::getpid()) + ".onnx")).string();
+  std::string file =
+      (std::filesystem::temp_directory_path() / ("tf_onnx_hostile_" + std::to_string(::getpid()) + ".onnx")).string();
   {
     std::ofstream out(file, std::ios::binary);
     REQUIRE(mp.SerializeToOstream(&out));
@@ -165,28 +166,29 @@ TEST_CASE("onnx: hostile tensors are input errors, never out-of-bounds reads", "
              Catch::Contains("expected every dimension but the batch in [1, 16777216]"));
   // A Conv whose kernel_shape is empty, or disagrees with its weights.
   for (std::vector<int64_t> ks : {std::vector<int64_t>{}, std::vector<int64_t>{1, 1}})
-    CHECK_THAT(error_of_edited(
-                   [&](onnx::GraphProto& g) {
-                     for (auto& n : *g.mutable_node())
-                       if (n.op_type() == "Conv") {
-                         bool found = false;
-                         for (auto& a : *n.mutable_attribute())
-                           if (a.name() == "kernel_shape") {
-                             a.clear_ints();
-                             for (auto k : ks) a.add_ints(k);
-                             found = true;
-                           }
-                         if (!found) {
-                           auto* a = n.add_attribute();
-                           a->set_name("kernel_shape");
-                           a->set_type(onnx::AttributeProto::INTS);
-                           for (auto k : ks) a->add_ints(k);
-                         }
-                         break;
-                       }
-                   },
-                   "tests/fixtures/onnx/cnn2d.onnx"),
-               Catch::Contains("attribute 'kernel_shape' = [") && Catch::Contains("does not match the weights' kernel"));
+    CHECK_THAT(
+        error_of_edited(
+            [&](onnx::GraphProto& g) {
+              for (auto& n : *g.mutable_node())
+                if (n.op_type() == "Conv") {
+                  bool found = false;
+                  for (auto& a : *n.mutable_attribute())
+                    if (a.name() == "kernel_shape") {
+                      a.clear_ints();
+                      for (auto k : ks) a.add_ints(k);
+                      found = true;
+                    }
+                  if (!found) {
+                    auto* a = n.add_attribute();
+                    a->set_name("kernel_shape");
+                    a->set_type(onnx::AttributeProto::INTS);
+                    for (auto k : ks) a->add_ints(k);
+                  }
+                  break;
+                }
+            },
+            "tests/fixtures/onnx/cnn2d.onnx"),
+        Catch::Contains("attribute 'kernel_shape' = [") && Catch::Contains("does not match the weights' kernel"));
 }
 
 TEST_CASE("onnx: a 10,000-layer chain imports (linear work per node)", "[hls][onnx][hostile]") {

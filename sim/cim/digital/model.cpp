@@ -451,8 +451,12 @@ const Workload& cached_workload(const CimParams& p, const Config& config) {
   thread_local std::string key;
   thread_local Workload w;
   const json& t = config.tree();
-  json k = {t.value("seed", json()),     t.value("pipeline", json()), t.value("workload", json()),
-            t.value("mapper", json()),   t["macro"].value("rows", json()), t["macro"].value("cols", json()),
+  json k = {t.value("seed", json()),
+            t.value("pipeline", json()),
+            t.value("workload", json()),
+            t.value("mapper", json()),
+            t["macro"].value("rows", json()),
+            t["macro"].value("cols", json()),
             t["macro"].value("word_bits", json())};
   std::string ks = k.dump();
   if (ks != key) {
