@@ -199,7 +199,7 @@ int cmd_sim(const std::vector<std::string>& args) {
     model = get_model(model_name);
     extra = model->cli_options();
   }
-  po::options_description od("options");
+  po::options_description od("options", 110, 50);
   std::string config, out, trace;
   std::vector<std::string> sets;
   int64_t seed = -1;
@@ -266,7 +266,7 @@ int cmd_sim(const std::vector<std::string>& args) {
 }
 
 int cmd_hls(const std::vector<std::string>& args) {
-  po::options_description od("options");
+  po::options_description od("options", 110, 50);
   std::string model_file, out, strategy, precision, vectors_file;
   int reuse = 0;
   od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"),
@@ -437,7 +437,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     std::cout << tf::sweep::pareto_report(args[1]);
     return 0;
   }
-  po::options_description od("options");
+  po::options_description od("options", 110, 50);
   std::string spec_file, out, engine = "process", partition, slurm_time;
   int jobs = 0, array = 0;
   double timeout = 0;
