@@ -1,5 +1,6 @@
 # Install rules (`cmake --install BUILD --prefix P`), GNU layout:
 #   P/bin/tinyforge, P/bin/tinyforge-mpi     the command; `tinyforge sweep --mpi` execs its sibling <self>-mpi
+#   P/lib/<multiarch>/tinyforge/*.so         the modules the command loads when needed (sim/core/modules.h)
 #   P/include/tinyforge/hls/*.h              the header-only layer library
 #   P/share/tinyforge/configs/               tech tables, model configs, macros, networks, sweep specs
 #   P/share/tinyforge/rtl/lib/               Verilog building blocks copied into generated designs
@@ -10,6 +11,7 @@
 include(CMakePackageConfigHelpers)
 
 install(TARGETS tinyforge RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS tinyforge-sc tinyforge-onnx LIBRARY DESTINATION ${TF_INSTALL_MODULEDIR})
 if(TARGET tinyforge-mpi)
   install(TARGETS tinyforge-mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT mpi)
 endif()

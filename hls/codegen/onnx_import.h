@@ -11,6 +11,9 @@ namespace tf::hlsgen {
 
 // PRECISION_FILE (may be ""): {"input": "fixed<..>", "default": {weight, bias, accum, result, table},
 // "layers": {"<node name>": {...}}, "strategy": ..., "reuse_factor": ...}.
+// The importer lives in the module tinyforge-onnx.so (loaded on first use) unless linked in (tf_onnx).
 Model import_onnx(const std::string& file, const std::string& precision_file);
+// The importer itself (onnx_import.cpp, in tf_onnx).
+Model import_onnx_protobuf(const std::string& file, const std::string& precision_file);
 
 }  // namespace tf::hlsgen

@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
-#include <systemc>
 
 #include "core/config.h"
 #include "core/context.h"
+#include "core/modules.h"
 #include "core/registry.h"
 #include "core/run.h"
 #include "core/util.h"
@@ -58,7 +58,7 @@ const char* kUsage =
 
 std::string model_list() {
   std::string s;
-  for (const auto& e : tf::model_registry()) s += (s.empty() ? "" : ", ") + e.name;
+  for (const auto& e : tf::all_models()) s += (s.empty() ? "" : ", ") + e.name;
   return s;
 }
 
@@ -70,7 +70,7 @@ std::unique_ptr<tf::Model> get_model(const std::string& name) {
   const tf::ModelEntry* e = tf::find_model(name);
   if (!e) {
     std::vector<std::string> names;
-    for (const auto& m : tf::model_registry()) names.push_back(m.name);
+    for (const auto& m : tf::all_models()) names.push_back(m.name);
     std::string s = tf::closest(name, names);
     bad_usage("unknown model '" + name + "'" + (s.empty() ? "" : "; did you mean '" + s + "'?"),
               "registered models: " + model_list());
@@ -84,7 +84,7 @@ int cmd_list(const std::vector<std::string>& args) {
     return 0;
   }
   if (!args.empty()) bad_usage("list: unexpected argument '" + args[0] + "'", "usage: tinyforge list");
-  for (const auto& e : tf::model_registry()) std::cout << e.name << "  " << e.make()->summary() << "\n";
+  for (const auto& e : tf::all_models()) std::cout << e.name << "  " << e.make()->summary() << "\n";
   return 0;
 }
 
@@ -686,6 +686,12 @@ std::string tool_version(const std::string& tool, const std::string& arg) {
   return line + " (" + exe + ")";
 }
 
+// Where module NAME is loaded from (core/modules.h), or why it cannot be.
+std::string module_line(const std::string& name) {
+  std::string problem, path = tf::module_path(name, problem);
+  return path.empty() ? problem : path;
+}
+
 int cmd_version() {
   const tf::json build = tf::sweep::build_info();
   const tf::DataLocation& data = tf::data_location();
@@ -697,15 +703,12 @@ int cmd_version() {
   else
     std::cout << data.dir << "  (" << data.found_by << ")\n";
   std::cout << "HLS headers:    " << (data.hls_include.empty() ? "not found" : data.hls_include) << "\n"
-            << "SystemC:        " << build["systemc"].get<std::string>() << " (compiled in)\n"
+            << "SystemC:        " << build["systemc"].get<std::string>() << " (built against; loaded with the SystemC models, tinyforge-sc.so)\n"
+            << "modules:        " << module_line("tinyforge-sc") << "\n"
+            << "                " << module_line("tinyforge-onnx") << "\n"
             << "Verilator:      " << tool_version("verilator", "--version") << "\n"
             << "yosys:          " << tool_version("yosys", "-V") << "\n";
   return 0;
-}
-
-void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& actions) {
-  if (actions & sc_core::SC_DISPLAY) std::cerr << sc_core::sc_report_compose_message(rep) << "\n";
-  if (actions & (sc_core::SC_THROW | sc_core::SC_ABORT)) throw std::runtime_error(rep.get_msg());
 }
 
 }  // namespace
@@ -713,8 +716,6 @@ void report_to_stderr(const sc_core::sc_report& rep, const sc_core::sc_actions& 
 int tinyforge_main(int argc, char* argv[]) {
   g_argc = argc;
   g_argv = argv;
-  sc_core::sc_report_handler::set_handler(report_to_stderr);
-  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty()) {
@@ -753,17 +754,11 @@ int tinyforge_main(int argc, char* argv[]) {
   }
 }
 
-int sc_main(int argc, char* argv[]) {
+// tinyforge's own main: SystemC is loaded only with the models that need it (core/modules.h, sim/app/sc_glue.cpp).
+int main(int argc, char* argv[]) {
 #ifdef TINYFORGE_WITH_MPI
   return tf::sweep::run_with_mpi(argc, argv, tinyforge_main);
 #else
   return tinyforge_main(argc, argv);
 #endif
 }
-
-// SystemC prints its banner when the kernel starts; keep it off stdout (--json must be pure JSON).
-namespace {
-struct NoBanner {
-  NoBanner() { setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0); }
-} no_banner;
-}  // namespace

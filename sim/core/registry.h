@@ -50,7 +50,12 @@ struct ModelEntry {
   ModelFactory make;
 };
 
+// The models registered so far (by registrars in this binary and in the modules loaded). For the registrars;
+// everything else uses all_models() or find_model(), which load the modules holding the remaining models.
 std::vector<ModelEntry>& model_registry();
+// Every model, after loading the modules (core/modules.h) that hold models not yet registered.
+const std::vector<ModelEntry>& all_models();
+// The model NAME, loading its module when it is not registered yet; nullptr when no module has it.
 const ModelEntry* find_model(const std::string& name);
 
 struct ModelRegistrar {

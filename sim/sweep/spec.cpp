@@ -150,7 +150,7 @@ SweepSpec load_spec(const std::string& file) {
   root.only_keys(
       {"description", "model", "base", "mode", "axes", "points", "samples", "sampling", "where", "objectives", "run"});
   std::vector<std::string> models;
-  for (const auto& e : model_registry()) models.push_back(e.name);
+  for (const auto& e : all_models()) models.push_back(e.name);
   s.model = root["model"].choice(models);
   d.throw_if_any();  // everything below is checked against the model's declarations
   std::unique_ptr<Model> model = find_model(s.model)->make();

@@ -29,6 +29,7 @@ grep -q "^git revision: " version.txt && grep -q "^SystemC: *2\." version.txt &&
 ok
 
 step "TINYFORGE_DATA_DIR overrides; a bad one, a lone binary fail"
+grep -q "^modules:        $P/lib.*/tinyforge/tinyforge-sc.so" <("$tf" --version) || fail "--version names no installed module: $("$tf" --version)"
 cp -r "$data" data-copy
 TINYFORGE_DATA_DIR=$out/data-copy "$tf" --version > version-env.txt
 grep -q "^data directory: $out/data-copy  (the environment variable TINYFORGE_DATA_DIR)$" version-env.txt ||
@@ -43,9 +44,13 @@ TINYFORGE_DATA_DIR=$out/nowhere "$tf" sim cim --out cim-bad > /dev/null 2> cim-b
 mkdir -p lonely/bin && cp "$tf" lonely/bin/
 rc=0
 lonely/bin/tinyforge sim cim --out cim-lonely > /dev/null 2> cim-lonely.txt || rc=$?
-[ $rc = 2 ] && grep -q "no data directory for $out/lonely/bin/tinyforge" cim-lonely.txt ||
-  fail "a binary without its data: exit $rc, $(cat cim-lonely.txt)"
-[ ! -e cim-bad ] && [ ! -e cim-lonely ] || fail "a run without data left a run directory"
+[ $rc = 2 ] && grep -q "cannot find the module tinyforge-sc.so of $out/lonely/bin/tinyforge" cim-lonely.txt ||
+  fail "a binary without its modules: exit $rc, $(cat cim-lonely.txt)"
+rc=0
+lonely/bin/tinyforge hls "$data/configs/models/jet_tagging_mlp.json" --out hls-lonely > /dev/null 2> hls-lonely.txt || rc=$?
+[ $rc = 2 ] && grep -q "no data directory for $out/lonely/bin/tinyforge" hls-lonely.txt ||
+  fail "a binary without its data: exit $rc, $(cat hls-lonely.txt)"
+[ ! -e cim-bad ] && [ ! -e cim-lonely ] && [ ! -e hls-lonely ] || fail "a run without data left a run directory"
 ok
 
 step "tinyforge list"

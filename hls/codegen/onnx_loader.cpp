@@ -1,0 +1,21 @@
+// import_onnx (onnx_import.h) for the tinyforge command: the importer, with protobuf and the ONNX library,
+// lives in the module tinyforge-onnx.so, loaded on the first ONNX file (core/modules.h). A binary that links
+// the importer in (the tests, the test-only command variants) calls it directly.
+#include "core/modules.h"
+#include "onnx_import.h"
+
+extern "C" void tinyforge_onnx_import(const std::string& file, const std::string& precision_file,
+                                      tf::hlsgen::Model& out) __attribute__((weak));
+
+namespace tf::hlsgen {
+
+Model import_onnx(const std::string& file, const std::string& precision_file) {
+  using Entry = void (*)(const std::string&, const std::string&, Model&);
+  Entry entry = tinyforge_onnx_import;
+  if (!entry) entry = reinterpret_cast<Entry>(module_symbol("tinyforge-onnx", "tinyforge_onnx_import"));
+  Model m;
+  entry(file, precision_file, m);
+  return m;
+}
+
+}  // namespace tf::hlsgen
