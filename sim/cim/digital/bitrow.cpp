@@ -224,16 +224,15 @@ void BitRow::assign_uint(uint64_t v) {
 std::string BitRow::to_hex() const {
   static const char* hx = "0123456789abcdef";
   int digits = (cols_ + 3) / 4;
-  std::string s(digits, '0');
+  std::string s(2 + digits, '0');
+  s[1] = 'x';
   for (int d = 0; d < digits; ++d) {
-    int v = 0;
-    for (int b = 0; b < 4; ++b) {
-      int c = d * 4 + b;
-      if (c < cols_ && bit(c)) v |= 1 << b;
-    }
-    s[digits - 1 - d] = hx[v];
+    const int c = d * 4;  // a nibble never straddles two 64-bit limbs
+    int v = (int)((limbs_[c >> 6] >> (c & 63)) & 0xF);
+    if (c + 4 > cols_) v &= (1 << (cols_ - c)) - 1;  // columns past the row's width read as 0
+    s[2 + digits - 1 - d] = hx[v];
   }
-  return "0x" + s;
+  return s;
 }
 
 bool BitRow::from_hex(const std::string& in, std::string& why) {

@@ -1,5 +1,7 @@
 #include "cim/digital/isa.h"
 
+#include <charconv>
+
 #include "core/reader.h"
 
 namespace tf::cim {
@@ -169,28 +171,53 @@ json program_to_json(const std::vector<MicroOp>& ops) {
 }
 
 std::string program_to_text(const std::vector<MicroOp>& ops) {
-  std::string out = "{\"ops\": [\n";
-  auto dst = [](int d) { return d == kOut ? std::string("\"out\"") : std::to_string(d); };
+  // Appended piecewise with to_chars: the listing of a default run is written at every design point.
+  std::string out;
+  out.reserve(64 + ops.size() * 48);
+  out += "{\"ops\": [\n";
+  auto num = [&out](long long v) {
+    char buf[24];
+    out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  };
+  auto key = [&out, &num](const char* k, long long v) {
+    out += k;
+    num(v);
+  };
+  auto dst = [&out, &num](int d) {
+    out += ", \"dst\": ";
+    if (d == kOut)
+      out += "\"out\"";
+    else
+      num(d);
+  };
   for (size_t i = 0; i < ops.size(); ++i) {
     const MicroOp& m = ops[i];
     out += "  {\"op\": \"";
     out += op_name(m.code);
-    out += "\"";
+    out += '"';
     switch (m.code) {
       case OpCode::Write:
-        out += ", \"row\": " + std::to_string(m.dst) + ", \"data\": \"" + m.data.to_hex() + "\"";
+        key(", \"row\": ", m.dst);
+        out += ", \"data\": \"";
+        out += m.data.to_hex();
+        out += '"';
         break;
-      case OpCode::Read: out += ", \"row\": " + std::to_string(m.a); break;
+      case OpCode::Read: key(", \"row\": ", m.a); break;
       case OpCode::Shl:
       case OpCode::Shr:
-        out += ", \"row\": " + std::to_string(m.a) + ", \"k\": " + std::to_string(m.k) + ", \"dst\": " + dst(m.dst);
+        key(", \"row\": ", m.a);
+        key(", \"k\": ", m.k);
+        dst(m.dst);
         break;
       case OpCode::Popcount:
-        out += ", \"row\": " + std::to_string(m.a) + ", \"mode\": \"" + (m.whole_row ? "row" : "word") +
-               "\", \"dst\": " + dst(m.dst);
+        key(", \"row\": ", m.a);
+        out += m.whole_row ? ", \"mode\": \"row\"" : ", \"mode\": \"word\"";
+        dst(m.dst);
         break;
       default:
-        out += ", \"a\": " + std::to_string(m.a) + ", \"b\": " + std::to_string(m.b) + ", \"dst\": " + dst(m.dst);
+        key(", \"a\": ", m.a);
+        key(", \"b\": ", m.b);
+        dst(m.dst);
     }
     out += i + 1 < ops.size() ? "},\n" : "}\n";
   }
