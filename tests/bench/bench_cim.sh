@@ -42,6 +42,8 @@ t1=$(now)
 per_start=$(echo "($t1 - $t0) / $N" | bc -l)
 def_uops=$(field micro_ops "$work/p1/stats.json")
 
+source "$root/tests/bench/machine.sh"
+tf_bench_machine
 printf '| metric | value | anchor (same run) | ratio to anchor | target |\n'
 printf '|---|---|---|---|---|\n'
 printf '| simulated micro-ops per wall-second, simulation only (%d micro-ops) | %.0f | bare 6-stage sc_fifo pipeline: %.0f tokens/s | %.2f | >= 500k |\n' \
@@ -51,3 +53,7 @@ printf '| simulated micro-ops per wall-second, whole process | %.0f | - | %.2f (
 printf '| wall time per default design point (%d micro-ops, whole process, mean of %d) | %.1f ms | `tinyforge --help`: %.1f ms | %.2f | < 50 ms |\n' \
   "$def_uops" "$N" "$(echo "$per_point * 1000" | bc -l)" "$(echo "$per_start * 1000" | bc -l)" "$(echo "$per_point / $per_start" | bc -l)"
 printf '| default design points per second, one core | %.0f | - | - | >= 100 |\n' "$(echo "1 / $per_point" | bc -l)"
+met() { [ "$(echo "$1 >= $2" | bc -l)" = 1 ] && echo yes || echo no; }
+tf_bench_summary "CIM micro-ops/s, simulation only" "$(printf '%.0f' "$ops_sim")" ">= 500k" "$(met "$ops_sim" 500000)"
+tf_bench_summary "CIM micro-ops/s, whole process" "$(printf '%.0f' "$ops_proc")" ">= 500k" "$(met "$ops_proc" 500000)"
+tf_bench_summary "CIM default points per second, one core" "$(printf '%.0f' "$(echo "1 / $per_point" | bc -l)")" ">= 100" "$(met "$(echo "1 / $per_point" | bc -l)" 100)"

@@ -20,9 +20,12 @@ g++ -std=c++14 -O2 -Wno-unknown-pragmas -I. -Ifirmware -o bench "$root/tests/ben
 read -r n tf_s tfl_s _ _ < <(./bench 200000)
 fixed_ips=$(echo "$n / $tf_s" | bc -l)
 float_ips=$(echo "$n / $tfl_s" | bc -l)
+source "$root/tests/bench/machine.sh"
+tf_bench_machine
 printf '| metric | value | anchor (same run) | ratio to anchor | target |\n|---|---|---|---|---|\n'
 printf '| bit-accurate inferences per second, one core (200k inferences) | %.0f | double-precision network: %.0f /s | %.3f | >= 100k |\n' \
   "$fixed_ips" "$float_ips" "$(echo "$fixed_ips / $float_ips" | bc -l)"
 printf '| generated project vs emulator | %s | - | - | 0 mismatches |\n' "$check"
 printf '| time to generate the project | %.2f s | - | - | - |\n' "$(echo "$t1 - $t0" | bc -l)"
 printf '| time to compile and run its test bench (g++ -O2) | %.2f s | - | - | - |\n' "$(echo "$t2 - $t1" | bc -l)"
+tf_bench_summary "HLS emulation inferences/s, one core" "$(printf '%.0f' "$fixed_ips")" ">= 100k" "$([ "$(echo "$fixed_ips >= 100000" | bc -l)" = 1 ] && echo yes || echo no)"

@@ -13,6 +13,8 @@ if [ "${1:-}" = "--no-synth" ]; then synth=0; shift; fi
 rs=${*:-1 2 4 8}
 tf=$build/sim/app/tinyforge
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+source "$root/tests/bench/machine.sh"
+tf_bench_machine
 now() { date +%s.%N; }
 pk=${PIPELINE:-0}
 popt=""; [ "$pk" != 0 ] && popt="--pipeline $pk"

@@ -63,9 +63,12 @@ s_rate=$(echo "$N / $s_s" | bc -l)
 f_rate=$(echo "$NF / $f_s" | bc -l)
 h_rate=$(echo "$NH / $h_s" | bc -l)
 overhead_ms=$(echo "($s_s - $x_s) / $N * 2 * 1000" | bc -l)
+source "$root/tests/bench/machine.sh"
+tf_bench_machine
 printf '| run | points | wall s | points/s | vs xargs -P 2 |\n|---|---:|---:|---:|---:|\n'
 printf '| xargs -P 2, `tinyforge sim cim` per point (anchor) | %d | %.2f | %.1f | 1.00x |\n' "$N" "$x_s" "$x_rate"
 printf '| `tinyforge sweep --jobs 2` (process engine) | %d | %.2f | %.1f | %.2fx |\n' "$N" "$s_s" "$s_rate" "$(echo "$s_rate / $x_rate" | bc -l)"
 printf '| `tinyforge sweep --jobs 2 --engine fast`, Vdd x clock | %d | %.2f | %.0f | %.1fx |\n' "$NH" "$h_s" "$h_rate" "$(echo "$h_rate / $x_rate" | bc -l)"
 printf '| `tinyforge sweep --jobs 2 --engine fast`, workload seed | %d | %.2f | %.0f | %.1fx |\n' "$NF" "$f_s" "$f_rate" "$(echo "$f_rate / $x_rate" | bc -l)"
 printf '\nsweep overhead per point (process engine, per core): %.2f ms\n' "$overhead_ms"
+tf_bench_summary "sweep process engine vs xargs -P 2" "$(printf '%.2fx' "$(echo "$s_rate / $x_rate" | bc -l)")" ">= 1x" "$([ "$(echo "$s_rate >= $x_rate" | bc -l)" = 1 ] && echo yes || echo no)"
