@@ -69,9 +69,9 @@ RunDir::~RunDir() {
 
 std::string RunDir::path(const std::string& file) const { return (fs::path(tmp_) / file).string(); }
 
-void RunDir::write(const std::string& file, const std::string& content) {
+void RunDir::write(const std::string& file, std::string_view content) {
   std::ofstream out(path(file), std::ios::binary | std::ios::trunc);
-  out << content;
+  out.write(content.data(), (std::streamsize)content.size());
   if (!out.flush()) throw std::runtime_error("cannot write " + path(file));
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/params.h"
@@ -19,7 +20,7 @@ class RunDir {
   RunDir& operator=(const RunDir&) = delete;
 
   std::string path(const std::string& file) const;  // a path inside the temporary directory
-  void write(const std::string& file, const std::string& content);
+  void write(const std::string& file, std::string_view content);
   void write_json(const std::string& file, const json& j);
   void log(const std::string& line);  // appended to run.log with a time offset
   // Replaces FINAL (if it exists) with the temporary directory.

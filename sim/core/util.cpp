@@ -75,7 +75,7 @@ size_t max_input_bytes() {
 void append_int(std::string& s, long long v) {
   char b[24];
   auto r = std::to_chars(b, b + sizeof b, v);
-  s.append(b, r.ptr);
+  s.append(b, (size_t)(r.ptr - b));  // (pointer, length): the iterator-pair overload goes through replace()
 }
 
 std::string read_file(const std::string& path) {

@@ -1,7 +1,11 @@
 // `tinyforge sim neuro`: the Xylo-like integer LIF core as a design point.
+#include <charconv>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <sstream>
+#include <string_view>
 
 #include "core/context.h"
 #include "core/registry.h"
@@ -234,25 +238,38 @@ void write_outputs(RunContext& ctx, const NeuroParams& p, const Network& net, co
   const bool none = p.outputs == "none", summary = p.outputs == "summary", full = p.outputs == "full";
   if (none) return;
   if (!summary) {
-    // Written directly: rasters can hold millions of entries.
-    std::string s = "{\"hidden\": [";
-    s.reserve(32 + (r.hidden_spikes.size() + r.output_spikes.size()) * 20);
-    auto list = [&s](const std::vector<std::array<int, 3>>& v) {
+    // Written into one buffer sized for the worst case: rasters can hold millions of entries.
+    const size_t n = r.hidden_spikes.size() + r.output_spikes.size();
+    // Not zero-filled: only the pages written are touched.
+    std::unique_ptr<char[]> buf(new char[64 + n * (5 + 3 * 11 + 4 + 1)]);  // separator, three ints, two ", ", ']'
+    char* p = buf.get();
+    auto lit = [&p](std::string_view t) {
+      std::memcpy(p, t.data(), t.size());
+      p += t.size();
+    };
+    auto num = [&p](int v) { p = std::to_chars(p, p + 11, v).ptr; };
+    auto list = [&](const std::vector<std::array<int, 3>>& v) {
       for (size_t k = 0; k < v.size(); ++k) {
-        s += k ? (k % 8 ? ", [" : ",\n  [") : "[";
-        append_int(s, v[k][0]);
-        s += ", ";
-        append_int(s, v[k][1]);
-        s += ", ";
-        append_int(s, v[k][2]);
-        s += ']';
+        if (k == 0)
+          lit("[");
+        else if (k % 8)
+          lit(", [");
+        else
+          lit(",\n  [");
+        num(v[k][0]);
+        lit(", ");
+        num(v[k][1]);
+        lit(", ");
+        num(v[k][2]);
+        *p++ = ']';
       }
     };
+    lit("{\"hidden\": [");
     list(r.hidden_spikes);
-    s += "],\n\"output\": [";
+    lit("],\n\"output\": [");
     list(r.output_spikes);
-    s += "]}\n";
-    ctx.out.write("spikes.json", s);
+    lit("]}\n");
+    ctx.out.write("spikes.json", std::string_view(buf.get(), (size_t)(p - buf.get())));
   }
   {
     std::string s = "step";
