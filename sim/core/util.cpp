@@ -113,8 +113,10 @@ json parse_json_text(const std::string& text, const std::string& file) {
   };
   // Nesting is checked before parsing (the parser itself is iterative, but the code that walks, merges, prints
   // and frees the result recurses): one pass over the text, strings skipped.
+  // String lengths likewise (kMaxJsonString).
   int depth = 0;
   bool in_string = false;
+  size_t string_start = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
@@ -122,8 +124,12 @@ json parse_json_text(const std::string& text, const std::string& file) {
         ++i;
       else if (c == '"')
         in_string = false;
+      if (i - string_start > kMaxJsonString)
+        throw InputError(where(string_start + 1) + ": malformed JSON: a string longer than " +
+                         std::to_string(kMaxJsonString) + " bytes starts here (the limit for any string value or key)");
     } else if (c == '"') {
       in_string = true;
+      string_start = i;
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxJsonDepth)
         throw InputError(where(i + 1) + ": malformed JSON: nested deeper than " + std::to_string(kMaxJsonDepth) +

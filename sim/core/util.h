@@ -22,8 +22,10 @@ std::string hex_u64(uint64_t v, int digits);
 // Input limits (docs/architecture.md): a file read as input is at most max_input_bytes() long (256 MiB, or
 // TINYFORGE_MAX_INPUT_MB), checked while reading, so a special file or an endless stream (/dev/zero) stops with
 // an error instead of filling memory; JSON nests at most kMaxJsonDepth levels (deeper input would exhaust the
-// stack of the code that walks it).
+// stack of the code that walks it); a JSON string (value or key) is at most kMaxJsonString bytes (the longest
+// legitimate ones, CIM row data in hex and file paths, are a few KiB).
 constexpr int kMaxJsonDepth = 256;
+constexpr size_t kMaxJsonString = (size_t)1 << 20;
 size_t max_input_bytes();
 
 // Reads a whole file; throws InputError naming the file if it cannot be read, is a directory or is larger
