@@ -54,7 +54,10 @@ void map_mvm(const MvmLayer& l, const Geometry& g, int P, bool skip_zero_bits, s
   BitRow zero(g.cols, g.word_bits), ones(g.cols, g.word_bits);
   ones.fill(true);
   // At most: the writes, per input bit P shifts and two ops per input, the reduction and the read.
-  ops.reserve(ops.size() + (size_t)(N + 2 + P) + (size_t)l.x_bits * (size_t)(P + 2 * N) + (size_t)P + 1);
+  // Grown geometrically: an exact reserve per layer would copy the whole program at every layer (quadratic in
+  // the layer count).
+  const size_t need = ops.size() + (size_t)(N + 2 + P) + (size_t)l.x_bits * (size_t)(P + 2 * N) + (size_t)P + 1;
+  if (need > ops.capacity()) ops.reserve(std::max(need, 2 * ops.capacity()));
   std::vector<int> group;  // chains whose input bit is issued
   group.reserve(P);
   for (int j = 0; j < N; ++j) {
