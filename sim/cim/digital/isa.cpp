@@ -1,6 +1,9 @@
 #include "cim/digital/isa.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <string_view>
 
 #include "core/reader.h"
 
@@ -171,57 +174,68 @@ json program_to_json(const std::vector<MicroOp>& ops) {
 }
 
 std::string program_to_text(const std::vector<MicroOp>& ops) {
-  // Appended piecewise with to_chars: the listing of a default run is written at every design point.
-  std::string out;
-  out.reserve(64 + ops.size() * 48);
-  out += "{\"ops\": [\n";
-  auto num = [&out](long long v) {
-    char buf[24];
-    out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  // Formatted into one buffer sized for the worst case (the listing of a default run is written at every
+  // design point; long programs have 10^5 to 10^6 ops).
+  size_t hex = 0;
+  for (const MicroOp& m : ops)
+    if (m.code == OpCode::Write) hex = std::max(hex, (size_t)(m.data.cols() + 3) / 4 + 2);
+  std::string out(16 + ops.size() * (96 + hex), '\0');  // the longest op line (shl) has 80 characters
+  char* p = out.data();
+  auto lit = [&p](std::string_view t) {
+    std::memcpy(p, t.data(), t.size());
+    p += t.size();
   };
-  auto key = [&out, &num](const char* k, long long v) {
-    out += k;
-    num(v);
-  };
-  auto dst = [&out, &num](int d) {
-    out += ", \"dst\": ";
+  auto num = [&p](int v) { p = std::to_chars(p, p + 11, v).ptr; };
+  auto dst = [&](int d) {
+    lit(", \"dst\": ");
     if (d == kOut)
-      out += "\"out\"";
+      lit("\"out\"");
     else
       num(d);
   };
+  lit("{\"ops\": [\n");
   for (size_t i = 0; i < ops.size(); ++i) {
     const MicroOp& m = ops[i];
-    out += "  {\"op\": \"";
-    out += op_name(m.code);
-    out += '"';
+    lit("  {\"op\": \"");
+    lit(op_name(m.code));
+    *p++ = '"';
     switch (m.code) {
       case OpCode::Write:
-        key(", \"row\": ", m.dst);
-        out += ", \"data\": \"";
-        out += m.data.to_hex();
-        out += '"';
+        lit(", \"row\": ");
+        num(m.dst);
+        lit(", \"data\": \"");
+        lit(m.data.to_hex());
+        *p++ = '"';
         break;
-      case OpCode::Read: key(", \"row\": ", m.a); break;
+      case OpCode::Read:
+        lit(", \"row\": ");
+        num(m.a);
+        break;
       case OpCode::Shl:
       case OpCode::Shr:
-        key(", \"row\": ", m.a);
-        key(", \"k\": ", m.k);
+        lit(", \"row\": ");
+        num(m.a);
+        lit(", \"k\": ");
+        num(m.k);
         dst(m.dst);
         break;
       case OpCode::Popcount:
-        key(", \"row\": ", m.a);
-        out += m.whole_row ? ", \"mode\": \"row\"" : ", \"mode\": \"word\"";
+        lit(", \"row\": ");
+        num(m.a);
+        lit(m.whole_row ? ", \"mode\": \"row\"" : ", \"mode\": \"word\"");
         dst(m.dst);
         break;
       default:
-        key(", \"a\": ", m.a);
-        key(", \"b\": ", m.b);
+        lit(", \"a\": ");
+        num(m.a);
+        lit(", \"b\": ");
+        num(m.b);
         dst(m.dst);
     }
-    out += i + 1 < ops.size() ? "},\n" : "}\n";
+    lit(i + 1 < ops.size() ? "},\n" : "}\n");
   }
-  out += "]}\n";
+  lit("]}\n");
+  out.resize((size_t)(p - out.data()));
   return out;
 }
 
