@@ -1,6 +1,6 @@
 #!/bin/bash
 # Start-up and fixed cost of the tinyforge command, against a trivial C++ program built in the same run:
-#   trivial      int main that prints one line (g++ -O2): process creation, libc, libstdc++
+#   trivial      int main that prints one line with std::cout (g++ -O2): process creation, libc, libstdc++
 #   SystemC      the same linked with Debian's libsystemc (sc_main stub): what loading SystemC costs by itself
 #   --help       `tinyforge --help`: the command without its modules
 #   list         `tinyforge list`: also loads the SystemC models' module (tinyforge-sc.so)
@@ -15,7 +15,7 @@ tf=$build/sim/app/tinyforge
 [ -x "$tf" ] || { echo "build first: scripts/test.sh (or cmake --build build)" >&2; exit 2; }
 source "$root/tests/bench/machine.sh"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-printf '#include <cstdio>\nint main() { std::puts("x"); return 0; }\n' > "$work/trivial.cpp"
+printf '#include <iostream>\nint main() { std::cout << "x\\n"; return 0; }\n' > "$work/trivial.cpp"
 g++ -O2 "$work/trivial.cpp" -o "$work/trivial"
 printf 'extern "C" int sc_main(int, char**) { return 0; }\n' > "$work/scfloor.cpp"
 g++ -O2 "$work/scfloor.cpp" -o "$work/scfloor" -Wl,--no-as-needed -lsystemc
@@ -57,6 +57,18 @@ printf '| loading SystemC alone (trivial + libsystemc - trivial) | %.2f |\n' "$(
 printf '| loading tinyforge-sc.so with SystemC and registering the models (list - --help) | %.2f |\n' "$(echo "$ml - $mh" | bc -l)"
 printf '| config, tech tables, elaboration, run record (fixed cost - list) | %.2f |\n' "$(echo "$mf - $ml" | bc -l)"
 printf '| simulation (sim_wall_s) | %.2f |\n' "$msim"
+# Instructions executed (valgrind's callgrind: the same count whatever else the machine is doing), when valgrind
+# is installed: the load-independent view of the same runs.
+if command -v valgrind > /dev/null; then
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+  it=$(ir "$work/trivial"); is=$(ir "$work/scfloor"); ih=$(ir "$tf" --help); il=$(ir "$tf" list)
+  rm -rf "$work/p"; ic=$(ir "$tf" sim cim --out "$work/p")
+  printf '\nInstructions executed (valgrind --tool=callgrind; repeatable under load; page faults and kernel time are not in them):\n\n'
+  printf '| run | instructions | ratio to trivial |\n|---|---|---|\n'
+  for row in "trivial C++ program:$it" "trivial + libsystemc:$is" "tinyforge --help:$ih" "tinyforge list:$il" "tinyforge sim cim (default point, whole process):$ic"; do
+    printf '| %s | %s | %.2f |\n' "${row%%:*}" "${row##*:}" "$(echo "${row##*:} / $it" | bc -l)"
+  done
+fi
 met() { [ "$(echo "$1 <= $2" | bc -l)" = 1 ] && echo yes || echo no; }
 tf_bench_summary "start-up: tinyforge --help / trivial program" "$(printf '%.2fx' "$(r "$mh")")" "<= 2x" "$(met "$(r "$mh")" 2)"
 tf_bench_summary "start-up: sim cim fixed cost / trivial program" "$(printf '%.2fx' "$(r "$mf")")" "<= 2x" "$(met "$(r "$mf")" 2)"
