@@ -7,7 +7,9 @@ builds and runs the generated HLS project with g++ (DIR/hls/build.sh, which writ
 requires both to equal the reference on every output. With --expect-differences the comparison must find
 differences instead (a control: tinyforge's default design is not hls4ml's).
 
-usage: check_compat.py TINYFORGE CASE [--vectors N] [--no-project] [--expect-differences] [--keep DIR]
+usage: check_compat.py TINYFORGE CASE [--vectors N] [--no-project] [--verify] [--expect-differences] [--keep DIR]
+With TF_COMPAT_TINYFORGE_EXACT=1 in the environment tinyforge runs with accumulation "exact" (a manual control
+for the accumulation cases: differences must appear where accumulators overflow).
 """
 import argparse
 import json
@@ -99,6 +101,44 @@ def case_model(name, rng):
         f = ref.Fmt("fixed<8,4>")
         vecs = softmax_stress(rng, f, 6) + [grid(rng, f, 6) for _ in range(2000)]
         return m, vecs
+    if name in ("rtl_stable", "rtl_latency"):
+        # Small enough for a Verilator build: a saturating dense layer (accumulation "hls4ml") into an hls4ml
+        # softmax; the stable variant with hls4ml's default types, the latency one with narrow custom types.
+        n_in, n_out = 6, 5
+        m = {"name": name, "input": {"shape": [n_in], "precision": "fixed<10,4>"},
+             "precision": {"weight": "fixed<10,4>", "bias": "fixed<10,4>", "accum": "fixed<12,5,RND,SAT>",
+                           "result": "fixed<12,5,RND,SAT>"},
+             "accumulation": "hls4ml",
+             "layers": [{"name": "fc", "type": "dense", "units": n_out,
+                         "weights": [[rng.randint(-96, 96) / 16.0 for _ in range(n_out)] for _ in range(n_in)],
+                         "bias": [rng.randint(-64, 64) / 16.0 for _ in range(n_out)]},
+                        {"name": "sm", "type": "softmax", "precision": {"result": "ufixed<12,1,RND_CONV,SAT>"}}]}
+        if name == "rtl_stable":
+            m["softmax"] = {"implementation": "hls4ml_stable"}
+        else:
+            m["softmax"] = {"implementation": "hls4ml_latency",
+                            "hls4ml": {"table_size": 256, "exp_table_t": "fixed<12,5,RND,WRAP>",
+                                       "accum_t": "fixed<12,5,TRN,SAT>", "inv_table_t": "ufixed<14,4,RND,SAT>",
+                                       "inv_inp_t": "fixed<12,5,RND,SAT>"}}
+        f = ref.Fmt("fixed<10,4>")
+        vecs = [[float(f.value(f.hi))] * n_in, [float(f.value(f.lo))] * n_in, [0.0] * n_in]
+        vecs += [grid(rng, f, n_in) for _ in range(254)]
+        return m, vecs
+    if name == "conv1d_saturating":
+        # conv1d with "same" padding and stride 2 under accumulation "hls4ml" with a saturating accumulator.
+        W, C, K, F = 9, 2, 3, 3
+        m = {"name": name, "input": {"shape": [W, C], "precision": "fixed<10,4>"},
+             "precision": {"weight": "fixed<10,4>", "bias": "fixed<10,4>", "accum": "fixed<11,4,RND,SAT>",
+                           "result": "fixed<9,4,RND_CONV,SAT>"},
+             "accumulation": "hls4ml",
+             "layers": [{"name": "cv", "type": "conv1d", "filters": F, "kernel": K, "strides": 2, "padding": "same",
+                         "weights": [[[rng.randint(-64, 64) / 16.0 for _ in range(F)] for _ in range(C)] for _ in range(K)],
+                         "bias": [rng.randint(-32, 32) / 16.0 for _ in range(F)]},
+                        {"name": "fl", "type": "flatten"}]}
+        f = ref.Fmt("fixed<10,4>")
+        vecs = [[float(f.value(f.hi))] * (W * C), [float(f.value(f.lo))] * (W * C)]
+        vecs += [grid(rng, f, W * C) for _ in range(1000)]
+        return m, vecs
     if name in ("dense_saturating", "dense_saturating_control"):
         # A saturating, rounding accumulator that overflows and recovers: order and per-addition conversion
         # matter. Ties in rounding: weights and inputs with few bits give exact half-LSB products.
@@ -128,8 +168,8 @@ def case_model(name, rng):
         m["accumulation"] = "hls4ml"
         m["softmax"] = {"implementation": "hls4ml_stable"}
         f = ref.Fmt("fixed<16,6>")
-        vecs = [grid(rng, f, 16, -8192, 8192) for _ in range(1000)]  # |x| < 8
-        vecs += [grid(rng, f, 16) for _ in range(200)]  # full range: accumulators saturate
+        vecs = [grid(rng, f, 16) for _ in range(100)]  # full range: accumulators saturate
+        vecs += [grid(rng, f, 16, -8192, 8192) for _ in range(1100)]  # |x| < 8
         return m, vecs
     raise SystemExit("unknown case " + name)
 
@@ -161,6 +201,8 @@ def main():
     ap.add_argument("--vectors", type=int, default=0, help="keep only the first N vectors (0: all)")
     ap.add_argument("--no-project", action="store_true", help="compare the emulator only")
     ap.add_argument("--expect-differences", action="store_true")
+    ap.add_argument("--verify", action="store_true",
+                    help="also generate the Verilog and run it (tinyforge hls --verify, Verilator) on the vectors")
     ap.add_argument("--keep", help="work directory to keep")
     a = ap.parse_args()
     rng = random.Random(17)
@@ -171,6 +213,8 @@ def main():
     os.makedirs(work, exist_ok=True)
     try:
         ref_model_json = json.loads(json.dumps(model))
+        if os.environ.get("TF_COMPAT_TINYFORGE_EXACT"):  # manual control: tinyforge in its exact mode
+            model["accumulation"] = "exact"
         if a.expect_differences:  # the reference models hls4ml's design: the control asks it for hls4ml's
             if "softmax" in a.case:
                 ref_model_json["layers"][0]["implementation"] = "hls4ml_stable"
@@ -183,14 +227,26 @@ def main():
         model["test_vectors"] = "vectors.json"
         with open(os.path.join(work, "model.json"), "w") as fh:
             json.dump(model, fh)
-        subprocess.run([a.tinyforge, "hls", os.path.join(work, "model.json"), "--out", os.path.join(work, "out")],
-                       check=True, stdout=subprocess.DEVNULL)
+        cmd = [a.tinyforge, "hls", os.path.join(work, "model.json"), "--out", os.path.join(work, "out")]
+        if a.verify:
+            cmd += ["--verify", str(len(vecs))]
+        gen = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if gen.returncode != 0:
+            print(gen.stdout)
+            print("tinyforge hls failed (exit %d)" % gen.returncode)
+            return 1
         tb = os.path.join(work, "out", "hls", "tb_data")
         bad = compare("emulator", read_rows(os.path.join(tb, "tb_expected_outputs.dat")), want, R.out_fmt)
         if not a.no_project:
             r = subprocess.run([os.path.join(work, "out", "hls", "build.sh")], stdout=subprocess.PIPE, text=True)
             print("generated HLS project: " + r.stdout.strip().splitlines()[-1] if r.stdout.strip() else "(no output)")
             bad += compare("generated HLS project", read_rows(os.path.join(tb, "csim_results.log")), want, R.out_fmt)
+        if a.verify:
+            lines = [x for x in gen.stdout.splitlines() if x.startswith("verify:") or "mismatching" in x]
+            print("\n".join("Verilog: " + x.strip() for x in lines))
+            if not any(x.startswith("verify: bit-exact") and x.endswith("PASS") for x in lines):
+                print(gen.stdout)
+                bad += 1
         if a.expect_differences:
             print("control: differences expected, %s" % ("found" if bad else "NONE FOUND"))
             return 0 if bad else 1

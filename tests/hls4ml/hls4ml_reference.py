@@ -214,6 +214,47 @@ class Dense:
         return out
 
 
+class Conv1D:
+    """conv1d, channels last: input [width][channels], weights [kernel][channels][filters]; accumulation "hls4ml"
+    only: bias, then the window in kernel order (tap, channel), padding positions skipped (their products are
+    zero and leave a sum already in the accumulator type unchanged)."""
+
+    def __init__(self, layer, prec, in_fmt, in_shape, mode):
+        assert mode == "hls4ml", "the reference models conv with hls4ml's accumulation only"
+        self.wf, self.bf, self.acc, self.res = (Fmt(prec[k]) for k in ("weight", "bias", "accum", "result"))
+        self.in_fmt = in_fmt
+        self.IW, self.C = in_shape
+        self.K, self.F = layer["kernel"], layer["filters"]
+        self.S = layer.get("strides", 1)
+        pad = layer.get("padding", "valid")
+        if pad == "same":
+            self.OW = -(-self.IW // self.S)
+            total = max((self.OW - 1) * self.S + self.K - self.IW, 0)
+            self.PL = total // 2
+        else:
+            self.OW = (self.IW - self.K) // self.S + 1
+            self.PL = 0
+        flat = list(np.array(layer["weights"], dtype=float).reshape(-1))
+        self.w = [self.wf.code(Fraction(v)) for v in flat]  # index (k * C + c) * F + f
+        self.b = [self.bf.code(Fraction(v)) for v in layer.get("bias", [0.0] * self.F)]
+        self.out_shape = [self.OW, self.F]
+
+    def __call__(self, x):
+        A, out = self.acc, []
+        for ow in range(self.OW):
+            for f in range(self.F):
+                acc = A.code(self.bf.value(self.b[f]))
+                for k in range(self.K):
+                    iw = ow * self.S + k - self.PL
+                    if iw < 0 or iw >= self.IW:
+                        continue
+                    for c in range(self.C):
+                        p = A.code(self.in_fmt.value(x[iw * self.C + c]) * self.wf.value(self.w[(k * self.C + c) * self.F + f]))
+                        acc = A.code(A.value(acc) + A.value(p))
+                out.append(self.res.code(A.value(acc)))
+        return out
+
+
 class Relu:
     def __init__(self, in_fmt, res_fmt):
         self.in_fmt, self.res = in_fmt, res_fmt
@@ -233,6 +274,7 @@ class Model:
         sm_def = m.get("softmax", {})
         self.layers = []
         cur = self.in_fmt
+        shape = list(m["input"]["shape"])
         for L in m["layers"]:
             p = dict(prec)
             p.update(L.get("precision", {}))
@@ -240,6 +282,15 @@ class Model:
             t = L["type"]
             if t == "dense":
                 self.layers.append(Dense(L, p, cur, L.get("accumulation", acc_mode)))
+                shape = [L["units"]]
+            elif t == "conv1d":
+                layer = Conv1D(L, p, cur, shape, L.get("accumulation", acc_mode))
+                self.layers.append(layer)
+                shape = layer.out_shape
+            elif t == "flatten":
+                self.layers.append(lambda x: x)
+                shape = [int(np.prod(shape))]
+                res = cur
             elif t == "relu":
                 self.layers.append(Relu(cur, res))
             elif t == "softmax":

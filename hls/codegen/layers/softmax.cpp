@@ -4,6 +4,7 @@
 // (softmax_formats) and its Verilog is pipelined over four stages.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -174,8 +175,96 @@ class SoftmaxKind : public LayerKind {
            << h.id << "_out);\n";
   }
 
+  // The hls4ml modes: the exp-table indices (top bits of the input, or of max - x in inp_norm_t) and table
+  // reads, the entries converted into accum_t and registered (one stage); then hls4ml's adder tree, the
+  // inverse-table read and the products into the layer's output register.
+  void emit_rtl_hls4ml(RtlLayer& r) const {
+    const Layer& L = r.L;
+    const Hls4mlSoftmax& sm = L.sm;
+    const FixedFormat& R = L.prec.result;
+    const FixedFormat& cur = r.cur;
+    const FixedFormat& A = sm.accum_t;
+    const int n = r.n_cur, XW = cur.W, Fx = cur.F();
+    const bool stable = L.softmax_impl == "hls4ml_stable";
+    std::ostringstream& v = r.v;
+    const Hls4mlTables& T = cached_tables(L, cur);
+    const int eb = clog2(sm.exp_size), jb = clog2(sm.inv_size), EW = sm.exp_table_t.W;
+    const std::string exp_mem = r.mod + "_exp.mem", inv_mem = r.mod + "_inv.mem";
+    r.table(exp_mem, eb, EW, T.exp);
+    r.table(inv_mem, jb, sm.inv_table_t.W, T.inv);
+    auto ext1 = [](const std::string& a, int w, bool sgn) {  // one more bit, as a signed number
+      return "$signed({" + (sgn ? a + "[" + std::to_string(w - 1) + "]" : std::string("1'b0")) + ", " + a + "})";
+    };
+    v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
+    for (int i = 0; i < n; ++i)
+      v << "  wire [" << XW - 1 << ":0] xi" << i << " = " << el("x", i, XW) << ";\n"
+        << "  wire signed [" << XW << ":0] n" << i << " = " << ext1("xi" + std::to_string(i), XW, cur.S) << ";\n";
+    if (stable) {
+      v << "  wire signed [" << XW << ":0] m0 = n0;\n";
+      for (int i = 1; i < n; ++i)
+        v << "  wire signed [" << XW << ":0] m" << i << " = n" << i << " > m" << i - 1 << " ? n" << i << " : m" << i - 1
+          << ";\n";
+    }
+    const FixedFormat& N = sm.inp_norm_t;
+    for (int i = 0; i < n; ++i) {
+      const std::string k = std::to_string(i);
+      std::string idx;
+      if (stable) {
+        v << "  wire signed [" << XW + 1 << ":0] d" << k << " = m" << n - 1 << " - n" << k << ";\n"
+          << "  wire [" << N.W - 1 << ":0] nd" << k << ";\n"
+          << quant("qd" + k, XW + 2, Fx, true, N, -1, "d" + k, "nd" + k);
+        idx = "nd" + k + "[" + std::to_string(N.W - 1) + ":" + std::to_string(N.W - eb) + "]";
+      } else {
+        idx = "xi" + k + "[" + std::to_string(XW - 1) + ":" + std::to_string(XW - eb) + "]";
+      }
+      v << "  wire [" << eb - 1 << ":0] ie" << k << " = " << idx << ";\n  wire [" << EW - 1 << ":0] ew" << k << ";\n"
+        << rom_read("exp" + k, exp_mem, eb, EW, "ie" + k, "ew" + k) << "  wire [" << A.W - 1 << ":0] ea" << k << ";\n"
+        << quant("qe" + k, EW, sm.exp_table_t.F(), sm.exp_table_t.S, A, -1, "ew" + k, "ea" + k) << "  reg ["
+        << A.W - 1 << ":0] e" << k << ";\n  always @(posedge clk) if (en) e" << k << " <= ea" << k << ";\n";
+    }
+    // hls4ml's tree: N terms split into the largest power of two below N and the rest; each sum into accum_t.
+    int node = 0;
+    std::function<std::string(int, int)> tree = [&](int lo, int cnt) -> std::string {
+      if (cnt == 1) return "e" + std::to_string(lo);
+      std::string a, b;
+      if (cnt == 2) {
+        a = "e" + std::to_string(lo);
+        b = "e" + std::to_string(lo + 1);
+      } else {
+        int left = 1;
+        while (left * 2 < cnt) left *= 2;
+        a = tree(lo, left);
+        b = tree(lo + left, cnt - left);
+      }
+      const std::string k = std::to_string(node++);
+      v << "  wire signed [" << A.W + 1 << ":0] st" << k << " = " << ext1(a, A.W, A.S) << " + " << ext1(b, A.W, A.S)
+        << ";\n  wire [" << A.W - 1 << ":0] su" << k << ";\n"
+        << quant("qt" + k, A.W + 2, A.F(), true, A, -1, "st" + k, "su" + k);
+      return "su" + k;
+    };
+    const std::string sum = tree(0, n);
+    const FixedFormat& I = sm.inv_inp_t;
+    const int VW = sm.inv_table_t.W;
+    v << "  wire [" << I.W - 1 << ":0] si;\n" << quant("qsi", A.W, A.F(), A.S, I, -1, sum, "si") << "  wire ["
+      << jb - 1 << ":0] js = si[" << I.W - 1 << ":" << I.W - jb << "];\n  wire [" << VW - 1 << ":0] rv;\n"
+      << rom_read("inv", inv_mem, jb, VW, "js", "rv");
+    const int PW = A.W + VW + 2;
+    for (int i = 0; i < n; ++i) {
+      const std::string k = std::to_string(i);
+      v << "  wire signed [" << PW - 1 << ":0] pr" << k << " = " << ext1("e" + k, A.W, A.S) << " * "
+        << ext1("rv", VW, sm.inv_table_t.S) << ";\n"
+        << quant("qy" + k, PW, A.F() + sm.inv_table_t.F(), true, R, -1, "pr" + k, el("y", i, R.W));
+    }
+    v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+    r.stages = 1;
+  }
+
   void emit_rtl(RtlLayer& r) const override {
     const Layer& L = r.L;
+    if (L.softmax_impl != "tinyforge" && !L.argmax_only) {
+      emit_rtl_hls4ml(r);
+      return;
+    }
     const FixedFormat& R = L.prec.result;
     const FixedFormat& cur = r.cur;
     const int n_cur = r.n_cur, XW = cur.W, Fx = cur.F();
