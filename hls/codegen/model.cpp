@@ -181,11 +181,14 @@ void resolve_softmax(JsonReader& R, const std::string& p, const FixedFormat& in,
     while ((1LL << b) < n) ++b;
     return b;
   };
-  if (idx_t.W < 1 || idx_t.W > 64 || bits(sm.exp_size) > idx_t.W)
-    R.err(p + ".hls4ml", json(idx_t.str()),
-          std::string("an exp-table index type (") + (stable ? "inp_norm_t" : "the input") + ") of " +
-              std::to_string(bits(sm.exp_size)) + " to 64 bits for an exp table of " + std::to_string(sm.exp_size) +
-              " entries");
+  if (idx_t.W < 1 || idx_t.W > 64 || bits(sm.exp_size) > idx_t.W) {
+    const std::string what = " to 64 bits for an exp table of " + std::to_string(sm.exp_size) + " entries";
+    if (stable && sm.inp_norm_given)
+      R.err(p + ".hls4ml.inp_norm_t", json(idx_t.str()), "a type of " + std::to_string(bits(sm.exp_size)) + what);
+    else
+      R.err(p, json(L.type), "an input (" + idx_t.str() + " here, which indexes the exp table) of " +
+                                 std::to_string(bits(sm.exp_size)) + what);
+  }
   if (sm.inv_inp_t.W > 64 || bits(sm.inv_size) > sm.inv_inp_t.W)
     R.err(p + ".hls4ml.inv_inp_t", json(sm.inv_inp_t.str()),
           "a type of " + std::to_string(bits(sm.inv_size)) + " to 64 bits for an inverse table of " +

@@ -216,7 +216,7 @@ static void apply_precision_file(const std::string& precision_file, json& model,
       model["input"]["precision"] = it.value();
     } else if (key == "default") {
       model["precision"] = it.value();
-    } else if (key == "strategy" || key == "reuse_factor") {
+    } else if (key == "strategy" || key == "reuse_factor" || key == "accumulation" || key == "softmax") {
       model[key] = it.value();
     } else if (key == "layers") {
       if (!it.value().is_object()) {
@@ -228,10 +228,14 @@ static void apply_precision_file(const std::string& precision_file, json& model,
         for (auto& L : layers)
           if (L["name"] == l.key()) {
             found = true;
-            if (l.value().is_object() && (l.value().contains("reuse_factor") || l.value().contains("strategy"))) {
+            static const char* const layer_keys[] = {"reuse_factor", "strategy", "accumulation", "implementation",
+                                                     "hls4ml"};
+            bool any = false;
+            for (const char* k : layer_keys) any = any || (l.value().is_object() && l.value().contains(k));
+            if (any) {
               json v = l.value();
-              if (v.contains("reuse_factor")) L["reuse_factor"] = v["reuse_factor"], v.erase("reuse_factor");
-              if (v.contains("strategy")) L["strategy"] = v["strategy"], v.erase("strategy");
+              for (const char* k : layer_keys)
+                if (v.contains(k)) L[k] = v[k], v.erase(k);
               L["precision"] = v;
             } else {
               L["precision"] = l.value();
@@ -245,7 +249,7 @@ static void apply_precision_file(const std::string& precision_file, json& model,
       }
     } else {
       d.error(precision_file, key, show(it.value()),
-              "no such key (input, default, layers, strategy, reuse_factor, description)");
+              "no such key (input, default, layers, strategy, reuse_factor, accumulation, softmax, description)");
     }
   }
   d.throw_if_any();

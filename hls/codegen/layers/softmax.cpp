@@ -74,6 +74,10 @@ class SoftmaxKind : public LayerKind {
   bool parse(JsonReader& R, const json& lj, const std::string& p, Layer& L) const override {
     L.out_shape = L.in_shape;
     R.softmax_options(lj, p, L.softmax_impl, L.sm);
+    if (lj.contains("hls4ml") && L.softmax_impl == "tinyforge")
+      R.err(p + ".hls4ml", lj["hls4ml"],
+            "no hls4ml options with implementation \"tinyforge\" (set \"implementation\": \"hls4ml_stable\" or "
+            "\"hls4ml_latency\")");
     if (lj.contains("argmax_only")) {
       if (!lj["argmax_only"].is_boolean())
         R.err(p + ".argmax_only", lj["argmax_only"], "true or false");
