@@ -1,5 +1,7 @@
 #include "onnx_import.h"
 
+#include "hls4ml_config.h"
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -256,7 +258,8 @@ static void apply_precision_file(const std::string& precision_file, json& model,
   model["layers"] = layers;
 }
 
-Model import_onnx(const std::string& file, const std::string& precision_file) {
+Model import_onnx(const std::string& file, const std::string& precision_file, const std::string& hls4ml_config,
+                  std::vector<std::string>* notes) {
   onnx::ModelProto mp;
   {
     std::ifstream in(file, std::ios::binary);
@@ -348,7 +351,12 @@ Model import_onnx(const std::string& file, const std::string& precision_file) {
                      "from ONNX's (add the dense layer that follows it, or end before the Flatten)");
 
   if (!precision_file.empty()) apply_precision_file(precision_file, model, layers);
-  Model m = load_model(model, precision_file.empty() ? file : file + " (with " + precision_file + ")");
+  std::vector<std::string> own_notes;
+  if (!hls4ml_config.empty()) apply_hls4ml_config(hls4ml_config, model, notes ? *notes : own_notes);
+  std::string shown_file = file;
+  if (!precision_file.empty()) shown_file += " (with " + precision_file + ")";
+  if (!hls4ml_config.empty()) shown_file += " (with " + hls4ml_config + ")";
+  Model m = load_model(model, shown_file);
   m.file = file;
   return m;
 }

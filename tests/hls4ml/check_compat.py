@@ -159,6 +159,14 @@ def case_model(name, rng):
         vecs += [grid(rng, f, n_in) for _ in range(1500)]
         vecs += [[rng.choice([-1, 1]) * rng.randint(0, 16) / 8.0 for _ in range(n_in)] for _ in range(500)]
         return m, vecs
+    if name == "jet_hls4ml_config":
+        # The unmodified jet model with the hls4ml configuration next to it (--hls4ml-config); the reference
+        # reads the configuration's meaning from the jet_hls4ml case (same types, modes and softmax).
+        m = json.load(open(JET))
+        m["name"] = name
+        f = ref.Fmt("fixed<16,6>")
+        vecs = [grid(rng, f, 16) for _ in range(100)] + [grid(rng, f, 16, -8192, 8192) for _ in range(1100)]
+        return m, vecs
     if name == "jet_hls4ml":
         # The jet-tagging MLP in hls4ml's configuration: every type ap_fixed<16,6>, a saturating accumulator,
         # hls4ml's default stable softmax.
@@ -220,6 +228,8 @@ def main():
                 ref_model_json["layers"][0]["implementation"] = "hls4ml_stable"
             else:
                 ref_model_json["accumulation"] = "hls4ml"
+        if a.case == "jet_hls4ml_config":
+            ref_model_json, _ = case_model("jet_hls4ml", random.Random(0))
         R = ref.Model(ref_model_json)
         want = [R.run(v) for v in vecs]
         with open(os.path.join(work, "vectors.json"), "w") as fh:
@@ -230,6 +240,8 @@ def main():
         cmd = [a.tinyforge, "hls", os.path.join(work, "model.json"), "--out", os.path.join(work, "out")]
         if a.verify:
             cmd += ["--verify", str(len(vecs))]
+        if a.case == "jet_hls4ml_config":
+            cmd += ["--hls4ml-config", JET.replace(".json", "_hls4ml.yml")]
         gen = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if gen.returncode != 0:
             print(gen.stdout)
