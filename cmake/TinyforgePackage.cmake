@@ -36,7 +36,7 @@ else()
   message(STATUS "dpkg-shlibdeps or file not found (Debian's dpkg-dev, file): the .deb's Depends is the "
                  "Debian 12 library list written in cmake/TinyforgePackage.cmake")
   set(CPACK_DEBIAN_TINYFORGE_PACKAGE_DEPENDS
-      "libc6, libgcc-s1, libstdc++6, libsystemc (>= 2.3.4), libboost-program-options1.74.0, libprotobuf32, libonnx1, libmuparser2v5")
+      "libc6, libgcc-s1, libstdc++6, libsystemc (>= 2.3.4), libboost-program-options1.74.0, libprotobuf32, libonnx1, libmuparser2v5, libyaml-cpp0.7")
   set(CPACK_DEBIAN_MPI_PACKAGE_DEPENDS "${CPACK_DEBIAN_TINYFORGE_PACKAGE_DEPENDS}, libopenmpi3")
 endif()
 

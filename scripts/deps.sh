@@ -3,7 +3,7 @@
 # A second run needs no network: packages are checked with dpkg first. A non-root user who already has
 # every package never touches apt.
 TINYFORGE_PACKAGES=(cmake make g++ pkg-config libsystemc-dev libboost-program-options-dev nlohmann-json3-dev
-                    catch2 verilator libonnx-dev libprotobuf-dev yosys iverilog libmuparser-dev
+                    catch2 verilator libonnx-dev libprotobuf-dev yosys iverilog libmuparser-dev libyaml-cpp-dev
                     openmpi-bin libopenmpi-dev slurm-wlm munge python3-matplotlib python3-numpy
                     dpkg-dev file)  # dpkg-dev, file: the .deb's Depends (cpack, dpkg-shlibdeps)
 

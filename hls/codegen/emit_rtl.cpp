@@ -200,6 +200,11 @@ void check_rtl_support(const Model& m) {
           m.file + ": layer '" + L.name + "' (softmax): got " + std::to_string(n) +
           " inputs; expected at most 256 for the Verilog emitter, whose softmax compares every pair of inputs (the HLS "
           "project and the emulator take more)");
+    if (L.accumulation == "hls4ml" && L.reuse_factor > 1 && (L.type == "dense" || L.type == "conv1d" || L.type == "conv2d"))
+      throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + "): got reuse_factor " +
+                       std::to_string(L.reuse_factor) +
+                       " with accumulation \"hls4ml\"; expected 1 for the Verilog emitter (the HLS project and the "
+                       "emulator take any)");
     if (n > 65536)
       throw InputError(m.file + ": layer '" + L.name + "' (" + L.type + "): got " + std::to_string(n) +
                        " inputs; expected at most 65536 for the Verilog emitter");

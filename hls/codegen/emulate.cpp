@@ -105,6 +105,14 @@ i128 term(i128 prod, int fprod, const FixedFormat& acc) {
   return prod * ((i128)1 << (acc.F() - fprod));
 }
 
+i128 add_each(const FixedFormat& A, i128 acc, i128 prod, int fprod, LayerStats& st) {
+  bool c1, c2;
+  i128 p = convert(A, prod, fprod, c1);
+  i128 s = convert(A, acc + p, A.F(), c2);
+  if (c1 || c2) ++(A.O == hl::WRAP ? st.wrapped : st.saturated);
+  return s;
+}
+
 std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
   std::vector<Tensor> outs;
   Tensor cur;

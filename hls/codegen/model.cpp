@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <set>
@@ -65,6 +66,13 @@ std::string nearest_reuse_factors(long long n, int r) {
   return s;
 }
 
+Hls4mlSoftmax::Hls4mlSoftmax() {
+  std::string why;
+  FixedFormat::parse("fixed<18,8,RND,SAT>", exp_table_t, why);
+  inv_table_t = accum_t = inv_inp_t = exp_table_t;
+  FixedFormat::parse("ufixed<15,5>", inp_norm_t, why);
+}
+
 namespace {
 
 // What every layer inherits from the model unless it says otherwise.
@@ -72,6 +80,9 @@ struct LayerDefaults {
   LayerPrecision prec;
   std::string strategy;
   int reuse;
+  std::string accumulation = "exact";
+  std::string softmax_impl = "tinyforge";
+  Hls4mlSoftmax sm;
 };
 
 // Layer I of the model (LJ), on an input of SHAPE: its common fields here, its own through its kind. Appends
@@ -111,6 +122,9 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
   }
   L.reuse_factor =
       lj.contains("reuse_factor") ? R.integer(lj["reuse_factor"], p + ".reuse_factor", 1, 1 << 20) : d.reuse;
+  L.accumulation = d.accumulation;
+  L.softmax_impl = d.softmax_impl;
+  L.sm = d.sm;
   L.in_shape = shape;
   if (!kind->parse(R, lj, p, L)) return;
   std::string activation;
@@ -139,8 +153,49 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
     A.name = L.name + "_" + activation;
     A.in_shape = A.out_shape = shape;
     A.prec = L.prec;
+    A.softmax_impl = d.softmax_impl;
+    A.sm = d.sm;
     m.layers.push_back(A);
   }
+}
+
+// The hls4ml softmax modes' table sizes and normalized-input type for input format IN, as hls4ml derives them:
+// the table size is capped at 2^min(input width, inv_table_t width); the stable mode's default inp_norm_t is
+// ufixed<W - s, I - s> of the input fixed<W, I> (s = 1 when signed), whose exp table is then capped at 2^(W-1).
+void resolve_softmax(JsonReader& R, const std::string& p, const FixedFormat& in, Layer& L) {
+  if (L.softmax_impl == "tinyforge" || L.argmax_only) return;
+  Hls4mlSoftmax& sm = L.sm;
+  const bool stable = L.softmax_impl == "hls4ml_stable";
+  long long t = sm.table_size;
+  int cap = std::min(in.W, sm.inv_table_t.W);
+  if (cap < 40 && (1LL << cap) < t) t = 1LL << cap;
+  sm.exp_size = sm.inv_size = (int)t;
+  if (stable && !sm.inp_norm_given) {
+    int s = in.S ? 1 : 0;
+    sm.inp_norm_t = FixedFormat{in.W - s, in.I - s, false, tinyforge::hls::TRN, tinyforge::hls::WRAP};
+    if (in.S && in.W - 1 < 40 && (1LL << (in.W - 1)) < sm.exp_size) sm.exp_size = 1 << (in.W - 1);
+  }
+  const FixedFormat& idx_t = stable ? sm.inp_norm_t : in;
+  auto bits = [](int n) {
+    int b = 0;
+    while ((1LL << b) < n) ++b;
+    return b;
+  };
+  if (idx_t.W < 1 || idx_t.W > 64 || bits(sm.exp_size) > idx_t.W) {
+    const std::string what = " to 64 bits for an exp table of " + std::to_string(sm.exp_size) + " entries";
+    if (stable && sm.inp_norm_given)
+      R.err(p + ".hls4ml.inp_norm_t", json(idx_t.str()), "a type of " + std::to_string(bits(sm.exp_size)) + what);
+    else
+      R.err(p, json(L.type), "an input (" + idx_t.str() + " here, which indexes the exp table) of " +
+                                 std::to_string(bits(sm.exp_size)) + what);
+  }
+  if (sm.inv_inp_t.W > 64 || bits(sm.inv_size) > sm.inv_inp_t.W)
+    R.err(p + ".hls4ml.inv_inp_t", json(sm.inv_inp_t.str()),
+          "a type of " + std::to_string(bits(sm.inv_size)) + " to 64 bits for an inverse table of " +
+              std::to_string(sm.inv_size) + " entries");
+  for (const FixedFormat* f : {&sm.exp_table_t, &sm.inv_table_t, &sm.accum_t})
+    if (f->W > 64)
+      R.err(p + ".hls4ml", json(f->str()), "table and accumulator types of at most 64 bits");
 }
 
 }  // namespace
@@ -152,7 +207,8 @@ Model load_model(const json& j, const std::string& file) {
   Model m;
   m.file = file;
   if (!j.is_object()) throw InputError(file + ": (top level): got " + show(j) + "; expected a model object");
-  R.keys(j, "", {"name", "description", "input", "precision", "strategy", "reuse_factor", "layers", "test_vectors"});
+  R.keys(j, "", {"name", "description", "input", "precision", "strategy", "reuse_factor", "layers", "test_vectors",
+                 "accumulation", "softmax"});
   if (j.contains("test_vectors")) {
     if (!j["test_vectors"].is_string())
       R.err("test_vectors", j["test_vectors"], "a test-vector file name (relative to the model file)");
@@ -208,7 +264,19 @@ Model load_model(const json& j, const std::string& file) {
   std::vector<int> shape = m.input_shape;
   std::set<std::string> names;
   const json& layers = j["layers"];
-  const LayerDefaults inherited{def, strategy, reuse};
+  LayerDefaults inherited;
+  inherited.prec = def;
+  inherited.strategy = strategy;
+  inherited.reuse = reuse;
+  if (j.contains("accumulation")) R.accumulation(j["accumulation"], "accumulation", inherited.accumulation);
+  if (j.contains("softmax")) {
+    if (!j["softmax"].is_object()) {
+      R.err("softmax", j["softmax"], "an object with implementation and hls4ml (defaults of every softmax layer)");
+    } else {
+      R.keys(j["softmax"], "softmax", {"implementation", "hls4ml"});
+      R.softmax_options(j["softmax"], "softmax", inherited.softmax_impl, inherited.sm);
+    }
+  }
   for (size_t i = 0; i < layers.size(); ++i) read_layer(R, layers[i], i, inherited, shape, names, m);
   R.d.throw_if_any();
   // Table layers index their table by shifting the input by its fractional bits: keep that shift well inside
@@ -220,6 +288,7 @@ Model load_model(const json& j, const std::string& file) {
       R.err("layers[" + std::to_string(i) + "]", json(L.type),
             "an input with -96 to 96 fractional bits for a table-based " + L.type + " (its input " + in->str() +
                 " has " + std::to_string(in->F()) + ")");
+    if (L.type == "softmax") resolve_softmax(R, "layers[" + std::to_string(i) + "]", *in, m.layers[i]);
     in = &L.prec.result;
   }
   R.d.throw_if_any();

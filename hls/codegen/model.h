@@ -13,6 +13,18 @@ struct LayerPrecision {
   FixedFormat weight, bias, accum, result, table;
 };
 
+// Softmax compatible with hls4ml's table-based softmax (implementation "hls4ml_stable" or "hls4ml_latency";
+// docs/hls.md, "hls4ml compatibility"). The types default to hls4ml's (fixed<18,8,RND,SAT>); the table sizes
+// and the stable mode's normalized-input type are resolved from the layer's input format (resolve_softmax).
+struct Hls4mlSoftmax {
+  int table_size = 1024;
+  FixedFormat exp_table_t, inv_table_t, accum_t, inv_inp_t, inp_norm_t;
+  bool inp_norm_given = false;
+  // Resolved by load_model: the table sizes actually used.
+  int exp_size = 0, inv_size = 0;
+  Hls4mlSoftmax();
+};
+
 struct Layer {
   std::string name;  // as in the model (sanitized only by the emitters)
   std::string type;  // dense, conv1d, conv2d, batchnorm, relu, leaky_relu, sigmoid, tanh, hard_sigmoid,
@@ -23,6 +35,9 @@ struct Layer {
   std::vector<int> kernel, strides, pad_begin, pad_end;  // per spatial dimension
   double alpha = 0.3;                                    // leaky_relu
   bool argmax_only = false;                              // softmax
+  std::string softmax_impl = "tinyforge";                // softmax: tinyforge, hls4ml_stable, hls4ml_latency
+  Hls4mlSoftmax sm;                                      // softmax: the hls4ml modes' parameters
+  std::string accumulation = "exact";                    // dense/conv: exact, hls4ml (convert after every add)
   int table_size = 1024, table_range_log2 = 3;           // sigmoid/tanh
   std::vector<double> weights, bias;                     // dense [n_in][n_out]; conv [k..][c][f]; batchnorm scale
   LayerPrecision prec;

@@ -149,6 +149,44 @@ void JsonReader::flatten(const json& o, const std::string& path, std::vector<dou
   }
 }
 
+void JsonReader::accumulation(const json& o, const std::string& path, std::string& mode) {
+  if (o != "exact" && o != "hls4ml")
+    err(path, o, "\"exact\" (exact sum, one conversion) or \"hls4ml\" (conversion after every addition)");
+  else
+    mode = o.get<std::string>();
+}
+
+void JsonReader::softmax_options(const json& o, const std::string& path, std::string& impl, Hls4mlSoftmax& sm) {
+  const std::string pre = path.empty() ? "" : path + ".";
+  if (o.contains("implementation")) {
+    const json& v = o["implementation"];
+    if (v != "tinyforge" && v != "hls4ml_stable" && v != "hls4ml_latency")
+      err(pre + "implementation", v, "\"tinyforge\", \"hls4ml_stable\" or \"hls4ml_latency\"");
+    else
+      impl = v.get<std::string>();
+  }
+  if (!o.contains("hls4ml")) return;
+  const json& h = o["hls4ml"];
+  const std::string hp = pre + "hls4ml";
+  if (!h.is_object()) {
+    err(hp, h, "an object with table_size, exp_table_t, inv_table_t, accum_t, inv_inp_t, inp_norm_t");
+    return;
+  }
+  keys(h, hp, {"table_size", "exp_table_t", "inv_table_t", "accum_t", "inv_inp_t", "inp_norm_t"});
+  if (h.contains("table_size")) {
+    int t = integer(h["table_size"], hp + ".table_size", 2, 1 << 16);
+    if (t & (t - 1))
+      err(hp + ".table_size", h["table_size"], "a power of two from 2 to 65536");
+    else
+      sm.table_size = t;
+  }
+  if (h.contains("exp_table_t")) format(h["exp_table_t"], hp + ".exp_table_t", sm.exp_table_t);
+  if (h.contains("inv_table_t")) format(h["inv_table_t"], hp + ".inv_table_t", sm.inv_table_t);
+  if (h.contains("accum_t")) format(h["accum_t"], hp + ".accum_t", sm.accum_t);
+  if (h.contains("inv_inp_t")) format(h["inv_inp_t"], hp + ".inv_inp_t", sm.inv_inp_t);
+  if (h.contains("inp_norm_t") && format(h["inp_norm_t"], hp + ".inp_norm_t", sm.inp_norm_t)) sm.inp_norm_given = true;
+}
+
 void resolve_padding(JsonReader& R, const json& lj, const std::string& p, Layer& L, const std::vector<int>& spatial) {
   size_t nd = spatial.size();
   L.pad_begin.assign(nd, 0);

@@ -28,6 +28,12 @@ class JsonReader {
   // Numbers: nested lists (flattened row-major) or {"file", "dtype", "shape", "offset"}.
   std::vector<double> tensor(const json& o, const std::string& path, const std::vector<int>& shape);
   void flatten(const json& o, const std::string& path, std::vector<double>& out);
+  // Dense/conv "accumulation": "exact" or "hls4ml".
+  void accumulation(const json& o, const std::string& path, std::string& mode);
+  // Softmax "implementation" ("tinyforge", "hls4ml_stable", "hls4ml_latency") and "hls4ml" parameters
+  // ({"table_size", "exp_table_t", "inv_table_t", "accum_t", "inv_inp_t", "inp_norm_t"}), read from the
+  // object O (at PATH) when present.
+  void softmax_options(const json& o, const std::string& path, std::string& impl, Hls4mlSoftmax& sm);
 };
 
 // Conv and pooling: the "padding" field of LJ ("valid", "same" or explicit [[begin, end], ...]) resolved

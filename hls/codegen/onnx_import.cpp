@@ -1,5 +1,7 @@
 #include "onnx_import.h"
 
+#include "hls4ml_config.h"
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -177,7 +179,7 @@ static void apply_precision_file(const std::string& precision_file, json& model,
       model["input"]["precision"] = it.value();
     } else if (key == "default") {
       model["precision"] = it.value();
-    } else if (key == "strategy" || key == "reuse_factor") {
+    } else if (key == "strategy" || key == "reuse_factor" || key == "accumulation" || key == "softmax") {
       model[key] = it.value();
     } else if (key == "layers") {
       if (!it.value().is_object()) {
@@ -189,10 +191,14 @@ static void apply_precision_file(const std::string& precision_file, json& model,
         for (auto& L : layers)
           if (L["name"] == l.key()) {
             found = true;
-            if (l.value().is_object() && (l.value().contains("reuse_factor") || l.value().contains("strategy"))) {
+            static const char* const layer_keys[] = {"reuse_factor", "strategy", "accumulation", "implementation",
+                                                     "hls4ml"};
+            bool any = false;
+            for (const char* k : layer_keys) any = any || (l.value().is_object() && l.value().contains(k));
+            if (any) {
               json v = l.value();
-              if (v.contains("reuse_factor")) L["reuse_factor"] = v["reuse_factor"], v.erase("reuse_factor");
-              if (v.contains("strategy")) L["strategy"] = v["strategy"], v.erase("strategy");
+              for (const char* k : layer_keys)
+                if (v.contains(k)) L[k] = v[k], v.erase(k);
               L["precision"] = v;
             } else {
               L["precision"] = l.value();
@@ -206,14 +212,15 @@ static void apply_precision_file(const std::string& precision_file, json& model,
       }
     } else {
       d.error(precision_file, key, show(it.value()),
-              "no such key (input, default, layers, strategy, reuse_factor, description)");
+              "no such key (input, default, layers, strategy, reuse_factor, accumulation, softmax, description)");
     }
   }
   d.throw_if_any();
   model["layers"] = layers;
 }
 
-Model import_onnx_protobuf(const std::string& file, const std::string& precision_file) {
+Model import_onnx_protobuf(const std::string& file, const std::string& precision_file,
+                           const std::string& hls4ml_config, std::vector<std::string>* notes) {
   onnx::ModelProto mp;
   {
     std::ifstream in(file, std::ios::binary);
@@ -305,7 +312,12 @@ Model import_onnx_protobuf(const std::string& file, const std::string& precision
                      "from ONNX's (add the dense layer that follows it, or end before the Flatten)");
 
   if (!precision_file.empty()) apply_precision_file(precision_file, model, layers);
-  Model m = load_model(model, precision_file.empty() ? file : file + " (with " + precision_file + ")");
+  std::vector<std::string> own_notes;
+  if (!hls4ml_config.empty()) apply_hls4ml_config(hls4ml_config, model, notes ? *notes : own_notes);
+  std::string shown_file = file;
+  if (!precision_file.empty()) shown_file += " (with " + precision_file + ")";
+  if (!hls4ml_config.empty()) shown_file += " (with " + hls4ml_config + ")";
+  Model m = load_model(model, shown_file);
   m.file = file;
   return m;
 }
@@ -315,6 +327,7 @@ Model import_onnx_protobuf(const std::string& file, const std::string& precision
 // The module's entry point (tinyforge-onnx.so; onnx_import.h's import_onnx calls it). C linkage: looked up
 // by name with dlsym.
 extern "C" void tinyforge_onnx_import(const std::string& file, const std::string& precision_file,
+                                      const std::string& hls4ml_config, std::vector<std::string>* notes,
                                       tf::hlsgen::Model& out) {
-  out = tf::hlsgen::import_onnx_protobuf(file, precision_file);
+  out = tf::hlsgen::import_onnx_protobuf(file, precision_file, hls4ml_config, notes);
 }

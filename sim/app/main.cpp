@@ -267,11 +267,14 @@ int cmd_sim(const std::vector<std::string>& args) {
 
 int cmd_hls(const std::vector<std::string>& args) {
   po::options_description od("options", 110, 50);
-  std::string model_file, out, strategy, precision, vectors_file;
+  std::string model_file, out, strategy, precision, vectors_file, hls4ml_config;
   int reuse = 0;
   od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"),
                                           "output directory (required unless --emulate)")(
       "precision", po::value(&precision)->value_name("FILE"), "precision side file (JSON) for an ONNX model")(
+      "hls4ml-config", po::value(&hls4ml_config)->value_name("FILE"),
+      "an hls4ml configuration (YAML: HLSConfig or Model/LayerName) mapped onto the model, with the hls4ml "
+      "compatibility modes on")(
       "test-vectors", po::value(&vectors_file)->value_name("FILE"),
       "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
       "emulate",
@@ -293,7 +296,8 @@ int cmd_hls(const std::vector<std::string>& args) {
       "implementation strategy (overrides the model)");
   po::variables_map vm = parse_command("hls", args, od, model_file);
   if (vm.count("help") || model_file.empty()) {
-    std::cout << "usage: tinyforge hls MODEL.json|MODEL.onnx [--out DIR] [--precision FILE] [--reuse N]\n"
+    std::cout << "usage: tinyforge hls MODEL.json|MODEL.onnx [--out DIR] [--precision FILE] [--hls4ml-config FILE]\n"
+                 "                     [--reuse N]\n"
                  "                     [--strategy latency|resource] [--test-vectors FILE] [--emulate]\n"
                  "                     [--rtl [--pipeline K] [--verify N] [--synth xc7|ice40]]\n\n"
                  "Writes DIR/hls/: the HLS C++ project of the model (firmware/, a test bench, tb_data/ with bit-exact\n"
@@ -303,7 +307,7 @@ int cmd_hls(const std::vector<std::string>& args) {
   }
   bool emulate = vm.count("emulate") > 0;
   if (out.empty() && !emulate) bad_usage("hls: --out DIR is required (or --emulate)", "");
-  tf::hlsgen::Model m = tf::hlsflow::load_network(model_file, precision);
+  tf::hlsgen::Model m = tf::hlsflow::load_network(model_file, precision, hls4ml_config);
   vectors_file = tf::hlsflow::find_test_vectors(m, model_file, vectors_file);
   tf::Diagnostics d;
   if (vm.count("reuse") && (reuse < 1 || reuse > 1000000))

@@ -4,21 +4,35 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 
 #include "emulate.h"
 #include "float_eval.h"
+#include "hls4ml_config.h"
 #include "onnx_import.h"
 
 namespace tf::hlsflow {
 namespace fs = std::filesystem;
 using namespace tf::hlsgen;
 
-Model load_network(const std::string& file, const std::string& precision_file) {
+Model load_network(const std::string& file, const std::string& precision_file, const std::string& hls4ml_config) {
   bool is_onnx = fs::path(file).extension() == ".onnx";
   if (!precision_file.empty() && !is_onnx)
     throw InputError("--precision: applies to ONNX models; a JSON model carries its precision");
-  return is_onnx ? import_onnx(file, precision_file) : load_model_json(file);
+  if (hls4ml_config.empty()) return is_onnx ? import_onnx(file, precision_file) : load_model_json(file);
+  std::vector<std::string> notes;
+  Model m;
+  if (is_onnx) {
+    m = import_onnx(file, precision_file, hls4ml_config, &notes);
+  } else {
+    json j = load_json_file(file);
+    if (!j.is_object()) throw InputError(file + ": (top level): got " + show(j) + "; expected a model object");
+    apply_hls4ml_config(hls4ml_config, j, notes);
+    m = load_model(j, file);
+  }
+  for (const std::string& n : notes) std::cerr << "note: " << n << "\n";
+  return m;
 }
 
 void apply_overrides(Model& m, const std::string& strategy, int reuse, Diagnostics& d, const std::string& reuse_name) {

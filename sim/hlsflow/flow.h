@@ -14,7 +14,10 @@
 namespace tf::hlsflow {
 
 // A JSON model, or an ONNX model with its optional precision side file.
-hlsgen::Model load_network(const std::string& file, const std::string& precision_file);
+// With HLS4ML_CONFIG (may be ""): an hls4ml configuration applied to the model (hls4ml_config.h); the keys it
+// cannot honour are printed to stderr as notes.
+hlsgen::Model load_network(const std::string& file, const std::string& precision_file,
+                           const std::string& hls4ml_config = "");
 
 // Flow-wide overrides of every layer: STRATEGY ("" = the model's), REUSE (0 = the model's; every dense/conv
 // layer, which must divide its multiplications: reported to DIAG as "REUSE_NAME: got R; ..." with the

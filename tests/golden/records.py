@@ -42,6 +42,12 @@ ADDED_STATS = {"power_dynamic_uW", "latency_ns", "node_nm", "vdd_V", "area_by_co
 # Files generated folders now carry that earlier ones did not (docs/architecture.md: the marker that lets the next
 # run replace a folder tinyforge made); compared by content like any file, but not required in older records.
 ADDED_FILES = {".tinyforge-generated"}
+# Layer-library headers that generated HLS projects copy verbatim (hls/firmware/tinyforge/hls/X from
+# hls/include/tinyforge/hls/X) and that gained the opt-in hls4ml compatibility modes (docs/hls.md) after the
+# records were made: such a copy must equal the source tree's header byte for byte instead of the old hash.
+# Everything the projects compute (parameters, weights, expected outputs) is still compared with the record.
+EXTENDED_HEADERS = {"common.h", "conv.h", "dense.h", "softmax.h"}
+SOURCE_DIR = None  # set by main
 UNTIMED = {"run.log", "summary.csv"}  # summary.csv repeats stats.json (with sim_wall_s): checked against it
 
 
@@ -151,6 +157,11 @@ def compare(name, golden, now):
         elif f not in gf:
             if os.path.basename(f) not in ADDED_FILES:
                 problems.append(f"{name}: {f}: new file (not in the golden record)")
+        elif gf[f] != nf[f] and f.startswith("hls/firmware/tinyforge/hls/") and \
+                os.path.basename(f) in EXTENDED_HEADERS:
+            with open(os.path.join(SOURCE_DIR, "hls", "include", "tinyforge", "hls", os.path.basename(f)), "rb") as fh:
+                if sha(fh.read()) != nf[f]:
+                    problems.append(f"{name}: {f}: differs from the source tree's hls/include/tinyforge/hls copy")
         elif gf[f] != nf[f]:
             problems.append(f"{name}: {f}: differs from the golden record (SHA-256 {nf[f][:12]} vs {gf[f][:12]})")
     for kind, norm, added in (("stats.json", normalise_stats, ADDED_STATS),
@@ -178,7 +189,9 @@ def compare(name, golden, now):
 
 
 def main():
+    global SOURCE_DIR
     binary, src = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    SOURCE_DIR = src
     capture = "--capture" in sys.argv
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     here = os.path.dirname(os.path.abspath(__file__))

@@ -20,7 +20,9 @@ void emit_mac_hls(HlsLayer& h) {
   h.config << "  static const unsigned reuse_factor = " << L.reuse_factor << ";\n"
            << "  static const unsigned strategy = tinyforge::hls::" << L.strategy << ";\n"
            << "  typedef " << L.prec.weight.cpp() << " weight_t;\n  typedef " << L.prec.bias.cpp() << " bias_t;\n"
-           << "  typedef " << L.prec.accum.cpp() << " accum_t;\n};\n";
+           << "  typedef " << L.prec.accum.cpp() << " accum_t;\n";
+  if (L.accumulation == "hls4ml") h.config << "  static const unsigned accumulation = tinyforge::hls::accum_each_add;\n";
+  h.config << "};\n";
   h.weights("w", L.weights, L.prec.weight, h.cfg + "::weight_t");
   h.weights("b", L.bias, L.prec.bias, h.cfg + "::bias_t");
   h.call << "  tinyforge::hls::" << L.type << "<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v
@@ -29,9 +31,10 @@ void emit_mac_hls(HlsLayer& h) {
 
 class DenseKind : public LayerKind {
  public:
-  std::set<std::string> json_keys() const override { return {"units", "weights", "bias", "activation"}; }
+  std::set<std::string> json_keys() const override { return {"units", "weights", "bias", "activation", "accumulation"}; }
 
   bool parse(JsonReader& R, const json& lj, const std::string& p, Layer& L) const override {
+    if (lj.contains("accumulation")) R.accumulation(lj["accumulation"], p + ".accumulation", L.accumulation);
     if (L.in_shape.size() != 1) R.err(p + ".type", lj["type"], "a 1-D input for dense (add a flatten layer first)");
     L.units = lj.contains("units") ? R.integer(lj["units"], p + ".units", 1, 1 << 16) : 0;
     if (!lj.contains("units")) R.err(p + ".units", json(), "the number of outputs");
@@ -112,9 +115,15 @@ class DenseKind : public LayerKind {
     const Layer& L = e.L;
     const FixedFormat& A = L.prec.accum;
     int n_in = L.in_size(), n_out = L.units, Fp = e.in.fmt.F() + L.prec.weight.F();
+    const bool each = L.accumulation == "hls4ml";
     for (int j = 0; j < n_out; ++j) {
       i128 acc = A.from_exact(e.b[j], L.prec.bias.F());
-      for (int i = 0; i < n_in; ++i) acc += term(e.in.raw[i] * e.w[i * n_out + j], Fp, A);
+      for (int i = 0; i < n_in; ++i) {
+        if (each)
+          acc = add_each(A, acc, e.in.raw[i] * e.w[i * n_out + j], Fp, e.stats);
+        else
+          acc += term(e.in.raw[i] * e.w[i * n_out + j], Fp, A);
+      }
       out.raw.push_back(acc_to_result(A, L.prec.result, acc, e.stats));
     }
   }
@@ -147,10 +156,11 @@ class ConvKind : public LayerKind {
   explicit ConvKind(size_t nd) : nd_(nd) {}
 
   std::set<std::string> json_keys() const override {
-    return {"filters", "kernel", "strides", "padding", "weights", "bias", "activation"};
+    return {"filters", "kernel", "strides", "padding", "weights", "bias", "activation", "accumulation"};
   }
 
   bool parse(JsonReader& R, const json& lj, const std::string& p, Layer& L) const override {
+    if (lj.contains("accumulation")) R.accumulation(lj["accumulation"], p + ".accumulation", L.accumulation);
     const std::vector<int>& shape = L.in_shape;
     const size_t nd = nd_;
     if (shape.size() != nd + 1) {
@@ -237,8 +247,12 @@ class ConvKind : public LayerKind {
       for (int ow = 0; ow < OW; ++ow)
         for (int f = 0; f < NF; ++f) {
           i128 acc = A.from_exact(e.b[f], L.prec.bias.F());
+          const bool each = L.accumulation == "hls4ml";
           win.for_each_tap(oh, ow, [&](int tap, int px) {
-            for (int c = 0; c < C; ++c) acc += term(e.in.raw[px * C + c] * e.w[(tap * C + c) * NF + f], Fp, A);
+            for (int c = 0; c < C; ++c) {
+              i128 prod = e.in.raw[px * C + c] * e.w[(tap * C + c) * NF + f];
+              acc = each ? add_each(A, acc, prod, Fp, e.stats) : acc + term(prod, Fp, A);
+            }
           });
           out.raw.push_back(acc_to_result(A, L.prec.result, acc, e.stats));
         }

@@ -248,8 +248,55 @@ class CarrySaveSums {
 
 }  // namespace
 
+// Accumulation "hls4ml" at reuse factor 1: per output a chain in input order, each product converted into the
+// accumulator format (its quantization and overflow modes), then each addition; the last sum is registered
+// (one stage, also under --pipeline) and converted into the result format.
+static void emit_mac_each_add_rtl(RtlLayer& lay, const std::vector<MacOut>& outs) {
+  const Layer& L = lay.L;
+  std::ostringstream& v = lay.v;
+  const FixedFormat& cur = lay.cur;
+  const FixedFormat& A = L.prec.accum;
+  const FixedFormat& R = L.prec.result;
+  const FixedFormat& Wf = L.prec.weight;
+  const int XW = cur.W, XE = XW + 1, WE = Wf.W + 1, PW = XE + WE, Fp = cur.F() + Wf.F();
+  for (const auto& o : outs) lay.bound += (long)o.terms.size();
+  v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
+  for (int i = 0; i < lay.n_cur; ++i) {
+    std::string msb = "x[" + std::to_string((i + 1) * XW - 1) + "]";
+    v << "  wire signed [" << XE - 1 << ":0] x" << i << " = $signed({" << (cur.S ? msb : std::string("1'b0")) << ", "
+      << el("x", i, XW) << "});\n";
+  }
+  v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+  for (size_t j = 0; j < outs.size(); ++j) {
+    const std::string J = std::to_string(j);
+    std::string acc = "c" + J + "_b";
+    const_wire(v, acc, A, A.from_exact(outs[j].bias, L.prec.bias.F()));
+    int t = 0;
+    for (const auto& tw : outs[j].terms) {
+      if (tw.second == 0) continue;  // a zero product leaves the sum unchanged
+      const std::string k = J + "_" + std::to_string(t++);
+      ++lay.multipliers;
+      v << "  wire signed [" << PW - 1 << ":0] p" << k << " = x" << tw.first << " * " << slit(WE, tw.second) << ";\n"
+        << "  wire [" << A.W - 1 << ":0] q" << k << ";\n" << quant("qp" + k, PW, Fp, true, A, -1, "p" + k, "q" + k);
+      auto wide = [&](const std::string& a) {
+        return "{" + (A.S ? a + "[" + std::to_string(A.W - 1) + "]" : std::string("1'b0")) + ", " + a + "}";
+      };
+      v << "  wire [" << A.W << ":0] s" << k << " = " << wide(acc) << " + " << wide("q" + k) << ";\n"
+        << "  wire [" << A.W - 1 << ":0] c" << k << ";\n" << quant("qs" + k, A.W + 1, A.F(), A.S, A, -1, "s" + k, "c" + k);
+      acc = "c" + k;
+    }
+    v << "  reg [" << A.W - 1 << ":0] o" << J << ";\n  always @(posedge clk) if (en) o" << J << " <= " << acc << ";\n"
+      << quant("qr" + J, A.W, A.F(), A.S, R, -1, "o" + J, el("y", (int)j, R.W));
+  }
+  lay.stages = 1;
+}
+
 void emit_mac_rtl(RtlLayer& lay, const std::vector<MacOut>& outs) {
   const Layer& L = lay.L;
+  if (L.accumulation == "hls4ml") {
+    emit_mac_each_add_rtl(lay, outs);
+    return;
+  }
   std::ostringstream& v = lay.v;
   const FixedFormat& cur = lay.cur;
   const int n_cur = lay.n_cur, XW = cur.W, Fx = cur.F();

@@ -4,6 +4,9 @@
 // (softmax_formats) and its Verilog is pipelined over four stages.
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <map>
+#include <mutex>
 
 #include "emulate_ops.h"
 #include "layer_kind.h"
@@ -18,12 +21,63 @@ namespace hl = tinyforge::hls;
 
 namespace {
 
+// The hls4ml modes' tables as codes of their types (softmax.h: softmax_hls4ml), and the index (top bits of a
+// code).
+struct Hls4mlTables {
+  std::vector<i128> exp, inv;
+};
+const FixedFormat& hls4ml_index_fmt(const Layer& L, const FixedFormat& in) {
+  return L.softmax_impl == "hls4ml_stable" ? L.sm.inp_norm_t : in;
+}
+Hls4mlTables hls4ml_tables(const Layer& L, const FixedFormat& in) {
+  const Hls4mlSoftmax& sm = L.sm;
+  const FixedFormat& ix = hls4ml_index_fmt(L, in);
+  const bool stable = L.softmax_impl == "hls4ml_stable";
+  Hls4mlTables t;
+  for (int k = 0; k < sm.exp_size; ++k)
+    t.exp.push_back(sm.exp_table_t.from_double(hl::hls4ml_exp_entry((unsigned)k, (unsigned)sm.exp_size, ix.S, ix.I, stable)));
+  for (int k = 0; k < sm.inv_size; ++k)
+    t.inv.push_back(sm.inv_table_t.from_double(
+        hl::hls4ml_inv_entry((unsigned)k, (unsigned)sm.inv_size, sm.inv_inp_t.S, sm.inv_inp_t.I)));
+  return t;
+}
+unsigned top_bits(i128 raw, const FixedFormat& f, int size) {
+  const int n = hl::clog2((unsigned)size);
+  return (unsigned)((raw >> (f.W - n)) & (i128)((1u << n) - 1));
+}
+// Tables are built once per distinct set of parameters.
+const Hls4mlTables& cached_tables(const Layer& L, const FixedFormat& in) {
+  static std::mutex mu;
+  static std::map<std::string, Hls4mlTables> cache;
+  const Hls4mlSoftmax& sm = L.sm;
+  std::string key = L.softmax_impl + " " + hls4ml_index_fmt(L, in).str() + " " + std::to_string(sm.exp_size) + " " +
+                    sm.exp_table_t.str() + " " + sm.inv_inp_t.str() + " " + std::to_string(sm.inv_size) + " " +
+                    sm.inv_table_t.str();
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, hls4ml_tables(L, in)).first;
+  return it->second;
+}
+// hls4ml's balanced tree of additions, each converted into A.
+i128 tree_sum(const std::vector<i128>& x, size_t lo, size_t n, const FixedFormat& A) {
+  if (n == 1) return x[lo];
+  if (n == 2) return A.from_exact(x[lo] + x[lo + 1], A.F());
+  size_t left = 1;
+  while (left * 2 <= n - 1) left *= 2;
+  return A.from_exact(tree_sum(x, lo, left, A) + tree_sum(x, lo + left, n - left, A), A.F());
+}
+
 class SoftmaxKind : public LayerKind {
  public:
-  std::set<std::string> json_keys() const override { return {"argmax_only"}; }
+  std::set<std::string> json_keys() const override { return {"argmax_only", "implementation", "hls4ml"}; }
 
   bool parse(JsonReader& R, const json& lj, const std::string& p, Layer& L) const override {
     L.out_shape = L.in_shape;
+    R.softmax_options(lj, p, L.softmax_impl, L.sm);
+    if (lj.contains("hls4ml") && L.softmax_impl == "tinyforge")
+      R.err(p + ".hls4ml", lj["hls4ml"],
+            "no hls4ml options with implementation \"tinyforge\" (set \"implementation\": \"hls4ml_stable\" or "
+            "\"hls4ml_latency\")");
     if (lj.contains("argmax_only")) {
       if (!lj["argmax_only"].is_boolean())
         R.err(p + ".argmax_only", lj["argmax_only"], "true or false");
@@ -65,6 +119,20 @@ class SoftmaxKind : public LayerKind {
       if (x[i] > x[arg]) arg = (size_t)i;
     if (L.argmax_only) {
       for (int i = 0; i < n; ++i) out.raw.push_back(to_fmt(R, (size_t)i == arg ? 1 : 0, 0, st));
+    } else if (L.softmax_impl != "tinyforge") {
+      const Hls4mlSoftmax& sm = L.sm;
+      const Hls4mlTables& T = cached_tables(L, e.in.fmt);
+      const FixedFormat& A = sm.accum_t;
+      std::vector<i128> ex(n);
+      for (int i = 0; i < n; ++i) {
+        unsigned k = L.softmax_impl == "hls4ml_stable"
+                         ? top_bits(sm.inp_norm_t.from_exact(x[arg] - x[i], Fx), sm.inp_norm_t, sm.exp_size)
+                         : top_bits(x[i], e.in.fmt, sm.exp_size);
+        ex[i] = A.from_exact(T.exp[k], sm.exp_table_t.F());
+      }
+      i128 s = sm.inv_inp_t.from_exact(tree_sum(ex, 0, (size_t)n, A), A.F());
+      i128 r = T.inv[top_bits(s, sm.inv_inp_t, sm.inv_size)];
+      for (int i = 0; i < n; ++i) out.raw.push_back(to_fmt(R, ex[i] * r, A.F() + sm.inv_table_t.F(), st));
     } else {
       SoftmaxFormats sf = softmax_formats(n);
       std::vector<i128> ex(n);
@@ -85,6 +153,19 @@ class SoftmaxKind : public LayerKind {
 
   void emit_hls(HlsLayer& h) const override {
     const Layer& L = h.L;
+    if (L.softmax_impl != "tinyforge" && !L.argmax_only) {
+      const Hls4mlSoftmax& sm = L.sm;
+      h.config << "struct " << h.cfg << " {\n  static const unsigned n_in = " << L.in_size() << ";\n"
+               << "  static const bool stable = " << (L.softmax_impl == "hls4ml_stable" ? "true" : "false") << ";\n"
+               << "  static const unsigned exp_table_size = " << sm.exp_size << ", inv_table_size = " << sm.inv_size
+               << ";\n"
+               << "  typedef " << sm.exp_table_t.cpp() << " exp_table_t;\n  typedef " << sm.inv_table_t.cpp()
+               << " inv_table_t;\n  typedef " << sm.accum_t.cpp() << " accum_t;\n  typedef " << sm.inv_inp_t.cpp()
+               << " inv_inp_t;\n  typedef " << sm.inp_norm_t.cpp() << " inp_norm_t;\n};\n";
+      h.call << "  tinyforge::hls::softmax_hls4ml<" << h.prev_t << ", " << h.res_t << ", " << h.cfg << ">(" << h.prev_v
+             << ", " << h.id << "_out);\n";
+      return;
+    }
     SoftmaxFormats sf = softmax_formats(L.in_size());
     h.config << "struct " << h.cfg << " {\n  static const unsigned n_in = " << L.in_size() << ";\n"
              << "  static const unsigned exp_table_size = " << sf.exp_size << ", inv_table_size = " << sf.inv_size
@@ -98,8 +179,96 @@ class SoftmaxKind : public LayerKind {
            << h.id << "_out);\n";
   }
 
+  // The hls4ml modes: the exp-table indices (top bits of the input, or of max - x in inp_norm_t) and table
+  // reads, the entries converted into accum_t and registered (one stage); then hls4ml's adder tree, the
+  // inverse-table read and the products into the layer's output register.
+  void emit_rtl_hls4ml(RtlLayer& r) const {
+    const Layer& L = r.L;
+    const Hls4mlSoftmax& sm = L.sm;
+    const FixedFormat& R = L.prec.result;
+    const FixedFormat& cur = r.cur;
+    const FixedFormat& A = sm.accum_t;
+    const int n = r.n_cur, XW = cur.W, Fx = cur.F();
+    const bool stable = L.softmax_impl == "hls4ml_stable";
+    std::ostringstream& v = r.v;
+    const Hls4mlTables& T = cached_tables(L, cur);
+    const int eb = clog2(sm.exp_size), jb = clog2(sm.inv_size), EW = sm.exp_table_t.W;
+    const std::string exp_mem = r.mod + "_exp.mem", inv_mem = r.mod + "_inv.mem";
+    r.table(exp_mem, eb, EW, T.exp);
+    r.table(inv_mem, jb, sm.inv_table_t.W, T.inv);
+    auto ext1 = [](const std::string& a, int w, bool sgn) {  // one more bit, as a signed number
+      return "$signed({" + (sgn ? a + "[" + std::to_string(w - 1) + "]" : std::string("1'b0")) + ", " + a + "})";
+    };
+    v << "  /* verilator lint_off UNUSEDSIGNAL */\n";
+    for (int i = 0; i < n; ++i)
+      v << "  wire [" << XW - 1 << ":0] xi" << i << " = " << el("x", i, XW) << ";\n"
+        << "  wire signed [" << XW << ":0] n" << i << " = " << ext1("xi" + std::to_string(i), XW, cur.S) << ";\n";
+    if (stable) {
+      v << "  wire signed [" << XW << ":0] m0 = n0;\n";
+      for (int i = 1; i < n; ++i)
+        v << "  wire signed [" << XW << ":0] m" << i << " = n" << i << " > m" << i - 1 << " ? n" << i << " : m" << i - 1
+          << ";\n";
+    }
+    const FixedFormat& N = sm.inp_norm_t;
+    for (int i = 0; i < n; ++i) {
+      const std::string k = std::to_string(i);
+      std::string idx;
+      if (stable) {
+        v << "  wire signed [" << XW + 1 << ":0] d" << k << " = m" << n - 1 << " - n" << k << ";\n"
+          << "  wire [" << N.W - 1 << ":0] nd" << k << ";\n"
+          << quant("qd" + k, XW + 2, Fx, true, N, -1, "d" + k, "nd" + k);
+        idx = "nd" + k + "[" + std::to_string(N.W - 1) + ":" + std::to_string(N.W - eb) + "]";
+      } else {
+        idx = "xi" + k + "[" + std::to_string(XW - 1) + ":" + std::to_string(XW - eb) + "]";
+      }
+      v << "  wire [" << eb - 1 << ":0] ie" << k << " = " << idx << ";\n  wire [" << EW - 1 << ":0] ew" << k << ";\n"
+        << rom_read("exp" + k, exp_mem, eb, EW, "ie" + k, "ew" + k) << "  wire [" << A.W - 1 << ":0] ea" << k << ";\n"
+        << quant("qe" + k, EW, sm.exp_table_t.F(), sm.exp_table_t.S, A, -1, "ew" + k, "ea" + k) << "  reg ["
+        << A.W - 1 << ":0] e" << k << ";\n  always @(posedge clk) if (en) e" << k << " <= ea" << k << ";\n";
+    }
+    // hls4ml's tree: N terms split into the largest power of two below N and the rest; each sum into accum_t.
+    int node = 0;
+    std::function<std::string(int, int)> tree = [&](int lo, int cnt) -> std::string {
+      if (cnt == 1) return "e" + std::to_string(lo);
+      std::string a, b;
+      if (cnt == 2) {
+        a = "e" + std::to_string(lo);
+        b = "e" + std::to_string(lo + 1);
+      } else {
+        int left = 1;
+        while (left * 2 < cnt) left *= 2;
+        a = tree(lo, left);
+        b = tree(lo + left, cnt - left);
+      }
+      const std::string k = std::to_string(node++);
+      v << "  wire signed [" << A.W + 1 << ":0] st" << k << " = " << ext1(a, A.W, A.S) << " + " << ext1(b, A.W, A.S)
+        << ";\n  wire [" << A.W - 1 << ":0] su" << k << ";\n"
+        << quant("qt" + k, A.W + 2, A.F(), true, A, -1, "st" + k, "su" + k);
+      return "su" + k;
+    };
+    const std::string sum = tree(0, n);
+    const FixedFormat& I = sm.inv_inp_t;
+    const int VW = sm.inv_table_t.W;
+    v << "  wire [" << I.W - 1 << ":0] si;\n" << quant("qsi", A.W, A.F(), A.S, I, -1, sum, "si") << "  wire ["
+      << jb - 1 << ":0] js = si[" << I.W - 1 << ":" << I.W - jb << "];\n  wire [" << VW - 1 << ":0] rv;\n"
+      << rom_read("inv", inv_mem, jb, VW, "js", "rv");
+    const int PW = A.W + VW + 2;
+    for (int i = 0; i < n; ++i) {
+      const std::string k = std::to_string(i);
+      v << "  wire signed [" << PW - 1 << ":0] pr" << k << " = " << ext1("e" + k, A.W, A.S) << " * "
+        << ext1("rv", VW, sm.inv_table_t.S) << ";\n"
+        << quant("qy" + k, PW, A.F() + sm.inv_table_t.F(), true, R, -1, "pr" + k, el("y", i, R.W));
+    }
+    v << "  /* verilator lint_on UNUSEDSIGNAL */\n";
+    r.stages = 1;
+  }
+
   void emit_rtl(RtlLayer& r) const override {
     const Layer& L = r.L;
+    if (L.softmax_impl != "tinyforge" && !L.argmax_only) {
+      emit_rtl_hls4ml(r);
+      return;
+    }
     const FixedFormat& R = L.prec.result;
     const FixedFormat& cur = r.cur;
     const int n_cur = r.n_cur, XW = cur.W, Fx = cur.F();

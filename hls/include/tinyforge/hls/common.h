@@ -30,5 +30,57 @@ struct product_in_acc_units {
   typedef typename fx_type<I + fx<ACC>::fbits, I, true, fx<ACC>::qmode, WRAP>::type type;
 };
 
+// Accumulation of the multiply-accumulate layers (dense, conv): exact (the default: products quantized to
+// accum_t's fraction bits, an exact sum, one conversion into accum_t) or each_add (hls4ml's: every product and
+// the bias converted into accum_t, then a conversion into accum_t after every addition, bias first and then
+// the terms in input order; with a saturating accum_t the result depends on that order).
+enum accumulation_t { accum_exact = 0, accum_each_add = 1 };
+
+// A MAC config's accumulation: its static member `accumulation` when it declares one, else exact.
+template <class C, class = void>
+struct accumulation_of {
+  static const unsigned value = accum_exact;
+};
+template <class C>
+struct accumulation_of<C, decltype((void)C::accumulation)> {
+  static const unsigned value = C::accumulation;
+};
+
+// One output's accumulator under either mode: init(bias), add(x, w) per term, then result<res_T>().
+template <class accum_t, class term_t, class sum_t, unsigned MODE>
+struct mac_acc {
+  sum_t s;
+  template <class B>
+  void init(const B& b) {
+    s = accum_t(b);
+  }
+  template <class X, class Wt>
+  void add(const X& x, const Wt& w) {
+    term_t t = x * w;
+    s += t;
+  }
+  template <class R>
+  R result() const {
+    return R(accum_t(s));
+  }
+};
+template <class accum_t, class term_t, class sum_t>
+struct mac_acc<accum_t, term_t, sum_t, accum_each_add> {
+  accum_t s;
+  template <class B>
+  void init(const B& b) {
+    s = b;
+  }
+  template <class X, class Wt>
+  void add(const X& x, const Wt& w) {
+    accum_t p = x * w;
+    s = s + p;
+  }
+  template <class R>
+  R result() const {
+    return R(s);
+  }
+};
+
 }  // namespace hls
 }  // namespace tinyforge

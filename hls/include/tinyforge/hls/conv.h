@@ -3,6 +3,8 @@
 //   conv1d: in [in_width][n_chan], weights [filt_width][n_chan][n_filt], out [out_width][n_filt]
 //   conv2d: in [in_height][in_width][n_chan], weights [filt_height][filt_width][n_chan][n_filt],
 //           out [out_height][out_width][n_filt]
+// With accumulation = accum_each_add (common.h) every product and the bias are converted into accum_t and the
+// sum after every addition, bias first, then the window in kernel order (kh, kw, channel), as hls4ml's dense.
 // Positions outside the input (padding) contribute zero. "valid" and "same" padding are resolved by the code
 // generator into pad_* counts (same: total = max((out - 1) * stride + filt - in, 0), the odd one on the
 // right/bottom, as Keras does).
@@ -33,19 +35,20 @@ void conv1d(const data_T data[C::in_width * C::n_chan], res_T res[C::out_width *
   typedef decltype(data_T() * typename C::weight_t()) prod_t;
   typedef typename product_in_acc_units<accum_t, prod_t>::type term_t;
   typedef typename exact_sum<term_t, C::filt_width * C::n_chan + 1>::type sum_t;
+  typedef mac_acc<accum_t, term_t, sum_t, accumulation_of<C>::value> acc_t;
   for (unsigned ow = 0; ow < C::out_width; ++ow) {
 #pragma HLS PIPELINE II = C::reuse_factor
     for (unsigned f = 0; f < C::n_filt; ++f) {
-      sum_t acc = accum_t(biases[f]);
+      acc_t acc;
+      acc.init(biases[f]);
       for (unsigned k = 0; k < C::filt_width; ++k) {
         int iw = (int)(ow * C::stride + k) - (int)C::pad_left;
         if (iw < 0 || iw >= (int)C::in_width) continue;
         for (unsigned c = 0; c < C::n_chan; ++c) {
-          term_t t = data[iw * C::n_chan + c] * weights[(k * C::n_chan + c) * C::n_filt + f];
-          acc += t;
+          acc.add(data[iw * C::n_chan + c], weights[(k * C::n_chan + c) * C::n_filt + f]);
         }
       }
-      res[ow * C::n_filt + f] = res_T(accum_t(acc));
+      res[ow * C::n_filt + f] = acc.template result<res_T>();
     }
   }
 }
@@ -74,11 +77,13 @@ void conv2d(const data_T data[C::in_height * C::in_width * C::n_chan], res_T res
   typedef decltype(data_T() * typename C::weight_t()) prod_t;
   typedef typename product_in_acc_units<accum_t, prod_t>::type term_t;
   typedef typename exact_sum<term_t, C::filt_height * C::filt_width * C::n_chan + 1>::type sum_t;
+  typedef mac_acc<accum_t, term_t, sum_t, accumulation_of<C>::value> acc_t;
   for (unsigned oh = 0; oh < C::out_height; ++oh)
     for (unsigned ow = 0; ow < C::out_width; ++ow) {
 #pragma HLS PIPELINE II = C::reuse_factor
       for (unsigned f = 0; f < C::n_filt; ++f) {
-        sum_t acc = accum_t(biases[f]);
+        acc_t acc;
+        acc.init(biases[f]);
         for (unsigned kh = 0; kh < C::filt_height; ++kh) {
           int ih = (int)(oh * C::stride_height + kh) - (int)C::pad_top;
           if (ih < 0 || ih >= (int)C::in_height) continue;
@@ -86,13 +91,12 @@ void conv2d(const data_T data[C::in_height * C::in_width * C::n_chan], res_T res
             int iw = (int)(ow * C::stride_width + kw) - (int)C::pad_left;
             if (iw < 0 || iw >= (int)C::in_width) continue;
             for (unsigned c = 0; c < C::n_chan; ++c) {
-              term_t t = data[(ih * C::in_width + iw) * C::n_chan + c] *
-                         weights[((kh * C::filt_width + kw) * C::n_chan + c) * C::n_filt + f];
-              acc += t;
+              acc.add(data[(ih * C::in_width + iw) * C::n_chan + c],
+                      weights[((kh * C::filt_width + kw) * C::n_chan + c) * C::n_filt + f]);
             }
           }
         }
-        res[(oh * C::out_width + ow) * C::n_filt + f] = res_T(accum_t(acc));
+        res[(oh * C::out_width + ow) * C::n_filt + f] = acc.template result<res_T>();
       }
     }
 }

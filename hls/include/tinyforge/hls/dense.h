@@ -6,6 +6,10 @@
 // overflow mode applies once), then into res_T. Results therefore do not depend on the order of summation,
 // the strategy or the reuse factor.
 //
+// With accumulation = accum_each_add (common.h) each product and the bias are converted into accum_t and the sum
+// is converted into accum_t after every addition, bias first, then inputs 0, 1, ... in order (hls4ml's dense),
+// whatever the strategy and reuse factor.
+//
 // Strategies: latency (fully parallel: ceil(n_in*n_out / R) multipliers, a new input every R cycles) and
 // resource (the same arithmetic written as a loop nest whose outer loop runs R times). The reuse factor must
 // divide n_in * n_out; the code generator rejects other values and lists the nearest valid ones.
@@ -37,6 +41,16 @@ void dense(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_out],
   typedef typename product_in_acc_units<accum_t, prod_t>::type term_t;
   typedef typename exact_sum<term_t, CONFIG_T::n_in + 1>::type sum_t;
   const unsigned n_in = CONFIG_T::n_in, n_out = CONFIG_T::n_out;
+  if (accumulation_of<CONFIG_T>::value == accum_each_add) {
+    for (unsigned j = 0; j < n_out; ++j) {
+#pragma HLS UNROLL
+      mac_acc<accum_t, term_t, sum_t, accum_each_add> a;
+      a.init(biases[j]);
+      for (unsigned i = 0; i < n_in; ++i) a.add(data[i], weights[i * n_out + j]);
+      res[j] = a.template result<res_T>();
+    }
+    return;
+  }
   sum_t acc[CONFIG_T::n_out];
 #pragma HLS ARRAY_PARTITION variable = acc complete
   for (unsigned j = 0; j < n_out; ++j) {
