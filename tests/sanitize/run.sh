@@ -15,8 +15,9 @@ targets=(tinyforge tf_fuzz_replay test_core test_contract test_sweep test_cim te
 
 start=$(date +%s)
 # Verilator is left out on purpose: its configure-time lint of the RTL tests is not needed here.
+mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTINYFORGE_SANITIZE=ON \
-  -DCMAKE_DISABLE_FIND_PACKAGE_verilator=ON "-DTF_SANITIZE_TARGETS=$(IFS=';'; echo "${targets[*]}")" >"$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
+  -DCMAKE_DISABLE_FIND_PACKAGE_verilator=ON "-DTF_SANITIZE_TARGETS=$(IFS=';'; echo "${targets[*]}")" >"$build/sanitize-configure.log" 2>&1 || { cat "$build/sanitize-configure.log"; exit 1; }
 nice cmake --build "$build" -j2 --target sanitize_subset >"$build/sanitize-build.log" 2>&1 ||
   { tail -60 "$build/sanitize-build.log"; exit 1; }
 built=$(date +%s)
