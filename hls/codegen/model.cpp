@@ -251,8 +251,10 @@ Model load_model(const json& j, const std::string& file) {
         m.input_shape.push_back(R.integer(in["shape"][k], "input.shape[" + std::to_string(k) + "]", 1, 1 << 16));
     int64_t elements = 1;  // the generated code and the emulator size the input with int
     for (int d : m.input_shape) elements *= d;
-    if (elements > (1 << 24))
+    if (elements > (1 << 24)) {
       R.err("input.shape", in["shape"], "at most 16777216 input values in all (got " + std::to_string(elements) + ")");
+      R.d.throw_if_any();  // the layers' sizes (int) would overflow
+    }
     m.input = def.result;
     if (in.contains("precision")) R.format(in["precision"], "input.precision", m.input);
   }
