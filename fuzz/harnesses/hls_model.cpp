@@ -4,18 +4,14 @@
 #include "emulate.h"
 #include "float_eval.h"
 #include "harness.h"
+#include "hls_limits.h"
 #include "model.h"
 
 TF_FUZZ_HARNESS(hls_model) {
   const std::string file = (tf::fuzz::temp_dir() / "model.json").string();
   tf::fuzz::write_file(file, std::string_view((const char*)data, size));
   const tf::hlsgen::Model m = tf::hlsgen::load_model_json(file);
-  long long mults = 0;
-  for (const auto& L : m.layers) {
-    mults += L.mults();
-    if (L.in_size() > 100000 || L.out_size() > 100000) return;
-  }
-  if (m.layers.empty() || mults > 200000) return;
+  if (!tf::fuzz::small_enough_to_emulate(m)) return;
   tf::hlsgen::Emulator em(m);
   for (const auto& in : tf::hlsgen::random_test_inputs(m, 2)) {
     em.run(in);
