@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 done
 command -v clang++ >/dev/null || { echo "fuzz/run.sh: needs clang++ and libclang-rt-14-dev (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 
-all=(config cim_program cim_data neuro_network neuro_raster hls_model onnx hls_precision test_vectors sweep_spec)
+all=(config cim_program cim_data neuro_network neuro_raster hls_model onnx hls_precision test_vectors test_vectors_text sweep_spec)
 if [ -n "$only" ]; then IFS=, read -r -a names <<<"$only"; else names=("${all[@]}"); fi
 for n in "${names[@]}"; do
   [ -f "$root/fuzz/harnesses/$n.cpp" ] || { echo "fuzz/run.sh: no harness '$n' (have: ${all[*]})" >&2; exit 2; }
@@ -51,6 +51,7 @@ seeds_of() {  # the bundled files that seed harness $1
     onnx) ls $r/configs/models/*.onnx $r/tests/fixtures/onnx/*.onnx ;;
     hls_precision) ls $r/configs/models/digits_mlp_precision.json $c/precision_bad.json ;;
     test_vectors) ls $r/tests/fixtures/onnx/*_test.json ;;
+    test_vectors_text) ls $c/vectors_* ;;
     sweep_spec) ls $r/configs/sweeps/*.json $c/sweeps/*.json ;;
   esac
 }
@@ -69,6 +70,7 @@ for n in "${names[@]}"; do
   done
   dict=$root/fuzz/dict/json.dict max_len=65536
   [ "$n" = onnx ] && dict=$root/fuzz/dict/onnx.dict && max_len=32768
+  [ "$n" = test_vectors_text ] && dict=$root/fuzz/dict/numbers.dict
   limit=(-max_total_time="$seconds")
   [ -n "$runs" ] && limit=(-runs="$runs")
   before=$(find "$w/corpus" -type f | wc -l)

@@ -50,52 +50,25 @@ unsigned unsigned_table_index(i128 r, int F, unsigned size, int range_log2) {
   return (unsigned)idx;
 }
 
-Emulator::Emulator(const Model& m) : m_(m), w_(m.layers.size()), b_(m.layers.size()), stats_(m.layers.size()) {
+Emulator::Emulator(const Model& m)
+    : m_(m), w_(m.layers.size()), b_(m.layers.size()), w64_(m.layers.size()), stats_(m.layers.size()) {
   for (size_t k = 0; k < m.layers.size(); ++k) {
     const Layer& L = m.layers[k];
     for (double v : L.weights) w_[k].push_back(L.prec.weight.from_double(v));
     for (double v : L.bias) b_[k].push_back(L.prec.bias.from_double(v));
+    if (L.prec.weight.W <= 62)
+      for (i128 v : w_[k]) w64_[k].push_back((int64_t)v);
   }
 }
 
-// Converts an exact value into F; reports whether overflow handling changed it (CHANGED).
-i128 convert(const FixedFormat& f, i128 v, int fsrc, bool& changed) {
+// The 128-bit path of convert() (emulate_ops.h).
+i128 convert_slow(const FixedFormat& f, i128 v, int fsrc, bool& changed) {
   i128 r = f.from_exact(v, fsrc);
   FixedFormat wide = f;  // same fraction bits, 40 more integer bits, no overflow handling
   wide.W = f.W + 40;
   wide.I = f.I + 40;
   wide.O = hl::WRAP;
   changed = wide.from_exact(v, fsrc) != r;
-  return r;
-}
-
-// A dense/conv output: accumulator conversion then result conversion, counted once.
-i128 acc_to_result(const FixedFormat& A, const FixedFormat& R, i128 acc, LayerStats& st) {
-  bool c1, c2;
-  i128 a = convert(A, acc, A.F(), c1);
-  i128 r = convert(R, a, A.F(), c2);
-  if (c1 || c2) {
-    if ((c1 ? A.O : R.O) == hl::WRAP)
-      ++st.wrapped;
-    else
-      ++st.saturated;
-  }
-  ++st.values;
-  return r;
-}
-
-// Converts an exact value into F, counting it once (and as wrapped or saturated when overflow handling
-// changed it).
-i128 to_fmt(const FixedFormat& f, i128 v, int fsrc, LayerStats& st) {
-  bool changed;
-  i128 r = convert(f, v, fsrc, changed);
-  if (changed) {
-    if (f.O == hl::WRAP)
-      ++st.wrapped;
-    else
-      ++st.saturated;
-  }
-  ++st.values;
   return r;
 }
 
@@ -113,20 +86,21 @@ i128 add_each(const FixedFormat& A, i128 acc, i128 prod, int fprod, LayerStats& 
   return s;
 }
 
-std::vector<Tensor> Emulator::run(const std::vector<double>& input) {
-  std::vector<Tensor> outs;
-  Tensor cur;
-  cur.fmt = m_.input;
-  for (double v : input) cur.raw.push_back(m_.input.from_double(v));
+const std::vector<Tensor>& Emulator::run_into(const double* input, size_t n) {
+  in_.fmt = m_.input;
+  in_.raw.resize(n);
+  for (size_t i = 0; i < n; ++i) in_.raw[i] = m_.input.from_double(input[i]);
+  outs_.resize(m_.layers.size());
   for (size_t li = 0; li < m_.layers.size(); ++li) {
     const Layer& L = m_.layers[li];
-    Tensor out;
+    Tensor& out = outs_[li];
     out.fmt = L.prec.result;
-    kind_of(L).emulate(EmuLayer{L, cur, w_[li], b_[li], stats_[li]}, out);
-    outs.push_back(out);
-    cur = out;
+    out.raw.clear();
+    kind_of(L).emulate(EmuLayer{L, li ? outs_[li - 1] : in_, w_[li], b_[li], stats_[li], w64_[li]}, out);
   }
-  return outs;
+  return outs_;
 }
+
+std::vector<Tensor> Emulator::run(const std::vector<double>& input) { return run_into(input.data(), input.size()); }
 
 }  // namespace tf::hlsgen

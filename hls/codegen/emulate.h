@@ -37,6 +37,9 @@ class Emulator {
   // Quantizes INPUT (doubles) to the model's input format and evaluates every layer. Returns the output of
   // each layer (index k = layers[k]).
   std::vector<Tensor> run(const std::vector<double>& input);
+  // The same into buffers the emulator keeps and reuses: no allocation once the first vector has sized them.
+  // The result is valid until the next call.
+  const std::vector<Tensor>& run_into(const double* input, size_t n);
   const std::vector<LayerStats>& stats() const { return stats_; }
   // Quantized weights and biases of layer K (raw codes), as the emulator and the emitters use them.
   const std::vector<i128>& weights(size_t k) const { return w_[k]; }
@@ -45,6 +48,9 @@ class Emulator {
  private:
   const Model& m_;
   std::vector<std::vector<i128>> w_, b_;  // quantized weights and biases per layer
+  std::vector<std::vector<int64_t>> w64_;  // the weights as 64-bit integers (empty where one does not fit)
+  Tensor in_;
+  std::vector<Tensor> outs_;
   std::vector<LayerStats> stats_;
 };
 

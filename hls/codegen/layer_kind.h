@@ -38,6 +38,7 @@ struct EmuLayer {
   const std::vector<i128>& w;
   const std::vector<i128>& b;
   LayerStats& stats;
+  const std::vector<int64_t>& w64;  // W as 64-bit integers, or empty (Mac64)
 };
 
 // What the HLS project emitter hands a kind: the layer's identifiers and the two texts it appends to, the

@@ -89,7 +89,10 @@ struct TestVectors {
   std::vector<std::vector<double>> inputs, outputs;
   std::vector<int> labels;
 };
+// A file ending in .dat, .csv or .txt is read as text: one input vector per line (numbers separated by spaces,
+// tabs or commas; hls4ml's tb_input_features.dat as is), no outputs or labels. Anything else is JSON.
 TestVectors load_test_vectors(const std::string& file, int n_in, int n_out);
+bool text_vectors_file(const std::string& file);
 // COUNT seeded random input vectors spanning the model's input range (for generated test benches when the
 // model has no test vectors). Same seed, same vectors.
 std::vector<std::vector<double>> random_test_inputs(const Model& m, int count);

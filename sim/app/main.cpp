@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -64,6 +67,41 @@ std::string model_list() {
 
 [[noreturn]] void bad_usage(const std::string& msg, const std::string& hint) {
   throw tf::InputError(msg + (hint.empty() ? "" : "\n" + hint));
+}
+
+// A file the user named for an output (OPT FILE): checked before any work (its folder exists, it is not a
+// folder), then written to a fresh temporary beside it and renamed over it, so a failed run leaves whatever
+// was there before.
+void check_output_file(const std::string& opt, const std::string& file) {
+  std::error_code ec;
+  fs::path p(file), dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  if (file.empty() || fs::is_directory(p, ec)) bad_usage(opt + ": '" + file + "' is a folder; expected a file name", "");
+  if (!fs::is_directory(dir, ec)) bad_usage(opt + ": no folder '" + dir.string() + "' to write '" + file + "' into", "");
+}
+void write_output_file(const std::string& opt, const std::string& file, const std::string& text) {
+  std::string tmpl = file + ".XXXXXX";
+  int fd = mkstemp(tmpl.data());
+  if (fd < 0) bad_usage(opt + ": cannot write beside '" + file + "': " + std::strerror(errno), "");
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t k = ::write(fd, text.data() + done, text.size() - done);
+    if (k <= 0) {
+      ::close(fd);
+      ::unlink(tmpl.c_str());
+      bad_usage(opt + ": write error on '" + file + "': " + std::strerror(errno), "");
+    }
+    done += (size_t)k;
+  }
+  ::close(fd);
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::chmod(tmpl.c_str(), 0666 & ~mask);  // as an ordinary new file (mkstemp creates it 0600)
+  std::error_code ec;
+  fs::rename(tmpl, file, ec);
+  if (ec) {
+    ::unlink(tmpl.c_str());
+    bad_usage(opt + ": cannot write '" + file + "': " + ec.message(), "");
+  }
 }
 
 std::unique_ptr<tf::Model> get_model(const std::string& name) {
@@ -267,8 +305,8 @@ int cmd_sim(const std::vector<std::string>& args) {
 
 int cmd_hls(const std::vector<std::string>& args) {
   po::options_description od("options", 110, 50);
-  std::string model_file, out, strategy, precision, vectors_file, hls4ml_config;
-  int reuse = 0;
+  std::string model_file, out, strategy, precision, vectors_file, hls4ml_config, outputs_file;
+  int reuse = 0, threads = 1;
   od.add_options()("help,h", "this help")("out,o", po::value(&out)->value_name("DIR"),
                                           "output directory (required unless --emulate)")(
       "precision", po::value(&precision)->value_name("FILE"), "precision side file (JSON) for an ONNX model")(
@@ -279,6 +317,11 @@ int cmd_hls(const std::vector<std::string>& args) {
       "test vectors (JSON: inputs, optional float outputs and labels); default: the model's own, or MODEL_test.json")(
       "emulate",
       "run the bit-accurate model on the test vectors: per-layer error vs float, saturation/wrap counts, accuracy")(
+      "no-float", "with --emulate: skip the float model (no per-layer error or agreement; faster)")(
+      "outputs", po::value(&outputs_file)->value_name("FILE"),
+      "with --emulate: write the bit-accurate outputs, one line per vector, space-separated")(
+      "threads", po::value(&threads)->value_name("N"),
+      "with --emulate: threads over the vectors (default 1; 0: one per core); the results do not depend on it")(
       "rtl", "also write DIR/rtl/: synthesizable Verilog with Verilator and Icarus bit-exact checks")(
       "verify", po::value<int>()->value_name("N"),
       "implies --rtl: verilate the RTL, stream N vectors (the model's test vectors, then seeded random ones) in order "
@@ -298,10 +341,13 @@ int cmd_hls(const std::vector<std::string>& args) {
   if (vm.count("help") || model_file.empty()) {
     std::cout << "usage: tinyforge hls MODEL.json|MODEL.onnx [--out DIR] [--precision FILE] [--hls4ml-config FILE]\n"
                  "                     [--reuse N]\n"
-                 "                     [--strategy latency|resource] [--test-vectors FILE] [--emulate]\n"
+                 "                     [--strategy latency|resource] [--test-vectors FILE]\n"
+                 "                     [--emulate [--no-float] [--outputs FILE] [--threads N]]\n"
                  "                     [--rtl [--pipeline K] [--verify N] [--synth xc7|ice40]]\n\n"
                  "Writes DIR/hls/: the HLS C++ project of the model (firmware/, a test bench, tb_data/ with bit-exact\n"
-                 "expected outputs, build.sh for g++, build_prj.tcl for a vendor HLS tool).\n\n"
+                 "expected outputs, build.sh for g++, build_prj.tcl for a vendor HLS tool).\n"
+                 "Test vectors: JSON ({\"inputs\": [[...]], \"labels\": [...]}), or text (.dat, .csv, .txt: one\n"
+                 "input vector per line, hls4ml's tb_input_features.dat as is).\n\n"
               << od;
     return model_file.empty() && !vm.count("help") ? 2 : 0;
   }
@@ -314,10 +360,23 @@ int cmd_hls(const std::vector<std::string>& args) {
     bad_usage("--reuse: got " + std::to_string(reuse) + "; expected a reuse factor from 1 to 1000000", "");
   tf::hlsflow::apply_overrides(m, strategy, reuse, d);
   d.throw_if_any();
+  if (!emulate)
+    for (const char* o : {"no-float", "outputs", "threads"})
+      if (vm.count(o)) bad_usage(std::string("--") + o + ": needs --emulate", "");
+  if (threads < 0 || threads > 1024)
+    bad_usage("--threads: got " + std::to_string(threads) + "; expected 0 (one per core) to 1024", "");
+  if (vm.count("outputs")) check_output_file("--outputs", outputs_file);
   tf::hlsgen::TestVectors tv = tf::hlsflow::load_vectors(m, vectors_file);
   if (emulate) {
     if (tv.inputs.empty()) bad_usage("--emulate: no test vectors (give --test-vectors FILE)", "");
-    std::cout << tf::hlsflow::emulation_report(m, tf::hlsflow::emulate(m, tv), vectors_file);
+    tf::hlsflow::EmulateOptions eo;
+    eo.float_model = !vm.count("no-float");
+    eo.threads = threads;
+    eo.outputs = vm.count("outputs") > 0;
+    tf::hlsflow::Emulation e = tf::hlsflow::emulate(m, tv, eo);
+    if (eo.outputs) write_output_file("--outputs", outputs_file, e.outputs);
+    std::cout << tf::hlsflow::emulation_report(m, e, vectors_file);
+    if (eo.outputs) std::cout << "outputs: " << outputs_file << " (" << e.vectors << " lines)\n";
     if (out.empty()) return 0;
   }
   const bool rtl = vm.count("rtl") || vm.count("verify");

@@ -85,6 +85,16 @@ std::string read_file(const std::string& path) {
   if (!in) throw InputError(path + ": cannot open file (" + (fs::exists(path) ? "not readable" : "no such file") + ")");
   std::string s;
   const size_t limit = max_input_bytes();
+  if (fs::is_regular_file(path, ec)) {  // read straight into place (the size is a hint: the loop below goes on)
+    auto size = fs::file_size(path, ec);
+    if (!ec && size > 0 && size <= limit) {
+      s.resize((size_t)size);
+      in.read(s.data(), (std::streamsize)size);
+      s.resize((size_t)in.gcount());
+      if (in.bad()) throw InputError(path + ": read error");
+      if (s.size() < (size_t)size) return s;  // shrank while reading
+    }
+  }
   char buf[1 << 16];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     s.append(buf, (size_t)in.gcount());

@@ -1,6 +1,9 @@
 #include "hlsflow/flow.h"
 
 #include <algorithm>
+#include <charconv>
+#include <exception>
+#include <thread>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -65,30 +68,99 @@ TestVectors load_vectors(const Model& m, const std::string& file) {
   return load_test_vectors(file, n_in, m.layers.back().out_size());
 }
 
-Emulation emulate(const Model& m, const TestVectors& tv) {
+namespace {
+
+// One thread's share of the vectors [begin, end): counts, errors, statistics and output text, merged in vector
+// order afterwards (so the results do not depend on the number of threads).
+struct EmuPart {
+  size_t agree = 0, correct_fixed = 0, correct_float = 0;
+  std::vector<double> max_err;
+  std::vector<LayerStats> stats;
+  std::string text;
+};
+
+void append_value(std::string& s, double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, r.ptr);
+}
+
+void emulate_range(const Model& m, const TestVectors& tv, const EmulateOptions& o, size_t begin, size_t end,
+                   EmuPart& part) {
   Emulator em(m);
   const size_t nl = m.layers.size();
-  Emulation e;
-  e.max_err.assign(nl, 0);
-  e.vectors = tv.inputs.size();
-  e.labelled = !tv.labels.empty();
-  for (size_t k = 0; k < tv.inputs.size(); ++k) {
-    auto fx = em.run(tv.inputs[k]);
+  part.max_err.assign(nl, 0);
+  const bool labelled = !tv.labels.empty();
+  for (size_t k = begin; k < end; ++k) {
+    const std::vector<Tensor>& fx = em.run_into(tv.inputs[k].data(), tv.inputs[k].size());
+    const Tensor& y = fx.back();
+    size_t argmax_fx = 0;
+    for (size_t i = 1; i < y.raw.size(); ++i)
+      if (y.raw[i] > y.raw[argmax_fx]) argmax_fx = i;
+    if (labelled) part.correct_fixed += (int)argmax_fx == tv.labels[k];
+    if (o.outputs) {
+      for (size_t i = 0; i < y.raw.size(); ++i) {
+        if (i) part.text += ' ';
+        append_value(part.text, y.at(i));
+      }
+      part.text += '\n';
+    }
+    if (!o.float_model) continue;
     auto fl = float_eval(m, tv.inputs[k]);
     for (size_t l = 0; l < nl; ++l)
       for (size_t i = 0; i < fl[l].size(); ++i)
-        e.max_err[l] = std::max(e.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
-    size_t argmax_fx = 0;
-    for (size_t i = 1; i < fx.back().raw.size(); ++i)
-      if (fx.back().raw[i] > fx.back().raw[argmax_fx]) argmax_fx = i;
+        part.max_err[l] = std::max(part.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
     size_t argmax_fl = std::max_element(fl.back().begin(), fl.back().end()) - fl.back().begin();
-    e.agree += argmax_fx == argmax_fl;
-    if (e.labelled) {
-      e.correct_fixed += (int)argmax_fx == tv.labels[k];
-      e.correct_float += (int)argmax_fl == tv.labels[k];
-    }
+    part.agree += argmax_fx == argmax_fl;
+    if (labelled) part.correct_float += (int)argmax_fl == tv.labels[k];
   }
-  e.stats = em.stats();
+  part.stats = em.stats();
+}
+
+}  // namespace
+
+Emulation emulate(const Model& m, const TestVectors& tv, const EmulateOptions& o) {
+  const size_t nl = m.layers.size(), n = tv.inputs.size();
+  int threads = o.threads > 0 ? o.threads : (int)std::max(1u, std::thread::hardware_concurrency());
+  // At least 256 vectors per thread: below that, starting threads costs more than it saves.
+  threads = (int)std::max<size_t>(1, std::min<size_t>((size_t)threads, n / 256));
+  std::vector<EmuPart> parts(threads);
+  std::vector<std::exception_ptr> errors(threads);
+  auto run = [&](int t) {
+    try {
+      emulate_range(m, tv, o, n * t / threads, n * (t + 1) / threads, parts[t]);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(run, t);
+  run(0);
+  for (auto& th : pool) th.join();
+  for (auto& err : errors)
+    if (err) std::rethrow_exception(err);
+  Emulation e;
+  e.vectors = n;
+  e.labelled = !tv.labels.empty();
+  e.float_model = o.float_model;
+  e.threads = threads;
+  e.max_err.assign(nl, 0);
+  e.stats.assign(nl, LayerStats{});
+  for (EmuPart& p : parts) {
+    e.agree += p.agree;
+    e.correct_fixed += p.correct_fixed;
+    e.correct_float += p.correct_float;
+    for (size_t l = 0; l < nl; ++l) {
+      e.max_err[l] = std::max(e.max_err[l], p.max_err[l]);
+      e.stats[l].saturated += p.stats[l].saturated;
+      e.stats[l].wrapped += p.stats[l].wrapped;
+      e.stats[l].values += p.stats[l].values;
+    }
+    if (e.outputs.empty())
+      e.outputs.swap(p.text);
+    else
+      e.outputs += p.text;
+  }
   return e;
 }
 
@@ -96,22 +168,33 @@ std::string emulation_report(const Model& m, const Emulation& e, const std::stri
   std::ostringstream os;
   char buf[256];
   os << "emulation of '" << m.name << "' on " << e.vectors << " test vectors (" << vf << ")\n\n";
-  std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type", "max |err|",
-                "saturated", "wrapped");
+  std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type",
+                e.float_model ? "max |err|" : "", "saturated", "wrapped");
   os << buf;
   for (size_t l = 0; l < m.layers.size(); ++l) {
     const auto& L = m.layers[l];
     const auto& st = e.stats[l];
-    std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12.3g %10llu %8llu\n", L.name.substr(0, 24).c_str(),
-                  L.type.c_str(), L.prec.result.str().c_str(), e.max_err[l], (unsigned long long)st.saturated,
+    char err[32] = "";
+    if (e.float_model) std::snprintf(err, sizeof err, "%12.3g", e.max_err[l]);
+    std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10llu %8llu\n", L.name.substr(0, 24).c_str(),
+                  L.type.c_str(), L.prec.result.str().c_str(), err, (unsigned long long)st.saturated,
                   (unsigned long long)st.wrapped);
     os << buf;
   }
-  os << "\n(max |err|: largest difference from the float model's output of that layer over all vectors;\n"
-        " saturated / wrapped: values that overflowed a type in that layer, summed over all vectors)\n\n";
-  std::snprintf(buf, sizeof buf, "top-1 agreement with the float model: %.2f%%\n", 100.0 * e.agree / e.vectors);
-  os << buf;
-  if (e.labelled) {
+  if (e.float_model)
+    os << "\n(max |err|: largest difference from the float model's output of that layer over all vectors;\n"
+          " saturated / wrapped: values that overflowed a type in that layer, summed over all vectors)\n\n";
+  else
+    os << "\n(saturated / wrapped: values that overflowed a type in that layer, summed over all vectors;\n"
+          " the float model was not run: --no-float)\n\n";
+  if (e.float_model) {
+    std::snprintf(buf, sizeof buf, "top-1 agreement with the float model: %.2f%%\n", 100.0 * e.agree / e.vectors);
+    os << buf;
+  }
+  if (e.labelled && !e.float_model) {
+    std::snprintf(buf, sizeof buf, "accuracy: fixed point %.2f%%\n", 100.0 * e.correct_fixed / e.vectors);
+    os << buf;
+  } else if (e.labelled) {
     std::snprintf(buf, sizeof buf, "accuracy: float %.2f%%, fixed point %.2f%% (difference %+.2f points)\n",
                   100.0 * e.correct_float / e.vectors, 100.0 * e.correct_fixed / e.vectors,
                   100.0 * ((double)e.correct_fixed - (double)e.correct_float) / e.vectors);

@@ -29,17 +29,24 @@ void apply_overrides(hlsgen::Model& m, const std::string& strategy, int reuse, D
 std::string find_test_vectors(const hlsgen::Model& m, const std::string& model_file, const std::string& given);
 hlsgen::TestVectors load_vectors(const hlsgen::Model& m, const std::string& file);
 
-// Bit-accurate emulation of every test vector against the float model.
+struct EmulateOptions {
+  bool float_model = true;  // also evaluate the float model (per-layer error, agreement, float accuracy)
+  int threads = 1;          // threads over vectors (0: one per core); the results do not depend on it
+  bool outputs = false;     // collect the bit-accurate outputs as text (Emulation::outputs)
+};
+// Bit-accurate emulation of every test vector, against the float model when asked.
 struct Emulation {
   size_t vectors = 0, agree = 0, correct_fixed = 0, correct_float = 0;
-  bool labelled = false;
+  bool labelled = false, float_model = true;
+  int threads = 1;
   std::vector<double> max_err;            // per layer: largest |fixed - float|
   std::vector<hlsgen::LayerStats> stats;  // per layer: saturated / wrapped values
+  std::string outputs;  // one line per vector: the last layer's values, space-separated, exact decimals
   double agreement() const { return vectors ? (double)agree / vectors : 0.0; }
   double accuracy_fixed() const { return vectors ? (double)correct_fixed / vectors : 0.0; }
   double accuracy_float() const { return vectors ? (double)correct_float / vectors : 0.0; }
 };
-Emulation emulate(const hlsgen::Model& m, const hlsgen::TestVectors& tv);
+Emulation emulate(const hlsgen::Model& m, const hlsgen::TestVectors& tv, const EmulateOptions& o = {});
 // The per-layer table and the accuracy lines `tinyforge hls --emulate` prints.
 std::string emulation_report(const hlsgen::Model& m, const Emulation& e, const std::string& vectors_file);
 

@@ -5,6 +5,8 @@
 #   BUILD_DIR     a Release build (default build/; scripts/test.sh makes it)
 #   --with-synth  also the yosys costs of bench_rtl.sh (minutes per design); without it bench_rtl.sh runs
 #                 --no-synth at R = 1 and 4
+# HLS4ML_SRC (an hls4ml source tree) and AP_INCLUDE (the folder of ap_fixed.h) in the environment add the
+# comparison with hls4ml's C simulation to bench_hls4ml_speed.py; without them it reports tinyforge alone.
 # The neuromorphic benchmark needs Debian's python3-brian (installed here when missing and running as root).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -13,7 +15,7 @@ synth=0
 for a in "$@"; do
   case "$a" in
     --with-synth) synth=1 ;;
-    -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "all.sh: unknown option $a (see --help)" >&2; exit 2 ;;
     *) build=$(cd "$a" && pwd) || exit 2 ;;
   esac
@@ -32,12 +34,15 @@ run() {  # NAME SCRIPT ARGS...
   local name=$1; shift
   echo; echo "## $name"; echo
   local t0=$SECONDS
-  if bash "$@"; then status+=("$name: ok ($((SECONDS - t0)) s)"); else status+=("$name: FAILED or skipped (exit $?)"); fi
+  local how=bash
+  [[ $1 == *.py ]] && how=/usr/bin/python3
+  if $how "$@"; then status+=("$name: ok ($((SECONDS - t0)) s)"); else status+=("$name: FAILED or skipped (exit $?)"); fi
 }
 run "start-up" "$root/tests/bench/bench_startup.sh" "$build"
 run "CIM macro simulation" "$root/tests/bench/bench_cim.sh" "$build"
 run "neuromorphic core vs Brian2" "$root/tests/bench/bench_neuro.sh" "$build"
 run "HLS emulation" "$root/tests/bench/bench_hls.sh" "$build"
+run "HLS emulation vs hls4ml" "$root/tests/bench/bench_hls4ml_speed.py" "$build/sim/app/tinyforge"
 run "sweeps" "$root/tests/bench/bench_sweep.sh" "$build"
 if [ $synth = 1 ]; then
   run "RTL" "$root/tests/bench/bench_rtl.sh" "$build"

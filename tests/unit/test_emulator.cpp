@@ -5,6 +5,7 @@
 #include <random>
 
 #include "emulate.h"
+#include "emulate_ops.h"
 #include "tinyforge/hls/activation.h"
 #include "tinyforge/hls/batchnorm.h"
 #include "tinyforge/hls/conv.h"
@@ -13,6 +14,7 @@
 #include "tinyforge/hls/softmax.h"
 
 using namespace tf::hlsgen;
+using tf::json;
 namespace hl = tinyforge::hls;
 
 namespace {
@@ -255,4 +257,143 @@ TEST_CASE("emulator equals templates: unsigned x unsigned products, hard_tanh on
   CHECK(yo[0].to_double() == -1.0);
   CHECK(yo[1].to_double() == 1.0);
   CHECK(o[0].at(0) == -1.0);
+}
+
+// The 64-bit accumulation path (Mac64, taken when every value fits) against the exact 128-bit one (term and
+// add_each, which the tests above check against the templates and tests/hls4ml against an independent
+// reference): same sums, same overflow counts, over random formats, every quantization and overflow mode and
+// both accumulation modes, with data that overflows the accumulator often.
+TEST_CASE("emulator: 64-bit accumulation equals the 128-bit path", "[hls][emulator]") {
+  std::mt19937_64 rng(20261202);
+  const QuantMode qs[] = {hl::TRN, hl::TRN_ZERO, hl::RND, hl::RND_ZERO, hl::RND_MIN_INF, hl::RND_INF, hl::RND_CONV};
+  const OvfMode os[] = {hl::WRAP, hl::SAT, hl::SAT_ZERO, hl::SAT_SYM};
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int fast_cases = 0;
+  for (int c = 0; c < 4000; ++c) {
+    FixedFormat in, w, A;
+    in.W = pick(1, 32), in.I = pick(-8, 40), in.S = pick(0, 1);
+    w.W = pick(1, 32), w.I = pick(-8, 40), w.S = pick(0, 1);
+    A.W = pick(2, 64), A.I = pick(-10, 70), A.S = pick(0, 1), A.Q = qs[pick(0, 6)], A.O = os[pick(0, 3)];
+    const bool each = pick(0, 1);
+    const int n = pick(1, 300);
+    const Mac64 m(A, in, w, each, n);
+    if (!m.ok) continue;
+    ++fast_cases;
+    auto code = [&](const FixedFormat& f) {
+      i128 lo = f.S ? -((i128)1 << (f.W - 1)) : 0, hi = f.S ? ((i128)1 << (f.W - 1)) - 1 : ((i128)1 << f.W) - 1;
+      return lo + (i128)(std::uniform_int_distribution<uint64_t>(0, (uint64_t)(hi - lo))(rng));
+    };
+    const int fp = in.F() + w.F();
+    LayerStats s128, s64, sk;
+    const i128 start = code(A);
+    std::vector<i128> prods(n);
+    for (auto& p : prods) p = code(in) * code(w);
+    std::vector<int64_t> want(n), general(n), kernel(n);
+    i128 acc = start;
+    int64_t acc64 = (int64_t)start;
+    for (int k = 0; k < n; ++k) {
+      acc = each ? add_each(A, acc, prods[k], fp, s128) : acc + term(prods[k], fp, A);
+      want[k] = (int64_t)acc;
+      general[k] = acc64 = m.add(acc64, (int64_t)prods[k], s64);
+    }
+    m.with_adder([&](const auto& add) {  // the adder a kernel gets (specialised for the common modes)
+      int64_t a = (int64_t)start;
+      for (int k = 0; k < n; ++k) kernel[k] = a = add(a, (int64_t)prods[k], sk);
+    });
+    REQUIRE(general == want);
+    REQUIRE(kernel == want);
+    REQUIRE(s64.saturated == s128.saturated);
+    REQUIRE(s64.wrapped == s128.wrapped);
+    REQUIRE(sk.saturated == s128.saturated);
+    REQUIRE(sk.wrapped == s128.wrapped);
+  }
+  REQUIRE(fast_cases > 1000);  // the random formats exercise the fast path, not only the fallback
+}
+
+// convert() (the emulator's conversion with overflow counting) against its definition: the value is what the
+// format's conversion gives, and it counts as changed when that differs from the same conversion into a format
+// with 40 more integer bits and no overflow handling. Random formats and values around every boundary, so that
+// both its 64-bit path and the 128-bit one run.
+TEST_CASE("emulator: conversion with overflow counting equals its definition", "[hls][emulator]") {
+  std::mt19937_64 rng(7);
+  const QuantMode qs[] = {hl::TRN, hl::TRN_ZERO, hl::RND, hl::RND_ZERO, hl::RND_MIN_INF, hl::RND_INF, hl::RND_CONV};
+  const OvfMode os[] = {hl::WRAP, hl::SAT, hl::SAT_ZERO, hl::SAT_SYM};
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int c = 0; c < 200000; ++c) {
+    FixedFormat f;
+    f.W = pick(1, 70), f.I = pick(-10, 80), f.S = pick(0, 1), f.Q = qs[pick(0, 6)], f.O = os[pick(0, 3)];
+    const int fsrc = pick(-30, 90);
+    const int bits = pick(0, 100);
+    i128 v = (i128)(rng() >> 1);
+    if (bits < 64) v >>= (63 - bits);
+    else v = (v << (bits - 63)) + (i128)rng();
+    if (pick(0, 1)) v = -v;
+    FixedFormat wide = f;
+    wide.W = f.W + 40;
+    wide.I = f.I + 40;
+    wide.O = hl::WRAP;
+    const i128 want = f.from_exact(v, fsrc);
+    const bool want_changed = wide.from_exact(v, fsrc) != want;
+    bool changed = false;
+    const i128 got = convert(f, v, fsrc, changed);
+    REQUIRE(got == want);
+    REQUIRE(changed == want_changed);
+  }
+}
+
+// A whole dense layer through the emulator (its 64-bit kernels: four outputs at a time, the optimistic pass
+// with conversion after every addition and its fallback) against the same layer computed here term by term
+// with the 128-bit helpers, over random shapes (odd output counts too), formats and data scaled so that some
+// outputs saturate or wrap inside the sum and most do not.
+TEST_CASE("emulator: dense kernels equal the term-by-term 128-bit computation", "[hls][emulator]") {
+  std::mt19937_64 rng(99);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const char* accs[] = {"fixed<16,6,TRN,SAT>", "fixed<16,6,RND,WRAP>", "ufixed<14,5,TRN,SAT>", "fixed<20,8,RND,SAT>",
+                        "fixed<12,7,TRN,WRAP>", "fixed<18,4,RND_CONV,SAT_SYM>", "fixed<24,12>"};
+  const char* ins[] = {"fixed<16,6>", "ufixed<8,3>", "fixed<10,2,RND,SAT>"};
+  int optimistic_hits = 0, fallbacks = 0;
+  for (int c = 0; c < 300; ++c) {
+    const int n_in = pick(1, 40), n_out = pick(1, 11);
+    const std::string acc = accs[pick(0, 6)], in = ins[pick(0, 2)];
+    const bool each = pick(0, 3) != 0;
+    const double scale = std::ldexp(1.0, pick(-4, 2));
+    json W = json::array();
+    for (int i = 0; i < n_in; ++i) W.push_back(uniform(rng, n_out, -scale, scale));
+    json layer = {{"name", "d"}, {"type", "dense"}, {"units", n_out}, {"weights", W},
+                  {"bias", uniform(rng, n_out, -scale, scale)}};
+    if (each) layer["accumulation"] = "hls4ml";
+    json mj = {{"input", {{"shape", {n_in}}, {"precision", in}}},
+               {"precision", {{"result", "fixed<16,6,RND,SAT>"}, {"accum", acc}, {"weight", "fixed<10,3>"}, {"bias", "fixed<10,3>"}}},
+               {"layers", {layer}}};
+    Model md = load_model(mj, "random_dense.json");
+    Emulator em(md);
+    const Layer& L = md.layers[0];
+    const FixedFormat& A = L.prec.accum;
+    LayerStats st;  // the reference's counts over the five vectors
+    for (int v = 0; v < 5; ++v) {
+      std::vector<double> x = uniform(rng, n_in, -16, 16);
+      Tensor y = em.run(x).back();
+      Tensor xin;
+      xin.fmt = md.input;
+      for (double d : x) xin.raw.push_back(md.input.from_double(d));
+      const int fp = xin.fmt.F() + L.prec.weight.F();
+      for (int j = 0; j < n_out; ++j) {
+        i128 a = A.from_exact(em.biases(0)[j], L.prec.bias.F());
+        LayerStats inner;
+        for (int i = 0; i < n_in; ++i) {
+          const i128 prod = xin.raw[i] * em.weights(0)[i * n_out + j];
+          a = each ? add_each(A, a, prod, fp, inner) : a + term(prod, fp, A);
+        }
+        (inner.saturated + inner.wrapped ? fallbacks : optimistic_hits) += each;
+        st.saturated += inner.saturated;
+        st.wrapped += inner.wrapped;
+        REQUIRE(y.raw[j] == acc_to_result(A, L.prec.result, a, st));
+      }
+    }
+    REQUIRE(em.stats()[0].saturated == st.saturated);
+    REQUIRE(em.stats()[0].wrapped == st.wrapped);
+    REQUIRE(em.stats()[0].values == st.values);
+  }
+  CHECK(optimistic_hits > 100);
+  CHECK(fallbacks > 20);
 }

@@ -60,8 +60,22 @@ class ReluKind : public ActivationKind {
     for (double x : cur) out.push_back(x > 0 ? x : 0);
   }
   void emulate(const EmuLayer& e, Tensor& out) const override {
+    // Without a branch on the sign (random signs mispredict): max(x, 0) converts to 0 unchanged, and only
+    // the positive inputs count as converted values.
     const int Fx = e.in.fmt.F();
-    for (i128 x : e.in.raw) out.raw.push_back(x > 0 ? to_fmt(e.L.prec.result, x, Fx, e.stats) : 0);
+    const FixedFormat& R = e.L.prec.result;
+    const size_t n = e.in.raw.size();
+    out.raw.resize(n);
+    uint64_t values = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const i128 x = e.in.raw[i];
+      const bool pos = x > 0;
+      bool changed;
+      out.raw[i] = convert(R, pos ? x : 0, Fx, changed);
+      if (changed) ++(R.O == hl::WRAP ? e.stats.wrapped : e.stats.saturated);
+      values += pos;
+    }
+    e.stats.values += values;
   }
   // After another layer: a sign-bit select behind that layer's register.
   bool rtl_fuses_into_previous() const override { return true; }

@@ -1,6 +1,7 @@
 // Multiply-accumulate layers: dense, conv1d, conv2d (templates dense.h, conv.h). One family because they
 // share what makes them costly: weights and biases, a reuse factor and strategy, the product and accumulator
 // formats, and one Verilog datapath (layers/mac_rtl.cpp) fed with each output's bias and (input, weight) terms.
+#include <algorithm>
 #include <cstdint>
 #include <sstream>
 
@@ -116,6 +117,59 @@ class DenseKind : public LayerKind {
     const FixedFormat& A = L.prec.accum;
     int n_in = L.in_size(), n_out = L.units, Fp = e.in.fmt.F() + L.prec.weight.F();
     const bool each = L.accumulation == "hls4ml";
+    const Mac64 m(A, e.in.fmt, L.prec.weight, each, n_in);
+    if (m.ok && !e.w64.empty()) {
+      // Four outputs at a time: their accumulations are independent, so the four chains overlap.
+      const int64_t* w = e.w64.data();
+      out.raw.resize(n_out);
+      m.with_adder([&](const auto& add) {
+        int j = 0;
+        for (; j + 4 <= n_out; j += 4) {
+          int64_t acc[4];
+          for (int k = 0; k < 4; ++k) acc[k] = (int64_t)A.from_exact(e.b[j + k], L.prec.bias.F());
+          if (add.optimistic) {
+            // Converting after every addition changes nothing while no product and no partial sum leaves the
+            // accumulator's range: then the plain sums are the results, with nothing to count. One pass
+            // tracks the extremes (short dependency chains); only a group where one left it runs again.
+            int64_t sum[4];
+            uint64_t bits[4] = {0, 0, 0, 0};  // OR of every product's and partial sum's magnitude bits
+            for (int k = 0; k < 4; ++k) {
+              sum[k] = acc[k];
+              bits[k] = add.magnitude(acc[k]);
+            }
+            for (int i = 0; i < n_in; ++i) {
+              const int64_t x = (int64_t)e.in.raw[i];
+              const int64_t* wr = w + (size_t)i * n_out + j;
+              for (int k = 0; k < 4; ++k) {
+                const int64_t p = add.term(x * wr[k]);
+                sum[k] += p;
+                bits[k] |= add.magnitude(p) | add.magnitude(sum[k]);
+              }
+            }
+            const bool inside = add.inside_all(bits[0] | bits[1] | bits[2] | bits[3]);
+            if (inside) {
+              for (int k = 0; k < 4; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, sum[k], e.stats);
+              continue;
+            }
+          }
+          LayerStats st;  // local, so the counters stay in registers
+          for (int i = 0; i < n_in; ++i) {
+            const int64_t x = (int64_t)e.in.raw[i];
+            const int64_t* wr = w + (size_t)i * n_out + j;
+            for (int k = 0; k < 4; ++k) acc[k] = add(acc[k], x * wr[k], st);
+          }
+          e.stats.saturated += st.saturated;
+          e.stats.wrapped += st.wrapped;
+          for (int k = 0; k < 4; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, acc[k], e.stats);
+        }
+        for (; j < n_out; ++j) {
+          int64_t acc = (int64_t)A.from_exact(e.b[j], L.prec.bias.F());
+          for (int i = 0; i < n_in; ++i) acc = add(acc, (int64_t)e.in.raw[i] * w[(size_t)i * n_out + j], e.stats);
+          out.raw[j] = acc_to_result(A, L.prec.result, acc, e.stats);
+        }
+      });
+      return;
+    }
     for (int j = 0; j < n_out; ++j) {
       i128 acc = A.from_exact(e.b[j], L.prec.bias.F());
       for (int i = 0; i < n_in; ++i) {
@@ -243,11 +297,28 @@ class ConvKind : public LayerKind {
     const int C = win.C, OH = win.OH, OW = win.OW;
     const int NF = L.filters;
     int Fp = e.in.fmt.F() + L.prec.weight.F();
+    const bool each = L.accumulation == "hls4ml";
+    const Mac64 m(A, e.in.fmt, L.prec.weight, each, (long long)win.KH * win.KW * C);
+    if (m.ok && !e.w64.empty()) {
+      const int64_t* w = e.w64.data();
+      m.with_adder([&](const auto& add) {
+        for (int oh = 0; oh < OH; ++oh)
+          for (int ow = 0; ow < OW; ++ow)
+            for (int f = 0; f < NF; ++f) {
+              int64_t acc = (int64_t)A.from_exact(e.b[f], L.prec.bias.F());
+              win.for_each_tap(oh, ow, [&](int tap, int px) {
+                for (int c = 0; c < C; ++c)
+                  acc = add(acc, (int64_t)e.in.raw[px * C + c] * w[(tap * C + c) * NF + f], e.stats);
+              });
+              out.raw.push_back(acc_to_result(A, L.prec.result, acc, e.stats));
+            }
+      });
+      return;
+    }
     for (int oh = 0; oh < OH; ++oh)
       for (int ow = 0; ow < OW; ++ow)
         for (int f = 0; f < NF; ++f) {
           i128 acc = A.from_exact(e.b[f], L.prec.bias.F());
-          const bool each = L.accumulation == "hls4ml";
           win.for_each_tap(oh, ow, [&](int tap, int px) {
             for (int c = 0; c < C; ++c) {
               i128 prod = e.in.raw[px * C + c] * e.w[(tap * C + c) * NF + f];

@@ -45,17 +45,27 @@ unsigned top_bits(i128 raw, const FixedFormat& f, int size) {
   const int n = hl::clog2((unsigned)size);
   return (unsigned)((raw >> (f.W - n)) & (i128)((1u << n) - 1));
 }
-// Tables are built once per distinct set of parameters.
+// Tables are built once per distinct set of parameters (the key: every number they depend on). Each thread
+// remembers its last hit, so the emulator's per-vector calls skip the lock and the map.
 const Hls4mlTables& cached_tables(const Layer& L, const FixedFormat& in) {
   static std::mutex mu;
-  static std::map<std::string, Hls4mlTables> cache;
+  static std::map<std::vector<int>, Hls4mlTables> cache;  // nodes never move: references stay valid
+  thread_local std::vector<int> last_key;
+  thread_local const Hls4mlTables* last = nullptr;
   const Hls4mlSoftmax& sm = L.sm;
-  std::string key = L.softmax_impl + " " + hls4ml_index_fmt(L, in).str() + " " + std::to_string(sm.exp_size) + " " +
-                    sm.exp_table_t.str() + " " + sm.inv_inp_t.str() + " " + std::to_string(sm.inv_size) + " " +
-                    sm.inv_table_t.str();
+  thread_local std::vector<int> key;  // reused: no allocation per call
+  key.clear();
+  key.push_back(L.softmax_impl == "hls4ml_stable");
+  for (const FixedFormat* f : {&hls4ml_index_fmt(L, in), &sm.exp_table_t, &sm.inv_inp_t, &sm.inv_table_t})
+    key.insert(key.end(), {f->W, f->I, (int)f->S, (int)f->Q, (int)f->O});
+  key.push_back(sm.exp_size);
+  key.push_back(sm.inv_size);
+  if (last && key == last_key) return *last;
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, hls4ml_tables(L, in)).first;
+  last_key = key;
+  last = &it->second;
   return it->second;
 }
 // hls4ml's balanced tree of additions, each converted into A.
