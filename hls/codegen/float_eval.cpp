@@ -16,4 +16,12 @@ std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<do
   return outs;
 }
 
+void float_eval_into(const Model& m, const std::vector<double>& input, std::vector<std::vector<double>>& outs) {
+  outs.resize(m.layers.size());
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    outs[l].clear();
+    kind_of(m.layers[l]).eval_float(m.layers[l], l ? outs[l - 1] : input, outs[l]);
+  }
+}
+
 }  // namespace tf::hlsgen

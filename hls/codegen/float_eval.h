@@ -10,5 +10,7 @@ namespace tf::hlsgen {
 
 // Output of every layer (index k = layers[k]).
 std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<double>& input);
+// The same into OUTS, whose buffers are reused from call to call (no allocation once they have grown).
+void float_eval_into(const Model& m, const std::vector<double>& input, std::vector<std::vector<double>>& outs);
 
 }  // namespace tf::hlsgen

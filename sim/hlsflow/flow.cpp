@@ -91,6 +91,7 @@ void emulate_range(const Model& m, const TestVectors& tv, const EmulateOptions& 
   const size_t nl = m.layers.size();
   part.max_err.assign(nl, 0);
   const bool labelled = !tv.labels.empty();
+  std::vector<std::vector<double>> fl;
   for (size_t k = begin; k < end; ++k) {
     const std::vector<Tensor>& fx = em.run_into(tv.inputs[k].data(), tv.inputs[k].size());
     const Tensor& y = fx.back();
@@ -106,7 +107,7 @@ void emulate_range(const Model& m, const TestVectors& tv, const EmulateOptions& 
       part.text += '\n';
     }
     if (!o.float_model) continue;
-    auto fl = float_eval(m, tv.inputs[k]);
+    float_eval_into(m, tv.inputs[k], fl);
     for (size_t l = 0; l < nl; ++l)
       for (size_t i = 0; i < fl[l].size(); ++i)
         part.max_err[l] = std::max(part.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));

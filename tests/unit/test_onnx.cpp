@@ -9,12 +9,14 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include <onnx/onnx_pb.h>
 
 #include "core/diagnostics.h"
 #include "emulate.h"
 #include "float_eval.h"
+#include "hls4ml_config.h"
 #include "onnx_import.h"
 
 using namespace tf::hlsgen;
@@ -224,4 +226,102 @@ TEST_CASE("onnx: a 10,000-layer chain imports (linear work per node)", "[hls][on
   std::filesystem::remove(file);
   CHECK(m.layers.size() == plain.layers.size() + 10000);
   CHECK(m.layers.back().out_shape == plain.layers.back().out_shape);
+}
+
+// --hls4ml-config on an ONNX model: the jet-tagging MLP written as ONNX here (Gemm and Relu nodes, Softmax,
+// named as hls4ml names the layers of the same network), imported with the shipped hls4ml configuration, must
+// give the same layers, types, modes and bits as the JSON model with the same configuration (the route
+// tests/hls4ml/check_compat.py checks against the independent reference).
+TEST_CASE("onnx: --hls4ml-config on an ONNX model equals the JSON route", "[hls][onnx][hls4ml]") {
+  const std::string jet = src("configs/models/jet_tagging_mlp.json"), yml = src("configs/models/jet_tagging_mlp_hls4ml.yml");
+  const tf::json j = tf::load_json_file(jet);
+  onnx::ModelProto mp;
+  mp.set_ir_version(8);
+  mp.add_opset_import()->set_version(13);
+  onnx::GraphProto& g = *mp.mutable_graph();
+  g.set_name(j["name"].get<std::string>());
+  int n = j["input"]["shape"][0].get<int>();
+  auto* in = g.add_input();
+  in->set_name("x");
+  auto* shape = in->mutable_type()->mutable_tensor_type();
+  shape->set_elem_type(onnx::TensorProto::FLOAT);
+  shape->mutable_shape()->add_dim()->set_dim_value(1);
+  shape->mutable_shape()->add_dim()->set_dim_value(n);
+  std::string cur = "x";
+  auto node = [&](const std::string& op, const std::string& name, std::vector<std::string> inputs) {
+    onnx::NodeProto* nd = g.add_node();
+    nd->set_op_type(op);
+    nd->set_name(name);
+    for (auto& i : inputs) nd->add_input(i);
+    nd->add_output(name + "_out");
+    cur = name + "_out";
+  };
+  for (const auto& L : j["layers"]) {
+    const std::string name = L["name"].get<std::string>();
+    const int units = L["units"].get<int>();
+    onnx::TensorProto* B = g.add_initializer();
+    B->set_name(name + "_W");
+    B->set_data_type(onnx::TensorProto::FLOAT);
+    B->add_dims(n);
+    B->add_dims(units);
+    for (const auto& row : L["weights"])
+      for (const auto& v : row) B->add_float_data(v.get<float>());
+    onnx::TensorProto* C = g.add_initializer();
+    C->set_name(name + "_b");
+    C->set_data_type(onnx::TensorProto::FLOAT);
+    C->add_dims(units);
+    for (const auto& v : L["bias"]) C->add_float_data(v.get<float>());
+    node("Gemm", name, {cur, name + "_W", name + "_b"});
+    const std::string act = L.value("activation", "linear");
+    if (act == "relu") node("Relu", name + "_relu", {cur});
+    if (act == "softmax") node("Softmax", name + "_softmax", {cur});
+    n = units;
+  }
+  g.add_output()->set_name(cur);
+  const std::string file =
+      (std::filesystem::temp_directory_path() / ("tf_onnx_jet_" + std::to_string(::getpid()) + ".onnx")).string();
+  {
+    std::ofstream out(file, std::ios::binary);
+    REQUIRE(mp.SerializeToOstream(&out));
+  }
+  std::vector<std::string> notes;
+  Model mo = import_onnx(file, "", yml, &notes);
+  std::filesystem::remove(file);
+  // The JSON route, with the weights rounded to float as the ONNX file holds them.
+  tf::json jf = j;
+  for (auto& L : jf["layers"]) {
+    for (auto& row : L["weights"])
+      for (auto& v : row) v = (double)v.get<float>();
+    for (auto& v : L["bias"]) v = (double)v.get<float>();
+  }
+  std::vector<std::string> notes_json;
+  apply_hls4ml_config(yml, jf, notes_json);
+  Model mj = load_model(jf, jet);
+  REQUIRE(mo.layers.size() == mj.layers.size());
+  for (size_t k = 0; k < mj.layers.size(); ++k) {
+    const Layer &a = mo.layers[k], &b = mj.layers[k];
+    INFO("layer " << b.name);
+    CHECK(a.name == b.name);
+    CHECK(a.type == b.type);
+    CHECK(a.prec.result.str() == b.prec.result.str());
+    CHECK(a.accumulation == b.accumulation);
+    CHECK(a.softmax_impl == b.softmax_impl);
+    if (b.mults() > 0) {
+      CHECK(a.prec.accum.str() == b.prec.accum.str());
+      CHECK(a.prec.weight.str() == b.prec.weight.str());
+      CHECK(a.reuse_factor == b.reuse_factor);
+    }
+  }
+  CHECK(mj.layers.back().softmax_impl == "hls4ml_stable");  // the configuration took effect
+  CHECK(mj.layers[0].accumulation == "hls4ml");
+  Emulator eo(mo), ej(mj);
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> u(-32, 32);
+  for (int v = 0; v < 300; ++v) {
+    std::vector<double> x(16);
+    for (auto& e : x) e = u(rng);
+    REQUIRE(eo.run(x).back().raw == ej.run(x).back().raw);
+  }
+  for (size_t k = 0; k < mj.layers.size(); ++k) CHECK(eo.stats()[k].saturated == ej.stats()[k].saturated);
+  CHECK(ej.stats()[0].saturated > 0);  // the inputs drive the accumulators into saturation
 }

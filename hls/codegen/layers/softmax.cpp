@@ -144,7 +144,12 @@ class SoftmaxKind : public LayerKind {
       i128 r = T.inv[top_bits(s, sm.inv_inp_t, sm.inv_size)];
       for (int i = 0; i < n; ++i) out.raw.push_back(to_fmt(R, ex[i] * r, A.F() + sm.inv_table_t.F(), st));
     } else {
-      SoftmaxFormats sf = softmax_formats(n);
+      thread_local int sf_n = -1;  // the formats depend on n only; parsed once per thread, not per vector
+      thread_local SoftmaxFormats sf;
+      if (sf_n != n) {
+        sf = softmax_formats(n);
+        sf_n = n;
+      }
       std::vector<i128> ex(n);
       i128 sum = 0;
       for (int i = 0; i < n; ++i) {
