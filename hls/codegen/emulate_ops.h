@@ -56,6 +56,14 @@ i128 term(i128 prod, int fprod, const FixedFormat& acc);
 // not as values).
 i128 add_each(const FixedFormat& A, i128 acc, i128 prod, int fprod, LayerStats& st);
 
+// A product's conversion to the accumulator's fraction bits, as plain integer steps for vectorised kernels:
+// ((prod << ls) + half) >> rs (one of ls and rs is 0); S: the accumulator is signed (Mac64::Fixed::magnitude).
+struct MacTerm {
+  int ls = 0, rs = 0;
+  int64_t half = 0;
+  bool S = true;
+};
+
 // The accumulation of a dense/conv output in 64-bit arithmetic, for formats where every value provably fits
 // (ok): products of at most 62 bits, shifted products that also fit the 40-bit-wider format the overflow
 // counting compares against, and (exact accumulation) a sum of all terms below 2^62. The same results and
@@ -101,6 +109,7 @@ struct Mac64 {
   int64_t term(int64_t prod) const { return shifted(prod, s, Q); }
   uint64_t magnitude(int64_t) const { return 0; }
   bool inside_all(uint64_t) const { return false; }
+  MacTerm term_params() const { return MacTerm{}; }
 
   // Specialised adders: RND is floor(x + half), TRN floor(x); SAT clamps, WRAP keeps the low W bits.
   template <bool RND, bool SAT, bool EACH, bool LEFT = false>
@@ -121,6 +130,14 @@ struct Mac64 {
     int64_t term(int64_t prod) const { return LEFT ? prod * mul : (prod + (RND ? half : 0)) >> rs; }
     uint64_t magnitude(int64_t v) const { return S ? (uint64_t)(v ^ (v >> 63)) : (uint64_t)v; }
     bool inside_all(uint64_t bits) const { return (bits >> (S ? 64 - sh - 1 : 64 - sh)) == 0; }
+    MacTerm term_params() const {
+      MacTerm t;
+      t.S = S;
+      t.rs = LEFT ? 0 : rs;
+      t.half = LEFT || !RND ? 0 : half;
+      for (int64_t m = mul; LEFT && m > 1; m >>= 1) ++t.ls;
+      return t;
+    }
     int64_t operator()(int64_t acc, int64_t prod, LayerStats& st) const {
       int64_t p = term(prod);
       if (!EACH) return acc + p;

@@ -353,7 +353,7 @@ TEST_CASE("emulator: dense kernels equal the term-by-term 128-bit computation", 
   const char* ins[] = {"fixed<16,6>", "ufixed<8,3>", "fixed<10,2,RND,SAT>"};
   int optimistic_hits = 0, fallbacks = 0;
   for (int c = 0; c < 300; ++c) {
-    const int n_in = pick(1, 40), n_out = pick(1, 11);
+    const int n_in = pick(1, 40), n_out = pick(1, 20);
     const std::string acc = accs[pick(0, 6)], in = ins[pick(0, 2)];
     const bool each = pick(0, 3) != 0;
     const double scale = std::ldexp(1.0, pick(-4, 2));

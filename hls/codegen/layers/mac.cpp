@@ -30,6 +30,39 @@ void emit_mac_hls(HlsLayer& h) {
          << ", " << h.id << "_out, " << h.id << "_w, " << h.id << "_b);\n";
 }
 
+// Eight dense outputs summed without conversion: SUM[k] (in: the bias in the accumulator, out: the sum) plus
+// the terms of X (N_IN inputs) with weights W[i * STRIDE + k]; returns the OR of the magnitudes of the bias,
+// every term and every partial sum (Mac64::Fixed::inside_all tells whether all stayed in range). Plain loops
+// over eight lanes that the compiler vectorises; built for AVX-512, AVX2 and the baseline, chosen at run time.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#endif
+uint64_t mac_block8(const int64_t* x, int n_in, const int64_t* w, int stride, MacTerm t, int64_t* sum) {
+  int64_t s[8];
+  uint64_t bits[8];
+  const int64_t smask = t.S ? -1 : 0;
+  auto mag = [smask](int64_t v) { return (uint64_t)(v ^ ((v >> 63) & smask)); };
+  for (int k = 0; k < 8; ++k) {
+    s[k] = sum[k];
+    bits[k] = mag(s[k]);
+  }
+  for (int i = 0; i < n_in; ++i) {
+    const int64_t xi = x[i];
+    const int64_t* wr = w + (size_t)i * stride;
+    for (int k = 0; k < 8; ++k) {
+      const int64_t p = ((int64_t)((uint64_t)(xi * wr[k]) << t.ls) + t.half) >> t.rs;
+      s[k] += p;
+      bits[k] |= mag(p) | mag(s[k]);
+    }
+  }
+  uint64_t all = 0;
+  for (int k = 0; k < 8; ++k) {
+    sum[k] = s[k];
+    all |= bits[k];
+  }
+  return all;
+}
+
 class DenseKind : public LayerKind {
  public:
   std::set<std::string> json_keys() const override { return {"units", "weights", "bias", "activation", "accumulation"}; }
@@ -123,50 +156,43 @@ class DenseKind : public LayerKind {
       const int64_t* w = e.w64.data();
       out.raw.resize(n_out);
       m.with_adder([&](const auto& add) {
-        int j = 0;
-        for (; j + 4 <= n_out; j += 4) {
-          int64_t acc[4];
-          for (int k = 0; k < 4; ++k) acc[k] = (int64_t)A.from_exact(e.b[j + k], L.prec.bias.F());
-          if (add.optimistic) {
-            // Converting after every addition changes nothing while no product and no partial sum leaves the
-            // accumulator's range: then the plain sums are the results, with nothing to count. One pass
-            // tracks the extremes (short dependency chains); only a group where one left it runs again.
-            int64_t sum[4];
-            uint64_t bits[4] = {0, 0, 0, 0};  // OR of every product's and partial sum's magnitude bits
-            for (int k = 0; k < 4; ++k) {
-              sum[k] = acc[k];
-              bits[k] = add.magnitude(acc[k]);
-            }
-            for (int i = 0; i < n_in; ++i) {
-              const int64_t x = (int64_t)e.in.raw[i];
-              const int64_t* wr = w + (size_t)i * n_out + j;
-              for (int k = 0; k < 4; ++k) {
-                const int64_t p = add.term(x * wr[k]);
-                sum[k] += p;
-                bits[k] |= add.magnitude(p) | add.magnitude(sum[k]);
-              }
-            }
-            const bool inside = add.inside_all(bits[0] | bits[1] | bits[2] | bits[3]);
-            if (inside) {
-              for (int k = 0; k < 4; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, sum[k], e.stats);
-              continue;
-            }
-          }
+        auto bias_acc = [&](int j) { return (int64_t)A.from_exact(e.b[j], L.prec.bias.F()); };
+        // Outputs J..J+N-1 (N <= 8) with conversion after every addition (or exact accumulation), N chains
+        // interleaved.
+        auto exact = [&](int j, int nk) {
+          int64_t acc[8];
+          for (int k = 0; k < nk; ++k) acc[k] = bias_acc(j + k);
           LayerStats st;  // local, so the counters stay in registers
           for (int i = 0; i < n_in; ++i) {
             const int64_t x = (int64_t)e.in.raw[i];
             const int64_t* wr = w + (size_t)i * n_out + j;
-            for (int k = 0; k < 4; ++k) acc[k] = add(acc[k], x * wr[k], st);
+            for (int k = 0; k < nk; ++k) acc[k] = add(acc[k], x * wr[k], st);
           }
           e.stats.saturated += st.saturated;
           e.stats.wrapped += st.wrapped;
-          for (int k = 0; k < 4; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, acc[k], e.stats);
+          for (int k = 0; k < nk; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, acc[k], e.stats);
+        };
+        int j = 0;
+        if (add.optimistic && n_out >= 8) {
+          // Converting after every addition changes nothing while no product and no partial sum leaves the
+          // accumulator's range: then the plain sums are the results, with nothing to count. One pass over
+          // eight outputs sums and ORs the magnitudes (vectorised: mac_block8); only a block where a value
+          // left the range runs again with a conversion after every addition.
+          thread_local std::vector<int64_t> x64;
+          x64.resize(n_in);
+          for (int i = 0; i < n_in; ++i) x64[i] = (int64_t)e.in.raw[i];
+          const MacTerm t = add.term_params();
+          for (; j + 8 <= n_out; j += 8) {
+            int64_t sum[8];
+            for (int k = 0; k < 8; ++k) sum[k] = bias_acc(j + k);
+            if (add.inside_all(mac_block8(x64.data(), n_in, w + j, n_out, t, sum))) {
+              for (int k = 0; k < 8; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, sum[k], e.stats);
+            } else {
+              exact(j, 8);
+            }
+          }
         }
-        for (; j < n_out; ++j) {
-          int64_t acc = (int64_t)A.from_exact(e.b[j], L.prec.bias.F());
-          for (int i = 0; i < n_in; ++i) acc = add(acc, (int64_t)e.in.raw[i] * w[(size_t)i * n_out + j], e.stats);
-          out.raw[j] = acc_to_result(A, L.prec.result, acc, e.stats);
-        }
+        for (; j < n_out; j += 4) exact(j, std::min(4, n_out - j));
       });
       return;
     }
