@@ -5,7 +5,14 @@
 # usage: sweep_interrupt.sh TINYFORGE_CRASHTEST SPEC
 set -eu
 bin=$1; spec=$2
-work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+work=$(mktemp -d)
+# On any exit (a failed check included), stop the sweeps started here and their points before removing $work.
+cleanup() {
+  jobs -p | xargs -r kill -9 2>/dev/null || true
+  pkill -9 -f -- "$work/" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 export SC_COPYRIGHT_MESSAGE=DISABLE
 "$bin" sweep "$spec" --out "$work/full" > /dev/null 2>&1 || { echo "FAIL: uninterrupted sweep"; exit 1; }
 
