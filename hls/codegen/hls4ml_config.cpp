@@ -163,7 +163,7 @@ class Importer {
     }
     target["strategy"] = s;
     if (s == "resource")
-      note(p, "the resource strategy's accumulation order is not reproduced: accumulation \"hls4ml\" adds in input "
+      note(p, "the resource strategy's accumulation order is reproduced for dense layers; conv layers add in window "
               "order, as hls4ml's latency strategy does");
   }
 

@@ -55,6 +55,14 @@ std::vector<int> valid_reuse_factors(long long n) {
   return v;
 }
 
+std::string hls4ml_resource_problem(const Layer& L) {
+  if (L.type != "dense" || L.accumulation != "hls4ml" || L.strategy != "resource") return "";
+  const int n_in = L.in_size(), r = L.reuse_factor;
+  if (r >= n_in || n_in % r == 0) return "";
+  return "with \"accumulation\": \"hls4ml\" and the resource strategy, a reuse factor that divides n_in (" +
+         std::to_string(n_in) + ") or is at least n_in, as hls4ml's dense_resource requires";
+}
+
 std::string nearest_reuse_factors(long long n, int r) {
   auto v = valid_reuse_factors(n);
   int below = 0, above = 0;
@@ -147,6 +155,8 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
     R.err(p + ".reuse_factor", json(L.reuse_factor),
           "a divisor of the layer's " + std::to_string(mults) +
               " multiplications; nearest valid: " + nearest_reuse_factors(mults, L.reuse_factor));
+  else if (!hls4ml_resource_problem(L).empty())
+    R.err(p + ".reuse_factor", json(L.reuse_factor), hls4ml_resource_problem(L));
   shape = L.out_shape;
   m.layers.push_back(L);
   if (!activation.empty() && activation != "linear") {

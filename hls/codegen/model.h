@@ -100,5 +100,8 @@ std::vector<std::vector<double>> random_test_inputs(const Model& m, int count);
 // Reuse factors that divide N (the multiplications of a layer), and the nearest ones to R.
 std::vector<int> valid_reuse_factors(long long n);
 std::string nearest_reuse_factors(long long n, int r);
+// Why L's reuse factor cannot follow hls4ml's resource order (dense, accumulation "hls4ml", strategy resource,
+// R < n_in not dividing n_in: hls4ml's dense_resource rejects it too); "" when it can.
+std::string hls4ml_resource_problem(const Layer& L);
 
 }  // namespace tf::hlsgen

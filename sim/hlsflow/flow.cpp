@@ -51,6 +51,9 @@ void apply_overrides(Model& m, const std::string& strategy, int reuse, Diagnosti
       else
         L.reuse_factor = reuse;
     }
+    if ((reuse > 0 || !strategy.empty()) && !hls4ml_resource_problem(L).empty())
+      d.raw(reuse_name + ": got " + std::to_string(L.reuse_factor) + " for layer '" + L.name + "'; expected " +
+            hls4ml_resource_problem(L));
   }
 }
 

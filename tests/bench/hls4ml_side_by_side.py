@@ -10,6 +10,7 @@ compares the outputs of tinyforge's emulator and generated HLS project with hls4
 also reports how far tinyforge's default design is from hls4ml's and from the float model.
 
 usage: hls4ml_side_by_side.py TINYFORGE AP_INCLUDE_DIR HLS4ML_NNET_UTILS_DIR [--vectors N] [--softmax stable|latency]
+                              [--reuse R]   (R > 1: hls4ml's dense resource strategy on both sides)
   AP_INCLUDE_DIR: the directory holding ap_fixed.h; HLS4ML_NNET_UTILS_DIR: hls4ml/templates/vivado/nnet_utils
 """
 import argparse
@@ -40,15 +41,16 @@ template <class T> class stream {
 """
 
 
-def cpp_program(model, impl):
+def cpp_program(model, impl, reuse=1):
     dims = [model["input"]["shape"][0]] + [L["units"] for L in model["layers"]]
     out = ["#include <cstdio>", "#include <cstdlib>", '#include "ap_fixed.h"',
-           '#include "nnet_utils/nnet_dense_latency.h"', '#include "nnet_utils/nnet_activation.h"',
+           '#include "nnet_utils/nnet_dense_latency.h"', '#include "nnet_utils/nnet_dense_resource.h"',
+           '#include "nnet_utils/nnet_activation.h"',
            "typedef ap_fixed<16,6> t;", "typedef ap_fixed<16,6,AP_TRN,AP_SAT> acc_t;",
            "typedef ap_fixed<18,8,AP_RND,AP_SAT> sm_t;",
            "template <unsigned NI, unsigned NO> struct dcfg {",
-           "  static const unsigned n_in = NI, n_out = NO, reuse_factor = 1, multiplier_limit = NI * NO, n_zeros = 0;",
-           "  static const unsigned io_type = 0, strategy = 0;",
+           "  static const unsigned n_in = NI, n_out = NO, reuse_factor = %d, multiplier_limit = NI * NO, n_zeros = 0;" % reuse,
+           "  static const unsigned io_type = 0, strategy = %d;" % (1 if reuse > 1 else 0),
            "  typedef acc_t accum_t; typedef t bias_t; typedef t weight_t;",
            "  template <class x_T, class y_T> using product = nnet::product::mult<x_T, y_T>;", "};",
            "template <unsigned N> struct rcfg { static const unsigned n_in = N; };",
@@ -60,6 +62,8 @@ def cpp_program(model, impl):
            "  typedef ap_ufixed<15,5> inp_norm_t;", "};"]
     for k, L in enumerate(model["layers"]):
         w = [v for row in L["weights"] for v in row]
+        if reuse > 1:  # hls4ml transposes the weights for the resource strategy ([n_out][n_in])
+            w = [L["weights"][i][j] for j in range(L["units"]) for i in range(len(L["weights"]))]
         out.append("t w%d[%d] = {%s};" % (k, len(w), ", ".join(repr(float(v)) for v in w)))
         out.append("t b%d[%d] = {%s};" % (k, L["units"], ", ".join(repr(float(v)) for v in L["bias"])))
     out.append("int main() {")
@@ -71,7 +75,8 @@ def cpp_program(model, impl):
     for k, L in enumerate(model["layers"]):
         n_in, n_out = dims[k], dims[k + 1]
         out.append("    t y%d[%d];" % (k, n_out))
-        out.append("    nnet::dense_latency<t, t, dcfg<%d, %d> >(%s, y%d, w%d, b%d);" % (n_in, n_out, cur, k, k, k))
+        out.append("    nnet::dense_%s<t, t, dcfg<%d, %d> >(%s, y%d, w%d, b%d);" %
+                   ("resource" if reuse > 1 else "latency", n_in, n_out, cur, k, k, k))
         cur = "y%d" % k
         act = L.get("activation", "linear")
         if act == "relu":
@@ -116,6 +121,8 @@ def main():
     ap.add_argument("nnet_utils")
     ap.add_argument("--vectors", type=int, default=10000)
     ap.add_argument("--softmax", choices=["stable", "latency"], default="stable")
+    ap.add_argument("--reuse", type=int, default=1,
+                    help="reuse factor of every dense layer; above 1, hls4ml's resource strategy on both sides")
     ap.add_argument("--keep")
     a = ap.parse_args()
     model = json.load(open(JET))
@@ -134,7 +141,7 @@ def main():
         with open(os.path.join(work, "inc", "hls_stream.h"), "w") as fh:
             fh.write(STREAM_STUB)
         with open(os.path.join(work, "hls4ml_jet.cpp"), "w") as fh:
-            fh.write(cpp_program(model, a.softmax))
+            fh.write(cpp_program(model, a.softmax, a.reuse))
         exe = os.path.join(work, "hls4ml_jet")
         subprocess.run(["g++", "-O2", "-std=c++14", "-w", "-I", a.ap_include, "-I", os.path.join(work, "inc"),
                         os.path.join(work, "hls4ml_jet.cpp"), "-o", exe], check=True)
@@ -147,6 +154,9 @@ def main():
         for mode in ("compat", "default"):
             m = json.loads(json.dumps(model))
             m["test_vectors"] = "vectors.json"
+            if a.reuse > 1:
+                m["strategy"] = "resource"
+                m["reuse_factor"] = a.reuse
             if mode == "compat":
                 m["precision"]["accum"] = "fixed<16,6,TRN,SAT>"
                 m["accumulation"] = "hls4ml"
@@ -163,7 +173,8 @@ def main():
             pj = rows(os.path.join(out, "hls", "tb_data", "csim_results.log"))
             results[mode] = (em, pj)
         lsb = 2.0**-10
-        print("jet-tagging MLP, %d vectors, hls4ml softmax '%s', accumulators ap_fixed<16,6,AP_TRN,AP_SAT>" % (len(vecs), a.softmax))
+        print("jet-tagging MLP, %d vectors, hls4ml softmax '%s', accumulators ap_fixed<16,6,AP_TRN,AP_SAT>, %s" %
+              (len(vecs), a.softmax, "resource strategy, reuse factor %d" % a.reuse if a.reuse > 1 else "latency strategy"))
         for mode, (em, pj) in results.items():
             for label, got in (("emulator", em), ("HLS project", pj)):
                 diff = [abs(g - w) for gr, wr in zip(got, h) for g, w in zip(gr, wr)]

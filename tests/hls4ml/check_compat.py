@@ -139,6 +139,18 @@ def case_model(name, rng):
         vecs = [[float(f.value(f.hi))] * (W * C), [float(f.value(f.lo))] * (W * C)]
         vecs += [grid(rng, f, W * C) for _ in range(1000)]
         return m, vecs
+    if name in ("dense_resource_a", "dense_resource_b", "dense_resource_order_control"):
+        # hls4ml's resource strategy adds in its own order (hls4ml_reference.resource_order); with a saturating
+        # accumulator that changes the bits. a: R < n_in, then R > n_in not a multiple of n_in (a rotation);
+        # b: R a multiple of n_in, then R < n_in. The control runs tinyforge with the latency strategy (input
+        # order) against the resource-order reference: the two must differ.
+        m, vecs = case_model("dense_saturating", rng)
+        m["name"] = name
+        m["strategy"] = "resource"
+        ra, rb = (4, 9) if name != "dense_resource_b" else (36, 3)
+        m["layers"][0]["reuse_factor"] = ra
+        m["layers"][1]["reuse_factor"] = rb
+        return m, vecs
     if name in ("dense_saturating", "dense_saturating_control"):
         # A saturating, rounding accumulator that overflows and recovers: order and per-addition conversion
         # matter. Ties in rounding: weights and inputs with few bits give exact half-LSB products.
@@ -224,7 +236,9 @@ def main():
         if os.environ.get("TF_COMPAT_TINYFORGE_EXACT"):  # manual control: tinyforge in its exact mode
             model["accumulation"] = "exact"
         if a.expect_differences:  # the reference models hls4ml's design: the control asks it for hls4ml's
-            if "softmax" in a.case:
+            if a.case == "dense_resource_order_control":
+                model["strategy"] = "latency"
+            elif "softmax" in a.case:
                 ref_model_json["layers"][0]["implementation"] = "hls4ml_stable"
             else:
                 ref_model_json["accumulation"] = "hls4ml"

@@ -184,8 +184,54 @@ class Softmax:
         return [self.res.code(self.acc.value(ei) * self.inv_t.value(r)) for ei in e]
 
 
+def resource_order(n_in, n_out, R):
+    """For each output, the inputs in the order hls4ml's dense resource strategy adds them (weights transposed,
+    index o * n_in + i), found by walking its loops as written (nnet_dense_resource.h: rf_leq_nin, rf_gt_nin_rem0,
+    rf_gt_nin), not from a formula."""
+    order = [[] for _ in range(n_out)]
+    block = -(-n_in * n_out // R)
+    if R <= n_in:
+        mult_limit = -(-n_in * n_out // R)
+        multscale = mult_limit // n_out
+        assert mult_limit % n_out == 0 or R >= n_in
+        for ir in range(R):
+            w_index, in_index, out_index, step = ir, ir, 0, 0
+            for _ in range(block):
+                assert w_index == out_index * n_in + in_index
+                order[out_index].append(in_index)
+                w_index += R
+                in_index += R
+                if in_index >= n_in:
+                    in_index = ir
+                if step + 1 >= multscale:
+                    step, out_index = 0, out_index + 1
+                else:
+                    step += 1
+    elif R % n_in == 0:
+        outscale = R // n_in
+        outidx = [ir // n_in for ir in range(R)]
+        in_index = 0
+        for ir in range(R):
+            w_index, out_index = ir, outidx[ir]
+            for _ in range(block):
+                order[out_index].append(in_index)
+                w_index += R
+                if w_index >= n_in * n_out:
+                    break
+                out_index += outscale
+            in_index = (in_index + 1) % n_in
+    else:
+        for ir in range(R):
+            for im in range(block):
+                w_index = ir + R * im
+                if w_index < n_in * n_out:
+                    order[w_index // n_in].append(w_index % n_in)
+    assert all(sorted(o) == list(range(n_in)) for o in order), "every input once per output"
+    return order
+
+
 class Dense:
-    def __init__(self, layer, prec, in_fmt, mode):
+    def __init__(self, layer, prec, in_fmt, mode, strategy="latency", reuse=1):
         self.wf, self.bf, self.acc, self.res = (Fmt(prec[k]) for k in ("weight", "bias", "accum", "result"))
         self.in_fmt = in_fmt
         self.mode = mode
@@ -193,14 +239,17 @@ class Dense:
         self.n_out = layer["units"]
         self.w = [[self.wf.code(Fraction(v)) for v in row] for row in rows]
         self.b = [self.bf.code(Fraction(v)) for v in layer.get("bias", [0.0] * self.n_out)]
+        n_in = len(rows)
+        self.order = (resource_order(n_in, self.n_out, reuse) if strategy == "resource" and reuse > 1
+                      else [list(range(n_in))] * self.n_out)
 
     def __call__(self, x):
         A, out = self.acc, []
         for j in range(self.n_out):
             acc = A.code(self.bf.value(self.b[j]))
             if self.mode == "hls4ml":
-                for i, c in enumerate(x):
-                    p = A.code(self.in_fmt.value(c) * self.wf.value(self.w[i][j]))
+                for i in self.order[j]:
+                    p = A.code(self.in_fmt.value(x[i]) * self.wf.value(self.w[i][j]))
                     acc = A.code(A.value(acc) + A.value(p))
             else:
                 # exact: products rounded to accum's fraction bits (no overflow handling), exact sum, one conversion
@@ -281,7 +330,9 @@ class Model:
             res = Fmt(p["result"])
             t = L["type"]
             if t == "dense":
-                self.layers.append(Dense(L, p, cur, L.get("accumulation", acc_mode)))
+                self.layers.append(Dense(L, p, cur, L.get("accumulation", acc_mode),
+                                         L.get("strategy", m.get("strategy", "latency")),
+                                         L.get("reuse_factor", m.get("reuse_factor", 1))))
                 shape = [L["units"]]
             elif t == "conv1d":
                 layer = Conv1D(L, p, cur, shape, L.get("accumulation", acc_mode))

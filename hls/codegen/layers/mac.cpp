@@ -10,8 +10,11 @@
 #include "layers/mac_rtl.h"
 #include "model_reader.h"
 #include "onnx_node.h"
+#include "tinyforge/hls/common.h"
 
 namespace tf::hlsgen {
+
+namespace hl = tinyforge::hls;
 
 namespace {
 
@@ -150,6 +153,8 @@ class DenseKind : public LayerKind {
     const FixedFormat& A = L.prec.accum;
     int n_in = L.in_size(), n_out = L.units, Fp = e.in.fmt.F() + L.prec.weight.F();
     const bool each = L.accumulation == "hls4ml";
+    // Per-addition conversion follows hls4ml's order: input order, or its resource strategy's (dense.h).
+    const bool resource_order = L.strategy == "resource" && L.reuse_factor > 1;
     const Mac64 m(A, e.in.fmt, L.prec.weight, each, n_in);
     if (m.ok && !e.w64.empty()) {
       // Four outputs at a time: their accumulations are independent, so the four chains overlap.
@@ -163,6 +168,18 @@ class DenseKind : public LayerKind {
           int64_t acc[8];
           for (int k = 0; k < nk; ++k) acc[k] = bias_acc(j + k);
           LayerStats st;  // local, so the counters stay in registers
+          if (each && resource_order) {  // hls4ml's resource strategy: its own order per output
+            for (int k = 0; k < nk; ++k) {
+              for (int t = 0; t < n_in; ++t) {
+                const unsigned i = hl::hls4ml_resource_input(j + k, t, n_in, L.reuse_factor);
+                acc[k] = add(acc[k], (int64_t)e.in.raw[i] * w[(size_t)i * n_out + j + k], st);
+              }
+            }
+            e.stats.saturated += st.saturated;
+            e.stats.wrapped += st.wrapped;
+            for (int k = 0; k < nk; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, acc[k], e.stats);
+            return;
+          }
           for (int i = 0; i < n_in; ++i) {
             const int64_t x = (int64_t)e.in.raw[i];
             const int64_t* wr = w + (size_t)i * n_out + j;
@@ -173,7 +190,7 @@ class DenseKind : public LayerKind {
           for (int k = 0; k < nk; ++k) out.raw[j + k] = acc_to_result(A, L.prec.result, acc[k], e.stats);
         };
         int j = 0;
-        if (add.optimistic && n_out >= 8) {
+        if (add.optimistic && !resource_order && n_out >= 8) {  // (its range check follows input order)
           // Converting after every addition changes nothing while no product and no partial sum leaves the
           // accumulator's range: then the plain sums are the results, with nothing to count. One pass over
           // eight outputs sums and ORs the magnitudes (vectorised: mac_block8); only a block where a value
@@ -198,7 +215,8 @@ class DenseKind : public LayerKind {
     }
     for (int j = 0; j < n_out; ++j) {
       i128 acc = A.from_exact(e.b[j], L.prec.bias.F());
-      for (int i = 0; i < n_in; ++i) {
+      for (int k = 0; k < n_in; ++k) {
+        const int i = resource_order ? (int)hl::hls4ml_resource_input(j, k, n_in, L.reuse_factor) : k;
         if (each)
           acc = add_each(A, acc, e.in.raw[i] * e.w[i * n_out + j], Fp, e.stats);
         else

@@ -36,6 +36,24 @@ struct product_in_acc_units {
 // the terms in input order; with a saturating accum_t the result depends on that order).
 enum accumulation_t { accum_exact = 0, accum_each_add = 1 };
 
+// The order in which hls4ml's dense resource strategy adds the terms of output J (weights transposed, reuse
+// factor R): the K-th term added is input hls4ml_resource_input(J, K, N_IN, R).
+//   R < n_in (R divides n_in): pass r = 0..R-1 adds inputs r, r+R, r+2R, ...;
+//   R a multiple of n_in: input order;
+//   R > n_in otherwise: pass r adds the weight with index r (mod R), so output J's inputs come in the order of
+//   (J * n_in + i) mod R, a rotation of the input order.
+// With accum_each_add and strategy resource, dense adds in this order (hls4ml's bits with a saturating accum_t).
+inline unsigned hls4ml_resource_input(unsigned j, unsigned k, unsigned n_in, unsigned R) {
+  if (R < n_in) {
+    const unsigned per_pass = n_in / R;
+    return k / per_pass + (k % per_pass) * R;
+  }
+  if (R % n_in == 0) return k;
+  const unsigned c = R - (unsigned)(((unsigned long long)j * n_in) % R);  // inputs before the wrap
+  if (c >= n_in) return k;
+  return k < n_in - c ? c + k : k - (n_in - c);
+}
+
 // A MAC config's accumulation: its static member `accumulation` when it declares one, else exact.
 template <class C, class = void>
 struct accumulation_of {

@@ -7,8 +7,8 @@
 // the strategy or the reuse factor.
 //
 // With accumulation = accum_each_add (common.h) each product and the bias are converted into accum_t and the sum
-// is converted into accum_t after every addition, bias first, then inputs 0, 1, ... in order (hls4ml's dense),
-// whatever the strategy and reuse factor.
+// is converted into accum_t after every addition, bias first, then the inputs in hls4ml's order: 0, 1, ... with
+// the latency strategy, hls4ml's resource order (hls4ml_resource_input) with the resource strategy.
 //
 // Strategies: latency (fully parallel: ceil(n_in*n_out / R) multipliers, a new input every R cycles) and
 // resource (the same arithmetic written as a loop nest whose outer loop runs R times). The reuse factor must
@@ -46,7 +46,12 @@ void dense(const data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_out],
 #pragma HLS UNROLL
       mac_acc<accum_t, term_t, sum_t, accum_each_add> a;
       a.init(biases[j]);
-      for (unsigned i = 0; i < n_in; ++i) a.add(data[i], weights[i * n_out + j]);
+      for (unsigned k = 0; k < n_in; ++k) {
+        const unsigned i = CONFIG_T::strategy == resource
+                               ? hls4ml_resource_input(j, k, n_in, CONFIG_T::reuse_factor)
+                               : k;
+        a.add(data[i], weights[i * n_out + j]);
+      }
       res[j] = a.template result<res_T>();
     }
     return;
