@@ -353,15 +353,15 @@ static TestVectors load_text_vectors(const std::string& file, int n_in) {
     if (q < eol && *q != '#') {
       while (q < eol) {
         double d;
-        const char* s = q + (*q == '+');
+        const char* s = q + (*q == '+' && q + 1 < eol && q[1] != '-' && q[1] != '+');  // "+1", not "+-1"
         auto r = std::from_chars(s, eol, d);
         const char* stop = r.ptr;
-        if (r.ec == std::errc::result_out_of_range) {  // from_chars reports underflow too; only overflow is bad
+        const bool separated = stop == eol || *stop == ' ' || *stop == '\t' || *stop == '\r' || *stop == ',';
+        if (r.ec == std::errc::result_out_of_range && separated) {  // underflow too; only overflow is bad
           char* e2;
           d = std::strtod(std::string(s, r.ptr).c_str(), &e2);
           if (!std::isfinite(d)) fail("got '" + std::string(q, r.ptr) + "'; expected a number within a double's range");
-        } else if (r.ec != std::errc() || !std::isfinite(d) ||
-                   (stop < eol && *stop != ' ' && *stop != '\t' && *stop != '\r' && *stop != ',')) {
+        } else if (r.ec != std::errc() || !std::isfinite(d) || !separated) {
           const char* t = q;
           while (t < eol && *t != ' ' && *t != '\t' && *t != '\r' && *t != ',' && t - q < 40) ++t;
           fail("got '" + std::string(q, t) + "' (value " + std::to_string(v.size() + 1) + "); expected a number");
@@ -378,7 +378,7 @@ static TestVectors load_text_vectors(const std::string& file, int n_in) {
              " numbers per line");
       tv.inputs.push_back(v);
     }
-    p = eol + 1;
+    p = eol == end ? end : eol + 1;
   }
   if (tv.inputs.empty()) throw InputError(file + ": no input vectors; expected one vector of " + std::to_string(n_in) +
                                           " numbers per line");

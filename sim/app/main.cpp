@@ -76,6 +76,9 @@ void check_output_file(const std::string& opt, const std::string& file) {
   std::error_code ec;
   fs::path p(file), dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   if (file.empty() || fs::is_directory(p, ec)) bad_usage(opt + ": '" + file + "' is a folder; expected a file name", "");
+  // Renaming over a device or a symlink would replace it (as root, /dev/null itself): only regular files.
+  if (fs::exists(fs::symlink_status(p, ec)) && !fs::is_regular_file(fs::symlink_status(p, ec)))
+    bad_usage(opt + ": '" + file + "' exists and is not a regular file; expected a file name", "");
   if (!fs::is_directory(dir, ec)) bad_usage(opt + ": no folder '" + dir.string() + "' to write '" + file + "' into", "");
 }
 void write_output_file(const std::string& opt, const std::string& file, const std::string& text) {

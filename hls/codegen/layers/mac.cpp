@@ -216,7 +216,7 @@ class DenseKind : public LayerKind {
     for (int j = 0; j < n_out; ++j) {
       i128 acc = A.from_exact(e.b[j], L.prec.bias.F());
       for (int k = 0; k < n_in; ++k) {
-        const int i = resource_order ? (int)hl::hls4ml_resource_input(j, k, n_in, L.reuse_factor) : k;
+        const int i = each && resource_order ? (int)hl::hls4ml_resource_input(j, k, n_in, L.reuse_factor) : k;
         if (each)
           acc = add_each(A, acc, e.in.raw[i] * e.w[i * n_out + j], Fp, e.stats);
         else
