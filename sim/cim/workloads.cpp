@@ -67,7 +67,7 @@ Schema<WorkloadParams> workload_schema(const std::vector<std::string>& kinds, co
   layer.integer("m", &MvmLayerParams::m, 0, 0, 4096, "outputs",
                 "output rows of W (one per word of a row); 0 = cols / word_bits");
   layer.integer("n", &MvmLayerParams::n, 0, 0, 4096, "inputs",
-                "inputs (one weight row each); 0 = as many as the array holds");
+                "inputs (one weight row each); 0 = as many as the array holds and a word can sum without overflow");
   layer.integer("w_bits", &MvmLayerParams::w_bits, 4, 1, 32, "bits", "weight precision");
   layer.integer("x_bits", &MvmLayerParams::x_bits, 4, 1, 32, "bits",
                 "input precision (inputs are applied one bit per step)");

@@ -13,10 +13,14 @@ namespace ref {
 
 using Bits = std::vector<bool>;
 
+// Rows 0..rows-1, then the accumulators (named -2, -3, ... in micro-ops: accumulator k is -2 - k).
 struct Array {
   int rows, cols, wb;
   std::vector<Bits> r;
-  Array(int rows_, int cols_, int wb_) : rows(rows_), cols(cols_), wb(wb_), r(rows_, Bits(cols_, false)) {}
+  Array(int rows_, int cols_, int wb_, int accs = 0)
+      : rows(rows_), cols(cols_), wb(wb_), r(rows_ + accs, Bits(cols_, false)) {}
+  int at(int row) const { return row >= 0 ? row : rows + (-2 - row); }
+  Bits& operator[](int row) { return r[at(row)]; }
 
   uint64_t word(const Bits& b, int k) const {
     uint64_t v = 0;
@@ -37,7 +41,7 @@ struct Array {
       case OpCode::Write:
         for (int c = 0; c < cols; ++c) out[c] = op.data.bit(c);
         break;
-      case OpCode::Read: out = r[op.a]; break;
+      case OpCode::Read: out = r[at(op.a)]; break;
       case OpCode::And:
       case OpCode::Nand:
       case OpCode::Or:
@@ -45,7 +49,7 @@ struct Array {
       case OpCode::Xor:
       case OpCode::Xnor:
         for (int c = 0; c < cols; ++c) {
-          bool x = r[op.a][c], y = r[op.b][c], v;
+          bool x = r[at(op.a)][c], y = r[at(op.b)][c], v;
           if (op.code == OpCode::And || op.code == OpCode::Nand)
             v = x && y;
           else if (op.code == OpCode::Or || op.code == OpCode::Nor)
@@ -59,14 +63,14 @@ struct Array {
       case OpCode::Add:
       case OpCode::Sub:
         for (int k = 0; k < words; ++k) {
-          uint64_t x = word(r[op.a], k), y = word(r[op.b], k);
+          uint64_t x = word(r[at(op.a)], k), y = word(r[at(op.b)], k);
           set_word(out, k, (op.code == OpCode::Add ? x + y : x - y) & mask());
         }
         break;
       case OpCode::Shl:
       case OpCode::Shr:
         for (int k = 0; k < words; ++k) {
-          uint64_t x = word(r[op.a], k);
+          uint64_t x = word(r[at(op.a)], k);
           uint64_t v = op.k >= wb ? 0 : (op.code == OpCode::Shl ? (x << op.k) : (x >> op.k));
           set_word(out, k, v & mask());
         }
@@ -74,12 +78,12 @@ struct Array {
       case OpCode::Popcount:
         if (op.whole_row) {
           uint64_t n = 0;
-          for (int c = 0; c < cols; ++c) n += r[op.a][c];
+          for (int c = 0; c < cols; ++c) n += r[at(op.a)][c];
           for (int c = 0; c < cols && c < 64; ++c) out[c] = (n >> c) & 1;
         } else {
           for (int k = 0; k < words; ++k) {
             uint64_t n = 0;
-            for (int i = 0; i < wb; ++i) n += r[op.a][k * wb + i];
+            for (int i = 0; i < wb; ++i) n += r[at(op.a)][k * wb + i];
             set_word(out, k, n);
           }
         }
@@ -100,7 +104,8 @@ inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6
   const size_t n = ops.size();
   std::vector<std::array<int64_t, 6>> S(n), W(n);
   std::vector<int64_t> a2_done(n), wb_done(n);
-  std::vector<int64_t> last_writer(4096, -1);
+  std::vector<int64_t> last_writer(4096 + 64, -1);  // rows, then accumulators
+  auto slot = [](int r) { return r >= 0 ? r : 4096 + (-2 - r); };
   Timing t;
   for (size_t i = 0; i < n; ++i) {
     const MicroOp& op = ops[i];
@@ -110,7 +115,7 @@ inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6
     int64_t issue = T;
     int srcs = num_sources(op.code);
     for (int k = 0; k < srcs; ++k) {
-      int row = k == 0 ? op.a : op.b;
+      int row = slot(k == 0 ? op.a : op.b);
       int64_t w = last_writer[row];
       if (w < 0) continue;
       int64_t ready = forwarding ? a2_done[w] : wb_done[w];
@@ -123,7 +128,8 @@ inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6
     for (int s = 1; s < 6; ++s) {
       S[i][s] = i ? std::max(W[i][s - 1], W[i - 1][s]) : W[i][s - 1];
       int lat = L[s];
-      if (s == 1 && srcs == 2 && !dual_read) lat *= 2;
+      // Two rows read from the array one after the other (an accumulator operand needs no bitline).
+      if (s == 1 && !dual_read && srcs == 2 && op.a >= 0 && op.b >= 0) lat *= 2;
       int64_t done = S[i][s] + lat;
       if (s == 4) a2_done[i] = done;
       if (s < 5)
@@ -132,7 +138,7 @@ inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6
         W[i][s] = done;
     }
     wb_done[i] = W[i][5];
-    if (op.dst != kOut) last_writer[op.dst] = (int64_t)i;
+    if (op.dst != kOut) last_writer[slot(op.dst)] = (int64_t)i;
   }
   t.cycles = n ? (uint64_t)wb_done[n - 1] : 0;
   return t;

@@ -87,34 +87,38 @@ std::string hex_row(Draw& d, int cols) {
 }
 
 // A random micro-op program using every operation, with back-to-back dependences.
-std::string random_program(Draw& d, int rows, int cols, int wb, int n_ops) {
+// Rows are named by index, accumulators (ACCS of them) by "accK".
+std::string random_program(Draw& d, int rows, int cols, int wb, int accs, int n_ops) {
   static const std::vector<std::string> two = {"and", "or", "xor", "nand", "nor", "xnor", "add", "sub"};
   std::string out = "{\"ops\": [\n";
-  int last_dst = -1;
+  std::string last_dst;
+  auto any = [&] {
+    return accs > 0 && d.coin(0.25) ? "\"acc" + std::to_string(d.pick(0, accs - 1)) + "\""
+                                    : std::to_string(d.pick(0, rows - 1));
+  };
   for (int i = 0; i < n_ops; ++i) {
-    auto row = [&] { return (last_dst >= 0 && d.coin(0.4)) ? last_dst : d.pick(0, rows - 1); };
-    std::string dst = d.coin(0.7) ? std::to_string(d.pick(0, rows - 1)) : std::string("\"out\"");
+    auto row = [&] { return (!last_dst.empty() && d.coin(0.4)) ? last_dst : any(); };
+    std::string dst = d.coin(0.7) ? any() : std::string("\"out\"");
     std::string o;
     int r = i < 4 ? 0 : d.pick(0, 9);
     if (r == 0) {
-      int w = i < 4 ? i % rows : d.pick(0, rows - 1);
-      o = "{\"op\": \"write\", \"row\": " + std::to_string(w) + ", \"data\": \"" + hex_row(d, cols) + "\"}";
+      std::string w = i < 4 ? std::to_string(i % rows) : any();
+      o = "{\"op\": \"write\", \"row\": " + w + ", \"data\": \"" + hex_row(d, cols) + "\"}";
       last_dst = w;
       dst.clear();
     } else if (r == 1) {
-      o = "{\"op\": \"read\", \"row\": " + std::to_string(row()) + "}";
+      o = "{\"op\": \"read\", \"row\": " + row() + "}";
       dst.clear();
     } else if (r == 2) {
-      o = std::string("{\"op\": \"") + (d.coin(0.5) ? "shl" : "shr") + "\", \"row\": " + std::to_string(row()) +
+      o = std::string("{\"op\": \"") + (d.coin(0.5) ? "shl" : "shr") + "\", \"row\": " + row() +
           ", \"k\": " + std::to_string(d.pick(0, wb)) + ", \"dst\": " + dst + "}";
     } else if (r == 3) {
-      o = "{\"op\": \"popcount\", \"row\": " + std::to_string(row()) + ", \"mode\": \"" +
+      o = "{\"op\": \"popcount\", \"row\": " + row() + ", \"mode\": \"" +
           (d.coin(0.5) ? "row" : "word") + "\", \"dst\": " + dst + "}";
     } else {
-      o = "{\"op\": \"" + d.one_of(two) + "\", \"a\": " + std::to_string(row()) + ", \"b\": " + std::to_string(row()) +
-          ", \"dst\": " + dst + "}";
+      o = "{\"op\": \"" + d.one_of(two) + "\", \"a\": " + row() + ", \"b\": " + row() + ", \"dst\": " + dst + "}";
     }
-    if (!dst.empty() && dst[0] != '"') last_dst = std::stoi(dst);
+    if (!dst.empty() && dst != "\"out\"") last_dst = dst;
     out += "  " + o + (i + 1 < n_ops ? ",\n" : "\n");
   }
   return out + "]}\n";
@@ -154,6 +158,8 @@ Point random_point(Draw& d, int index, const fs::path& work) {
   set("macro.cols", std::to_string(cols));
   set("macro.word_bits", std::to_string(wb));
   set("macro.cell", d.one_of(std::vector<std::string>{"6t", "8t", "10t"}));
+  const int accs = d.coin(0.5) ? 0 : d.pick(1, 8);
+  if (accs > 0 || d.coin(0.5)) set("macro.accumulators", std::to_string(accs));
   set("macro.freq_MHz",
       d.coin(0.5) ? real(d.one_of(std::vector<double>{100, 200, 333, 1000, 3000})) : real(d.uniform(1, 5000)));
   set("tech.table", d.one_of(std::vector<std::string>{"28nm", "65nm", "22nm"}));
@@ -164,6 +170,7 @@ Point random_point(Draw& d, int index, const fs::path& work) {
   set("pipeline.forwarding", d.coin(0.5) ? "true" : "false");
   if (d.coin(0.5)) set("mapper.interleave", std::to_string(d.pick(1, 6)));
   set("mapper.skip_zero_bits", d.coin(0.5) ? "true" : "false");
+  if (d.coin(0.7)) set("mapper.mvm", d.coin(0.5) ? "direct" : "gated");
   set("seed", std::to_string(d.pick(0, 1 << 30)));
   const bool data = d.coin(0.12);
   const int r = d.pick(0, 11);
@@ -226,7 +233,7 @@ Point random_point(Draw& d, int index, const fs::path& work) {
       set("workload.hdc.classes", std::to_string(d.pick(1, rows)));
     }
   } else {
-    write_text(file, random_program(d, rows, cols, wb, d.pick(1, 120)));
+    write_text(file, random_program(d, rows, cols, wb, accs, d.pick(1, 120)));
     set("workload.program", file);
   }
   return p;

@@ -18,11 +18,17 @@ struct Setup {
   CellType cell;
   std::array<int, 6> lat;
   bool fwd;
+  int accs = 0;  // periphery accumulators
 };
 
 std::vector<MicroOp> random_program(std::mt19937_64& rng, const Setup& s, int n_ops) {
   std::vector<MicroOp> ops;
-  std::uniform_int_distribution<int> row(0, s.rows - 1), kind(0, kNumOpCodes - 1), coin(0, 9);
+  std::uniform_int_distribution<int> row_only(0, s.rows - 1), kind(0, kNumOpCodes - 1), coin(0, 9);
+  // A source or destination: an accumulator one time in four when the macro has them.
+  auto row = [&](std::mt19937_64& g) {
+    if (s.accs > 0 && coin(g) < 3) return acc_row((int)(g() % (uint64_t)s.accs));
+    return row_only(g);
+  };
   // Start by writing a few rows so that operations see data.
   int init = std::min(s.rows, 4);
   for (int i = 0; i < n_ops; ++i) {
@@ -32,7 +38,7 @@ std::vector<MicroOp> random_program(std::mt19937_64& rng, const Setup& s, int n_
     m.b = row(rng);
     m.dst = coin(rng) < 6 ? row(rng) : kOut;
     if (m.code == OpCode::Write) {
-      m.dst = i < init ? i : row(rng);
+      m.dst = i < init ? i : row(rng);  // a write may fill an accumulator too
       m.data = BitRow(s.cols, s.wb);
       for (int c = 0; c < s.cols; ++c) m.data.set_bit(c, rng() & 1);
       // Edge patterns now and then: all ones, one-hot, alternating.
@@ -56,7 +62,7 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::vector<MicroOp>> progs;
   for (int p = 0; p < programs; ++p) progs.push_back(random_program(rng, s, n_ops));
-  MacroShape shape{s.rows, s.cols, s.wb, s.cell};
+  MacroShape shape{s.rows, s.cols, s.wb, s.cell, s.accs};
   PipelineParams pp;
   pp.latency = s.lat;
   pp.forwarding = s.fwd;
@@ -71,14 +77,14 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
   for (size_t p = 0; p < progs.size(); ++p) {
     INFO("program " << p);
     const auto& ops = progs[p];
-    ref::Array arr(s.rows, s.cols, s.wb);
+    ref::Array arr(s.rows, s.cols, s.wb, s.accs);
     std::vector<ref::Bits> outs;
     for (const auto& op : ops) {
       ref::Bits v = arr.exec(op);
       if (op.dst == kOut)
         outs.push_back(v);
       else
-        arr.r[op.dst] = v;
+        arr[op.dst] = v;
     }
     const ProgramStats& st = stats[p];
     REQUIRE(st.results.size() == outs.size());
@@ -133,6 +139,15 @@ TEST_CASE("cim pipeline: 8T, slow write-back, forwarding, 32- and 64-bit words",
 
 TEST_CASE("cim pipeline: 64-bit words, odd word count", "[cim][pipeline]") {
   check_setup({5, 192, 64, CellType::T10, {1, 1, 2, 2, 1, 1}, false}, 1000, 20, 505);
+}
+
+TEST_CASE("cim pipeline: periphery accumulators as sources and destinations, 10T", "[cim][pipeline]") {
+  check_setup({8, 64, 16, CellType::T10, {1, 1, 1, 1, 1, 1}, false, 3}, 1500, 24, 606);
+}
+
+TEST_CASE("cim pipeline: periphery accumulators on a 6T array (one bitline read for row + accumulator)",
+          "[cim][pipeline]") {
+  check_setup({6, 96, 12, CellType::T6, {2, 2, 1, 1, 2, 1}, true, 2}, 1500, 24, 707);
 }
 
 TEST_CASE("cim pipeline: dependent chain stalls equal the pipeline depth (closed form)", "[cim][pipeline]") {

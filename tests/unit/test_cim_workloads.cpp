@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "cim/digital/fast.h"
 #include "cim/digital/macro.h"
 #include "cim/digital/mapper.h"
 
@@ -131,4 +132,97 @@ TEST_CASE("cim workloads: auto interleave hides the pipeline in steady state", "
   CHECK(st[0].stall_cycles <= 4 * 4);
   CHECK(st[1].stall_cycles > 10 * st[0].stall_cycles);
   CHECK(decode_mvm(l, st[0].results[0].value) == decode_mvm(l, st[1].results[0].value));
+}
+
+TEST_CASE("cim workloads: the direct MVM mapping equals direct computation, with and without accumulators",
+          "[cim][workload]") {
+  // The same layers mapped directly into periphery accumulators, directly into array rows, and gated; every
+  // result against the direct software sum, and SystemC against the fast evaluator.
+  std::mt19937_64 rng(11);
+  struct Prec {
+    int w_bits, x_bits;
+    bool ws, xs;
+    int P, accs;
+  };
+  const std::vector<Prec> precs = {{4, 4, true, true, 5, 5},  {4, 4, false, false, 5, 0}, {2, 8, true, false, 3, 2},
+                                   {8, 2, false, true, 1, 1}, {1, 1, false, false, 4, 4}, {3, 5, true, true, 7, 3},
+                                   {6, 6, true, true, 2, 0},  {5, 3, false, true, 6, 8}};
+  PipelineParams pp;
+  // One macro with 8 accumulators runs every program (SystemC elaborates once per process); each mapping
+  // uses the first pr.accs of them, or none.
+  const MacroShape shape{96, 128, 16, CellType::T10, 8};
+  std::vector<std::vector<MicroOp>> progs;
+  std::vector<MvmLayer> layers;
+  std::vector<Prec> of;
+  for (const auto& pr : precs) {
+    const Geometry g{shape.rows, shape.cols, shape.word_bits, pr.accs};
+    for (int rep = 0; rep < 4; ++rep) {
+      MvmLayer l;
+      l.w_bits = pr.w_bits;
+      l.x_bits = pr.x_bits;
+      l.w_signed = pr.ws;
+      l.x_signed = pr.xs;
+      l.m = 1 + (int)(rng() % (uint64_t)(g.cols / g.word_bits));
+      l.n = 1 + (int)(rng() % (uint64_t)(g.rows - mvm_direct_rows_needed(0, pr.P, g)));
+      while (!mvm_fits_word(l, g.word_bits, nullptr)) l.n /= 2;
+      random_mvm(l, rng);
+      if (rep == 2)  // extreme values
+        for (auto& r : l.w)
+          for (auto& v : r) v = l.w_signed ? -(int64_t(1) << (l.w_bits - 1)) : (int64_t(1) << l.w_bits) - 1;
+      if (rep >= 2)
+        for (auto& v : l.x) v = l.x_signed ? -(int64_t(1) << (l.x_bits - 1)) : (int64_t(1) << l.x_bits) - 1;
+      if (rep == 3)  // every input zero: nothing but the zeroed chain is read
+        for (auto& v : l.x) v = 0;
+      std::vector<MicroOp> ops;
+      map_mvm_direct(l, g, pr.P, ops);
+      // No AND copies; with accumulators, no write into the array after the weights are stored.
+      for (const auto& op : ops) {
+        REQUIRE(op.code != OpCode::And);
+        if (pr.accs > 0 && op.code != OpCode::Write) REQUIRE((op.dst == kOut || is_acc(op.dst)));
+      }
+      progs.push_back(ops);
+      layers.push_back(l);
+      of.push_back(pr);
+    }
+  }
+  auto st = run_programs(shape, pp, progs, nullptr, "", false, nullptr);
+  auto fast = run_programs_fast(shape, pp, progs, nullptr, false, nullptr);
+  for (size_t p = 0; p < layers.size(); ++p) {
+    const MvmLayer& l = layers[p];
+    INFO("prec w" << l.w_bits << " x" << l.x_bits << " P=" << of[p].P << " accs=" << of[p].accs << " layer " << p
+                  << " m=" << l.m << " n=" << l.n);
+    REQUIRE(st[p].results.size() == 1);
+    auto y = decode_mvm(l, st[p].results[0].value);
+    for (int i = 0; i < l.m; ++i) {
+      int64_t ref = 0;
+      for (int j = 0; j < l.n; ++j) ref += l.w[i][j] * l.x[j];
+      REQUIRE(y[i] == ref);
+    }
+    REQUIRE(fast[p].cycles == st[p].cycles);
+    REQUIRE(fast[p].stall_cycles == st[p].stall_cycles);
+    REQUIRE(fast[p].results[0].value == st[p].results[0].value);
+  }
+}
+
+TEST_CASE("cim workloads: the direct mapping issues one add per 1 bit of the input (closed form)", "[cim][workload]") {
+  // Ops of the direct mapping = N weight writes + P chain writes + (popcount of all inputs) adds/subs + shifts
+  // of chains already touched + (live chains - 1) reduction adds + 1 read. Checked on a hand-made layer.
+  const Geometry g{32, 64, 16, 2};
+  MvmLayer l;
+  l.m = 4, l.n = 3, l.w_bits = 4, l.x_bits = 4, l.w_signed = true, l.x_signed = false;
+  l.w.assign(4, std::vector<int64_t>{1, -2, 3});
+  l.x = {0b1010, 0b0001, 0b0000};  // bits: x0 at 3 and 1, x1 at 0
+  std::vector<MicroOp> ops;
+  map_mvm_direct(l, g, 2, ops);
+  // Writes: 3 weights + 2 chains. Bit 3: add x0 (chain 0). Bit 2: shl chain 0. Bit 1: shl chain 0, add x0
+  // (chain 0). Bit 0: shl chain 0, add x1 (chain 0). Chain 1 never touched: no reduction. Then the read.
+  std::vector<OpCode> want = {OpCode::Write, OpCode::Write, OpCode::Write, OpCode::Write, OpCode::Write,
+                              OpCode::Add,   OpCode::Shl,   OpCode::Shl,   OpCode::Add,   OpCode::Shl,
+                              OpCode::Add,   OpCode::Read};
+  REQUIRE(ops.size() == want.size());
+  for (size_t i = 0; i < ops.size(); ++i) CHECK(ops[i].code == want[i]);
+  auto st = run_programs_fast({g.rows, g.cols, g.word_bits, CellType::T10, 2}, PipelineParams{}, {ops}, nullptr, false,
+                              nullptr);
+  auto y = decode_mvm(l, st[0].results[0].value);
+  for (int i = 0; i < 4; ++i) CHECK(y[i] == 1 * 10 + (-2) * 1);
 }

@@ -17,7 +17,7 @@ const char* cell_tech_type(CellType c) {
 const char* const CimEnergy::kActionNames[CimEnergy::kNumActions] = {
     "controller.op",   "row_decoder.access", "bitline.precharge",       "array.read_bit",      "array.write_bit",
     "array.logic_bit", "sense_amp.sense",    "write_driver.drive_bit",  "adder.add_bit",       "popcount.add_bit",
-    "shifter.op_bit",  "logic.op_bit",       "pipeline_regs.write_bit", "out_latch.write_bit",
+    "shifter.op_bit",  "logic.op_bit",       "pipeline_regs.write_bit", "out_latch.write_bit", "accumulators.write_bit",
 };
 
 static uint64_t clog2(uint64_t n) {
@@ -36,9 +36,10 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
   const bool t10 = s.cell == CellType::T10;
   std::vector<std::string> actions;  // in the order reports list them
   for (int a = 0; a < kNumActions; ++a)
-    if (a != kArrayLogicBit || t10) actions.push_back(kActionNames[a]);  // dual-row logic on the bitlines: 10T
+    if ((a != kArrayLogicBit || t10) && (a != kAccWriteBit || s.accumulators > 0))
+      actions.push_back(kActionNames[a]);  // dual-row logic on the bitlines: 10T; accumulators if any
   // The write-driver energy in the tech tables includes the write-bitline swing of a 256-row column.
-  auto ids = L.bind({{"array", cell_tech_type(s.cell), R * Cd},
+  std::vector<ComponentSpec> parts = {{"array", cell_tech_type(s.cell), R * Cd},
                      {"bitline", "bitline", Cd, R / 256.0},
                      {"sense_amp", "sense_amp", Cd},
                      {"write_driver", "write_driver", Cd, R / 256.0},
@@ -49,20 +50,23 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
                      {"logic", "logic_gate", Cd},
                      {"pipeline_regs", "register", 3 * Cd + (double)K_},
                      {"out_latch", "register", Cd},
-                     {"controller", "controller", 1}},
-                    actions);
+                     {"controller", "controller", 1}};
+  if (s.accumulators > 0) parts.push_back({"accumulators", "register", Cd * s.accumulators});
+  auto ids = L.bind(parts, actions);
   for (int a = 0; a < kNumActions; ++a) {
     auto it = ids.find(kActionNames[a]);
     act_[a] = it == ids.end() ? -1 : it->second;  // array.logic_bit: 10T only
   }
   for (int i = 0; i < kNumOpCodes; ++i) {
     tag_[i] = L.tag(op_name((OpCode)i));
-    for (int out = 0; out < 2; ++out)
-      for (int whole = 0; whole < 2; ++whole) plan_[i][out][whole] = plan((OpCode)i, out, whole);
+    for (int dest = 0; dest < (s.accumulators > 0 ? 3 : 2); ++dest)  // no accumulators: never a destination
+      for (int whole = 0; whole < 2; ++whole)
+        for (int rs = 0; rs <= num_sources((OpCode)i); ++rs)
+          plan_[i][dest][whole][rs] = plan((OpCode)i, (Dest)dest, whole, rs);
   }
 }
 
-ChargePlan CimEnergy::plan(OpCode code, bool to_out, bool whole_row) const {
+ChargePlan CimEnergy::plan(OpCode code, Dest dest, bool whole_row, int row_srcs) const {
   ChargePlan p;
   p.reserve(12);
   auto add = [&](Action a, uint64_t count) {
@@ -70,13 +74,16 @@ ChargePlan CimEnergy::plan(OpCode code, bool to_out, bool whole_row) const {
     p.push_back({act_[a], count});
   };
   add(kControllerOp, 1);
-  int srcs = num_sources(code);
-  add(kRowDecoderAccess, (uint64_t)srcs + (to_out ? 0 : 1));  // rows activated
-  if (srcs == 1) {
+  const int srcs = num_sources(code);
+  add(kRowDecoderAccess, (uint64_t)row_srcs + (dest == kToRow ? 1 : 0));  // rows activated
+  // An accumulator source costs no array access: its flip-flops drive the operand bus (their switching is
+  // charged when they are written).
+  if (row_srcs == 1) {
     add(kBitlinePrecharge, C_);
     add(kArrayReadBit, C_);
     add(kSenseAmpSense, C_);
-  } else if (srcs == 2) {
+    if (srcs == 2 && is_logic(code)) add(kLogicOpBit, C_);  // row with accumulator: the gate is in the periphery
+  } else if (row_srcs == 2) {
     if (is_logic(code) && s_.cell == CellType::T10) {
       // Both rows on one bitline pair: the bitlines evaluate the logic function directly.
       add(kBitlinePrecharge, C_);
@@ -89,6 +96,8 @@ ChargePlan CimEnergy::plan(OpCode code, bool to_out, bool whole_row) const {
       add(kSenseAmpSense, 2 * C_);
       if (is_logic(code)) add(kLogicOpBit, C_);  // 6T/8T: the logic gate is in the periphery
     }
+  } else if (srcs == 2 && is_logic(code)) {
+    add(kLogicOpBit, C_);  // two accumulators
   }
   switch (code) {
     case OpCode::Nand:
@@ -105,8 +114,10 @@ ChargePlan CimEnergy::plan(OpCode code, bool to_out, bool whole_row) const {
     default: break;
   }
   add(kPipelineRegsWriteBit, 3 * C_);  // data through the sense/adder1/adder2 pipeline registers
-  if (to_out) {
+  if (dest == kToOut) {
     add(kOutLatchWriteBit, C_);
+  } else if (dest == kToAcc) {
+    add(kAccWriteBit, C_);
   } else {
     add(kWriteDriverDriveBit, C_);
     add(kArrayWriteBit, C_);

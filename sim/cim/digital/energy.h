@@ -14,6 +14,9 @@ const char* cell_tech_type(CellType c);  // "sram10t_cell", ...
 struct MacroShape {
   int rows = 256, cols = 256, word_bits = 16;
   CellType cell = CellType::T10;
+  int accumulators = 0;  // periphery accumulator registers, each a row of cols flip-flops
+  int storage_rows() const { return rows + accumulators; }  // array rows, then the accumulators
+  int slot(int r) const { return r >= 0 ? r : rows + acc_index(r); }  // where row or accumulator R is kept
 };
 
 class CimEnergy {
@@ -22,7 +25,8 @@ class CimEnergy {
   // Records every action of OP (tagged with its op type): one precomputed plan per op kind.
   void charge(const MicroOp& op) {
     const int c = (int)op.code;
-    L_.add(plan_[c][op.dst == kOut][op.whole_row], tag_[c]);
+    const int dk = op.dst == kOut ? kToOut : is_acc(op.dst) ? kToAcc : kToRow;
+    L_.add(plan_[c][dk][op.whole_row][array_sources(op)], tag_[c]);
   }
   Ledger& ledger() { return L_; }
 
@@ -43,18 +47,20 @@ class CimEnergy {
     kLogicOpBit,
     kPipelineRegsWriteBit,
     kOutLatchWriteBit,
+    kAccWriteBit,
     kNumActions
   };
   static const char* const kActionNames[kNumActions];
 
-  // The actions one micro-op of CODE costs, writing to the output latch (TO_OUT) or a row, counting a whole
-  // row or per word (popcount).
-  ChargePlan plan(OpCode code, bool to_out, bool whole_row) const;
+  enum Dest { kToRow, kToOut, kToAcc };
+  // The actions one micro-op of CODE costs: writing to DEST, counting a whole row or per word (popcount),
+  // with ROW_SRCS of its sources read from the array (the others from accumulators).
+  ChargePlan plan(OpCode code, Dest dest, bool whole_row, int row_srcs) const;
 
   Ledger& L_;
   MacroShape s_;
   int tag_[kNumOpCodes];
-  ChargePlan plan_[kNumOpCodes][2][2];
+  ChargePlan plan_[kNumOpCodes][3][2][3];
   int act_[kNumActions];  // ledger action ids (-1: not bound)
   uint64_t C_, K_, shifter_levels_, pc_word_fa_, pc_row_fa_;
 };

@@ -8,35 +8,38 @@ namespace tf::cim {
 
 namespace {
 
-void check_rows(const MicroOp& op, size_t index, int rows) {
+void check_rows(const MicroOp& op, size_t index, int rows, int accs) {
   const int n = num_sources(op.code);
-  auto bad = [rows](int r) { return r < 0 || r >= rows; };
+  auto bad = [rows, accs](int r) { return is_acc(r) ? acc_index(r) >= accs : (r < 0 || r >= rows); };
   if ((n >= 1 && bad(op.a)) || (n >= 2 && bad(op.b)) || (op.dst != kOut && bad(op.dst)))
     throw std::logic_error("cim fast path: op " + std::to_string(index) + " (" + op_name(op.code) +
                            ") names a row outside the array");
 }
 
-// Computes OP on ARRAY in place; the value goes to its destination row, or to OUT for the output latch.
-void execute(const MicroOp& op, std::vector<BitRow>& array, BitRow& out) {
-  BitRow& d = op.dst == kOut ? out : array[op.dst];
+// Computes OP on ARRAY (rows, then accumulators) in place; the value goes to its destination row or
+// accumulator, or to OUT for the output latch.
+void execute(const MicroOp& op, const MacroShape& sh, std::vector<BitRow>& array, BitRow& out) {
+  BitRow& d = op.dst == kOut ? out : array[sh.slot(op.dst)];
+  const BitRow& A = array[sh.slot(op.a < 0 && !is_acc(op.a) ? 0 : op.a)];
+  const BitRow& B = array[sh.slot(op.b < 0 && !is_acc(op.b) ? 0 : op.b)];
   switch (op.code) {
     case OpCode::Write: d.assign(op.data); break;
-    case OpCode::Read: d.assign(array[op.a]); break;
+    case OpCode::Read: d.assign(A); break;
     case OpCode::And:
-    case OpCode::Nand: d.assign_and(array[op.a], array[op.b], op.code == OpCode::Nand); break;
+    case OpCode::Nand: d.assign_and(A, B, op.code == OpCode::Nand); break;
     case OpCode::Or:
-    case OpCode::Nor: d.assign_or(array[op.a], array[op.b], op.code == OpCode::Nor); break;
+    case OpCode::Nor: d.assign_or(A, B, op.code == OpCode::Nor); break;
     case OpCode::Xor:
-    case OpCode::Xnor: d.assign_xor(array[op.a], array[op.b], op.code == OpCode::Xnor); break;
+    case OpCode::Xnor: d.assign_xor(A, B, op.code == OpCode::Xnor); break;
     case OpCode::Add:
-    case OpCode::Sub: d.assign_add(array[op.a], array[op.b], op.code == OpCode::Sub); break;
-    case OpCode::Shl: d.assign_shl(array[op.a], op.k); break;
-    case OpCode::Shr: d.assign_shr(array[op.a], op.k); break;
+    case OpCode::Sub: d.assign_add(A, B, op.code == OpCode::Sub); break;
+    case OpCode::Shl: d.assign_shl(A, op.k); break;
+    case OpCode::Shr: d.assign_shr(A, op.k); break;
     case OpCode::Popcount:
       if (op.whole_row)
-        d.assign_uint(array[op.a].popcount());
+        d.assign_uint(A.popcount());
       else
-        d.assign_popcount_words(array[op.a]);
+        d.assign_popcount_words(A);
       break;
   }
 }
@@ -46,7 +49,7 @@ void execute(const MicroOp& op, std::vector<BitRow>& array, BitRow& out) {
 ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp, const std::vector<MicroOp>& program,
                               CimEnergy* energy, bool keep_array) {
   ProgramStats st;
-  const int rows = shape.rows;
+  const int rows = shape.storage_rows();
   const bool dual_read = shape.cell == CellType::T10;  // a 6T/8T bitline stage reads two rows one after the other
   const auto& L = pp.latency;
   std::vector<BitRow> array(rows, BitRow(shape.cols, shape.word_bits));
@@ -60,15 +63,15 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
   std::array<uint64_t, kStages> s_now, l_now;
   for (size_t i = 0; i < program.size(); ++i) {
     const MicroOp& op = program[i];
-    check_rows(op, i, rows);
+    check_rows(op, i, shape.rows, shape.accumulators);
     const int srcs = num_sources(op.code);
 
     // Decode starts when it handed the previous op on, works, then holds the op until its sources are ready.
     s_now[0] = leave[0];
     const uint64_t decoded = s_now[0] + (uint64_t)L[0];
     uint64_t issue = decoded;
-    if (srcs >= 1) issue = std::max(issue, ready[op.a]);
-    if (srcs >= 2) issue = std::max(issue, ready[op.b]);
+    if (srcs >= 1) issue = std::max(issue, ready[shape.slot(op.a)]);
+    if (srcs >= 2) issue = std::max(issue, ready[shape.slot(op.b)]);
     st.stall_cycles += issue - decoded;
     // The bitline stage's input buffer is free once that stage has taken the previous op.
     l_now[0] = std::max(issue, start[1]);
@@ -78,7 +81,7 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
     for (int s = 1; s < kStages; ++s) {
       s_now[s] = std::max(l_now[s - 1], leave[s]);  // the op has arrived and the stage is free
       uint64_t lat = (uint64_t)L[s];
-      if (s == 1 && srcs == 2 && !dual_read) lat *= 2;
+      if (s == 1 && !dual_read && array_sources(op) == 2) lat *= 2;
       st.busy[s] += lat;
       const uint64_t done = s_now[s] + lat;
       if (s == 4) forwardable = done;
@@ -86,17 +89,20 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
     }
     start = s_now;
     leave = l_now;
-    if (op.dst != kOut) ready[op.dst] = pp.forwarding ? forwardable : l_now[kStages - 1];
+    if (op.dst != kOut) ready[shape.slot(op.dst)] = pp.forwarding ? forwardable : l_now[kStages - 1];
 
     // Issue: the energy of the op, then its value.
     if (energy) energy->charge(op);
     st.by_type[(int)op.code]++;
     st.ops++;
-    execute(op, array, out);
+    execute(op, shape, array, out);
     if (op.dst == kOut) st.results.push_back({i, op.code, out});
   }
   st.cycles = program.empty() ? 0 : leave[kStages - 1];
-  if (keep_array) st.final_array = std::move(array);
+  if (keep_array) {
+    array.resize((size_t)shape.rows);  // the accumulators are not part of the array
+    st.final_array = std::move(array);
+  }
   return st;
 }
 

@@ -45,22 +45,51 @@ bool uses_adder(OpCode c) { return c == OpCode::Add || c == OpCode::Sub; }
 
 namespace {
 
-// A row index of the array; a missing REQUIRED row is an error. Returns -1 when absent or bad.
+std::string row_range(const Geometry& g) {
+  std::string s = "a row index in [0, " + std::to_string(g.rows - 1) + "]";
+  if (g.accumulators == 1) s += " or \"acc0\"";
+  if (g.accumulators > 1) s += " or \"acc0\" ... \"acc" + std::to_string(g.accumulators - 1) + "\"";
+  return s;
+}
+
+// "accK" with K below the macro's accumulator count: acc_row(K); else -1.
+int acc_of(const std::string& s, const Geometry& g) {
+  if (s.size() < 4 || s.compare(0, 3, "acc") != 0 || s.size() > 6) return -1;
+  int k = 0;
+  auto [p, ec] = std::from_chars(s.data() + 3, s.data() + s.size(), k);
+  if (ec != std::errc() || p != s.data() + s.size() || k < 0 || k >= g.accumulators) return -1;
+  if (s.size() > 4 && s[3] == '0') return -1;  // "acc01"
+  return acc_row(k);
+}
+
+// A source or destination: a row index of the array or an accumulator "accK"; a missing REQUIRED row is an
+// error. Returns -1 when absent or bad.
 int row_of(const JsonNode& v, const Geometry& g, bool required) {
-  std::string want = "a row index in [0, " + std::to_string(g.rows - 1) + "]";
+  std::string want = row_range(g);
   if (v.missing()) {
     if (required) v.fail(want);
     return -1;
   }
+  if (v.is_string()) {
+    int r = acc_of(v.value().get<std::string>(), g);
+    if (r == -1) v.fail(want);
+    return r;
+  }
   return (int)v.integer(0, g.rows - 1, -1, want);
 }
 
-// A destination: "out" (the output latch, also when absent) or a row index.
+// A destination: "out" (the output latch, also when absent), a row index or an accumulator.
 int dst_of(const JsonNode& v, const Geometry& g) {
   if (v.missing() || (v.is_string() && v.value().get<std::string>() == "out")) return kOut;
-  int r = (int)v.integer(0, g.rows - 1, -2, "\"out\" or a row index in [0, " + std::to_string(g.rows - 1) + "]");
-  return r == -2 ? kOut : r;
+  int r = row_of(v, g, true);
+  return r == -1 ? kOut : r;
 }
+
+}  // namespace
+
+std::string row_name(int r) { return is_acc(r) ? "acc" + std::to_string(acc_index(r)) : std::to_string(r); }
+
+namespace {
 
 // The fields of one micro-op after its name; returns the keys it may have.
 std::vector<std::string> op_fields(const JsonNode& o, const Geometry& g, MicroOp& m) {
@@ -74,7 +103,7 @@ std::vector<std::string> op_fields(const JsonNode& o, const Geometry& g, MicroOp
         dv.fail("hex of the full row, e.g. \"0x00ff\"");
       else if (!dv.is_string() || !m.data.from_hex(dv.value().get<std::string>(), why))
         dv.fail("hex of the full row (" + std::to_string(g.cols) + " bits)" + (why.empty() ? "" : ": " + why));
-      if (m.dst < 0) m.dst = 0;
+      if (m.dst == -1) m.dst = 0;
       return {"op", "row", "data"};
     }
     case OpCode::Read:
@@ -133,40 +162,41 @@ std::vector<MicroOp> parse_program(const json& j, const std::string& file, const
       continue;
     }
     o.only_keys(op_fields(o, g, m), std::string("no such field for '") + op_name(m.code) + "'");
-    if (m.a < 0 && num_sources(m.code) >= 1) m.a = 0;
-    if (m.b < 0 && num_sources(m.code) >= 2) m.b = 0;
+    if (m.a == -1 && num_sources(m.code) >= 1) m.a = 0;
+    if (m.b == -1 && num_sources(m.code) >= 2) m.b = 0;
     ops.push_back(std::move(m));
   }
   return ops;
 }
 
 json program_to_json(const std::vector<MicroOp>& ops) {
+  auto rj = [](int r) { return is_acc(r) ? json("acc" + std::to_string(acc_index(r))) : json(r); };
   json arr = json::array();
   for (const auto& m : ops) {
     json o;
     o["op"] = op_name(m.code);
     switch (m.code) {
       case OpCode::Write:
-        o["row"] = m.dst;
+        o["row"] = rj(m.dst);
         o["data"] = m.data.to_hex();
         break;
-      case OpCode::Read: o["row"] = m.a; break;
+      case OpCode::Read: o["row"] = rj(m.a); break;
       case OpCode::Shl:
       case OpCode::Shr:
-        o["row"] = m.a;
+        o["row"] = rj(m.a);
         o["k"] = m.k;
         break;
       case OpCode::Popcount:
-        o["row"] = m.a;
+        o["row"] = rj(m.a);
         o["mode"] = m.whole_row ? "row" : "word";
         break;
-      default: o["a"] = m.a; o["b"] = m.b;
+      default: o["a"] = rj(m.a); o["b"] = rj(m.b);
     }
     if (m.code != OpCode::Write && m.code != OpCode::Read) {
       if (m.dst == kOut)
         o["dst"] = "out";
       else
-        o["dst"] = m.dst;
+        o["dst"] = rj(m.dst);
     }
     arr.push_back(o);
   }
@@ -185,7 +215,15 @@ std::string program_to_text(const std::vector<MicroOp>& ops) {
     std::memcpy(p, t.data(), t.size());
     p += t.size();
   };
-  auto num = [&p](int v) { p = std::to_chars(p, p + 11, v).ptr; };
+  auto num = [&p](int v) {
+    if (is_acc(v)) {  // "accK"
+      std::memcpy(p, "\"acc", 4);
+      p = std::to_chars(p + 4, p + 15, acc_index(v)).ptr;
+      *p++ = '"';
+    } else {
+      p = std::to_chars(p, p + 11, v).ptr;
+    }
+  };
   auto dst = [&](int d) {
     lit(", \"dst\": ");
     if (d == kOut)

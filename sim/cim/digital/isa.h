@@ -15,6 +15,12 @@ namespace tf::cim {
 enum class OpCode { Write, Read, And, Or, Xor, Nand, Nor, Xnor, Add, Sub, Shl, Shr, Popcount };
 constexpr int kNumOpCodes = 13;
 constexpr int kOut = -1;  // destination: the output latch (the result is reported)
+// Periphery accumulator registers (one word-organised row of flip-flops each, after the adder): accumulator K
+// is named by the row index acc_row(K) = -2 - K in a, b and dst. Reading one drives the adder input without a
+// bitline access; writing one clocks its flip-flops instead of driving the write bitlines.
+constexpr int acc_row(int k) { return -2 - k; }
+constexpr bool is_acc(int r) { return r <= -2; }
+constexpr int acc_index(int r) { return -2 - r; }
 
 const char* op_name(OpCode c);
 bool op_from_name(const std::string& s, OpCode& c);
@@ -33,9 +39,19 @@ struct MicroOp {
   BitRow data;            // write: the row value
 };
 
+// Sources of OP read from the array (not from an accumulator).
+inline int array_sources(const MicroOp& op) {
+  const int n = num_sources(op.code);
+  return (n >= 1 && !is_acc(op.a)) + (n >= 2 && !is_acc(op.b));
+}
+
 struct Geometry {
   int rows = 0, cols = 0, word_bits = 0;
+  int accumulators = 0;  // periphery accumulator registers (acc0 ...)
 };
+
+// "acc3" for an accumulator row index, else the decimal row.
+std::string row_name(int r);
 
 // Parses {"ops":[...]} (see docs/cim.md). All problems go to DIAG with FILE and the JSON path (ops[3].row).
 std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& diag);

@@ -19,9 +19,9 @@ CimMacro::CimMacro(sc_module_name name, const MacroShape& shape, const PipelineP
       energy_(energy),
       keep_array_(keep_array),
       clk_(pp.freq_MHz),
-      array_(shape.rows, BitRow(shape.cols, shape.word_bits)),
-      pending_(shape.rows, 0),
-      last_writer_(shape.rows, UINT64_MAX) {
+      array_(shape.storage_rows(), BitRow(shape.cols, shape.word_bits)),
+      pending_(shape.storage_rows(), 0),
+      last_writer_(shape.storage_rows(), UINT64_MAX) {
   lo_bits_ = (shape.word_bits + 1) / 2;
   for (int s = 0; s < kStages; ++s) stage_[s] = std::make_unique<sc::PipelineStage>(kStageNames[s], s == 0 ? 0 : 1);
   SC_THREAD(decode_thread);
@@ -38,7 +38,7 @@ void CimMacro::trace(sc_trace_file* tf) {
 bool CimMacro::hazard(const MicroOp& op) const {
   int n = num_sources(op.code);
   for (int k = 0; k < n; ++k) {
-    int r = k == 0 ? op.a : op.b;
+    int r = shape_.slot(k == 0 ? op.a : op.b);
     if (pending_[r] == 0) continue;
     if (!pp_.forwarding) return true;
     const Slot& w = slots_[last_writer_[r] % kSlots];
@@ -54,7 +54,7 @@ const BitRow& CimMacro::operand(int row, uint64_t producer) const {
     const Slot& w = slots_[producer % kSlots];
     if (w.id == producer && w.fwd_ready) return w.result;
   }
-  return array_[row];
+  return array_[shape_.slot(row)];
 }
 
 void CimMacro::decode_thread() {
@@ -87,12 +87,12 @@ void CimMacro::decode_thread() {
       s.index = i;
       s.fwd_ready = false;
       for (int k = 0; k < num_sources(op.code); ++k) {
-        int r = k == 0 ? op.a : op.b;
+        int r = shape_.slot(k == 0 ? op.a : op.b);
         s.src_writer[k] = pending_[r] > 0 ? last_writer_[r] : UINT64_MAX;
       }
       if (op.dst != kOut) {
-        ++pending_[op.dst];
-        last_writer_[op.dst] = id;
+        ++pending_[shape_.slot(op.dst)];
+        last_writer_[shape_.slot(op.dst)] = id;
       }
       if (energy_) energy_->charge(op);
       cur_->by_type[(int)op.code]++;
@@ -104,7 +104,7 @@ void CimMacro::decode_thread() {
     cur_->cycles = clk_.now() - t_start;
     for (int s = 0; s < kStages; ++s) cur_->busy[s] = stage_[s]->busy_cycles() - busy0[s];
     cur_->backpressure_cycles = stage_[0]->blocked_cycles() - blocked0;
-    if (keep_array_) cur_->final_array = array_;
+    if (keep_array_) cur_->final_array.assign(array_.begin(), array_.begin() + shape_.rows);
   }
   total_cycles_ = clk_.now();
 }
@@ -119,7 +119,7 @@ void CimMacro::stage_thread(int st) {
     switch (st) {
       case 1: {  // bitline: read the operand rows (dual-row logic evaluates here)
         int n = num_sources(op.code);
-        if (n == 2 && shape_.cell != CellType::T10) lat *= 2;  // two sequential row reads
+        if (array_sources(op) == 2 && shape_.cell != CellType::T10) lat *= 2;  // two sequential row reads
         if (n >= 1) s.va = operand(op.a, s.src_writer[0]);
         if (n >= 2) s.vb = operand(op.b, s.src_writer[1]);
         switch (op.code) {
@@ -179,8 +179,9 @@ void CimMacro::writeback_thread() {
     if (op.dst == kOut) {
       cur_->results.push_back({s.index, op.code, s.result});
     } else {
-      array_[op.dst] = s.result;
-      --pending_[op.dst];
+      const int d = shape_.slot(op.dst);
+      array_[d] = s.result;
+      --pending_[d];
     }
     ++completed_;
     s.fwd_ready = false;

@@ -96,6 +96,48 @@ void map_mvm(const MvmLayer& l, const Geometry& g, int P, bool skip_zero_bits, s
   ops.push_back(mk(OpCode::Read, A0, -1, kOut));
 }
 
+void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops) {
+  const int N = l.n, P = mvm_chains_direct(interleave, g);
+  auto chain = [&](int p) { return g.accumulators > 0 ? acc_row(p) : N + p; };
+  // At most: the writes, per input bit P shifts and one op per input, the reduction and the read.
+  const size_t need = ops.size() + (size_t)(N + P) + (size_t)l.x_bits * (size_t)(P + N) + (size_t)P + 1;
+  if (need > ops.capacity()) ops.reserve(std::max(need, 2 * ops.capacity()));
+  for (int j = 0; j < N; ++j) {
+    BitRow r(g.cols, g.word_bits);
+    for (int i = 0; i < l.m; ++i) r.set_word(i, (uint64_t)l.w[i][j]);  // two's complement, truncated to the word
+    ops.push_back(mk_write(j, r));
+  }
+  const BitRow zero(g.cols, g.word_bits);
+  for (int p = 0; p < P; ++p) ops.push_back(mk_write(chain(p), zero));
+  std::vector<char> touched(P, 0);  // the chain's sum may be non-zero
+  // Horner's scheme over the input bits, most significant first: S = (S << 1) +/- sum_{j: x_j[b] = 1} W_j.
+  // The sign bit of a signed input has weight -2^(x_bits-1): its weight rows are subtracted (from a zero sum).
+  for (int b = l.x_bits - 1; b >= 0; --b) {
+    const bool negative = l.x_signed && b == l.x_bits - 1;
+    if (b < l.x_bits - 1)
+      for (int p = 0; p < P; ++p)
+        if (touched[p]) {
+          MicroOp s = mk(OpCode::Shl, chain(p), -1, chain(p));
+          s.k = 1;
+          ops.push_back(s);
+        }
+    int k = 0;  // round robin over the chains: consecutive adds are independent
+    for (int j = 0; j < N; ++j) {
+      if (!(((uint64_t)l.x[j] >> b) & 1)) continue;
+      const int p = k++ % P;
+      ops.push_back(mk(negative ? OpCode::Sub : OpCode::Add, chain(p), j, chain(p)));
+      touched[p] = 1;
+    }
+  }
+  std::vector<int> live;  // chains to reduce
+  for (int p = 0; p < P; ++p)
+    if (touched[p]) live.push_back(chain(p));
+  if (live.empty()) live.push_back(chain(0));  // every input zero: the result is the zeroed chain
+  for (size_t h = 1; h < live.size(); h *= 2)
+    for (size_t q = 0; q + h < live.size(); q += 2 * h) ops.push_back(mk(OpCode::Add, live[q], live[q + h], live[q]));
+  ops.push_back(mk(OpCode::Read, live[0], -1, kOut));
+}
+
 std::vector<int64_t> decode_mvm(const MvmLayer& l, const BitRow& result) {
   std::vector<int64_t> y(l.m);
   bool sgn = l.w_signed || l.x_signed;

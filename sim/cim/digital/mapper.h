@@ -1,6 +1,7 @@
 // Workload mappers of the digital macro: turn an MVM layer, a binary NN layer or an HDC query (cim/workloads.h)
 // into a micro-op program, and turn the program's outputs back into results. See docs/cim.md ("Mappings").
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -21,12 +22,23 @@ inline int mvm_rows_needed(int n, int p) { return n + 2 + 2 * p; }
 // Largest |y| (or y for unsigned) bits check: true if every possible result fits a word of WORD_BITS.
 bool mvm_fits_word(const MvmLayer& l, int word_bits, std::string* why);
 
-// Appends the layer's program: weights stored one input per row (word i of row j = w[i][j]), inputs applied
+// The gated mapping (selectable, to show the difference): appends the layer's program: weights stored one input per row (word i of row j = w[i][j]), inputs applied
 // bit-serially, most significant bit first (Horner: shift the P accumulators left by one, then add the
 // input-bit-gated weight rows; the sign bit of a signed input is subtracted), the P accumulators reduced at
 // the end, then one read of the result row.
 void map_mvm(const MvmLayer& l, const Geometry& g, int interleave, bool skip_zero_bits, std::vector<MicroOp>& ops);
 std::vector<int64_t> decode_mvm(const MvmLayer& l, const BitRow& result);
+
+// The direct mapping (the default): the controller knows every input bit, so it adds a weight row into a
+// running sum only where the bit is 1 (no gating copy, nothing issued for a 0 bit, no shift of a sum that is
+// still zero). P chains of partial sums, each in a periphery accumulator when the macro has them
+// (g.accumulators > 0; then min(P, accumulators) chains) or else in an array row after the weights; reduced
+// pairwise at the end and read out.
+inline int mvm_chains_direct(int p, const Geometry& g) { return g.accumulators > 0 ? std::min(p, g.accumulators) : p; }
+inline int mvm_direct_rows_needed(int n, int p, const Geometry& g) {
+  return n + (g.accumulators > 0 ? 0 : mvm_chains_direct(p, g));
+}
+void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops);
 
 inline int bnn_rows_needed(int m, int p) { return m + 1 + p; }
 // One row per neuron (bit 1 = +1), the input in one row; per neuron xnor then whole-row popcount.

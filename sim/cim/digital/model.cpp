@@ -26,17 +26,35 @@ struct CimParams {
   std::string program;
   int interleave = 0;  // as configured; 0 = auto
   bool skip_zero_bits = false;
+  bool gated = false;  // mapper.mvm = "gated"
 
   int chains() const { return interleave ? interleave : auto_interleave(pp); }
-  Geometry geometry() const { return {macro.rows, macro.cols, macro.word_bits}; }
+  Geometry geometry() const { return {macro.rows, macro.cols, macro.word_bits, macro.accumulators}; }
+  // Rows an MVM layer of N inputs needs under the configured mapping.
+  int mvm_rows(int n) const {
+    return gated ? mvm_rows_needed(n, chains()) : mvm_direct_rows_needed(n, chains(), geometry());
+  }
+  // Most MVM inputs that fit the array.
+  int mvm_max_n() const { return macro.rows - mvm_rows(0); }
   int words() const { return macro.cols / macro.word_bits; }
   // Declared MVM layer K with 0 ("as large as fits") resolved.
   MvmLayer layer(size_t k) const {
     const MvmLayerParams& p = workload.layers.at(k);
     MvmLayer l;
     l.m = p.m ? p.m : words();
-    l.n = p.n ? p.n : std::max(1, macro.rows - mvm_rows_needed(0, chains()));
     l.w_bits = p.w_bits, l.x_bits = p.x_bits, l.w_signed = p.w_signed, l.x_signed = p.x_signed;
+    l.n = p.n;
+    if (l.n == 0) {  // as many as the rows hold and the word can sum (the word check reports it if even 1 fails)
+      l.n = std::max(1, mvm_max_n());
+      if (l.w_bits <= macro.word_bits && l.x_bits <= macro.word_bits) {
+        int lo = 1, hi = l.n;  // largest n in [1, hi] whose results fit: fitting is monotone in n
+        while (lo < hi) {
+          l.n = (lo + hi + 1) / 2;
+          if (mvm_fits_word(l, macro.word_bits, nullptr)) lo = l.n; else hi = l.n - 1;
+        }
+        l.n = lo;
+      }
+    }
     return l;
   }
 };
@@ -58,10 +76,12 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
       if (l.m > p.words())
         d.error(c.origin(path + ".m"), path + ".m", std::to_string(l.m),
                 "at most cols/word_bits = " + std::to_string(p.words()) + " outputs (one per word)");
-      if (mvm_rows_needed(l.n, P) > rows)
+      if (p.mvm_rows(l.n) > rows)
         d.error(c.origin(path + ".n"), path + ".n", std::to_string(l.n),
-                "at most rows - 2 - 2*interleave = " + std::to_string(rows - mvm_rows_needed(0, P)) +
-                    " inputs (interleave " + std::to_string(P) + ")");
+                (p.gated ? "at most rows - 2 - 2*interleave = "
+                 : p.macro.accumulators > 0 ? "at most rows = "
+                                            : "at most rows - interleave = ") +
+                    std::to_string(p.mvm_max_n()) + " inputs (interleave " + std::to_string(P) + ")");
       if (l.w_bits > wb || l.x_bits > wb)
         d.error(c.origin(path), path + ".w_bits", std::to_string(l.w_bits) + "/" + std::to_string(l.x_bits),
                 "weight and input precision at most macro.word_bits (" + std::to_string(wb) + ")");
@@ -89,7 +109,7 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
       d.error(c.origin("workload.hdc.classes"), "workload.hdc.classes", std::to_string(cl),
               "at most rows - 3 - interleave = " + std::to_string(rows - hdc_rows_needed(0, P)));
   }
-  if (rows <= 2 * P + 3 && kind != "program")
+  if (rows <= 2 * P + 3 && kind != "program" && (kind != "mvm" || p.gated || p.macro.accumulators == 0))
     d.error(c.origin("mapper.interleave"), "mapper.interleave", std::to_string(P),
             "fewer chains: the array has only " + std::to_string(rows) + " rows");
 }
@@ -129,6 +149,13 @@ const Schema<CimParams>& schema() {
               "two-operand rows one after the other and do logic in the periphery");
         });
     P.custom(
+        "macro.accumulators", [](CimParams& p, const json& v) { p.macro.accumulators = v.get<int>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.integer("macro.accumulators", 0, 0, 64, "registers",
+                            "periphery accumulator registers (acc0 ...), each a row of cols flip-flops after the "
+                            "adder: an op may read or write one without a bitline access");
+        });
+    P.custom(
         "macro.freq_MHz", [](CimParams& p, const json& v) { p.pp.freq_MHz = v.get<double>(); },
         [](ParamSet& ps) -> ParamSpec& { return ps.real("macro.freq_MHz", 200, 1, 5000, "MHz", "clock frequency"); });
     P.include(&CimParams::tech, tech_schema("28nm"));
@@ -160,8 +187,13 @@ const Schema<CimParams>& schema() {
            "micro-op program JSON (workload.kind = program; also --program FILE)");
     P.integer("mapper.interleave", &CimParams::interleave, 0, 0, 64, "chains",
               "independent chains the mapper interleaves to hide pipeline latency; 0 = enough for no stalls");
+    P.choice("mapper.mvm", &CimParams::gated, "direct", {{"direct", false}, {"gated", true}},
+             "MVM mapping: direct = add a weight row into a running sum only where the input bit is 1 (sums in "
+             "the periphery accumulators if the macro has them); gated = copy every weight row through an AND "
+             "with an all-ones or all-zeros row, then add it (every partial sum written back to the array)");
     P.boolean("mapper.skip_zero_bits", &CimParams::skip_zero_bits, false,
-              "MVM: issue nothing for an input bit that is 0 (data-dependent timing)");
+              "MVM, gated mapping: issue nothing for an input bit that is 0 (data-dependent timing); the direct "
+              "mapping always does");
     P.rule([](const CimParams& p, const Config& c, Diagnostics& d) {
       if (p.macro.cols % p.macro.word_bits)
         d.error(c.origin("macro.cols"), "macro.cols", std::to_string(p.macro.cols),
@@ -198,7 +230,7 @@ Workload build_workload(const CimParams& p) {
     w.ops_unit = "micro-ops";  // useful ops: the micro-ops simulated
   } else if (kind == "mvm") {
     if (!data.is_null()) {
-      MvmLimits lim{p.words(), g.rows - mvm_rows_needed(0, P), [&](const MvmLayer& l) {
+      MvmLimits lim{p.words(), p.mvm_max_n(), [&](const MvmLayer& l) {
                       std::string why;
                       return mvm_fits_word(l, g.word_bits, &why) ? std::string() : why;
                     }};
@@ -210,7 +242,10 @@ Workload build_workload(const CimParams& p) {
       }
     }
     for (const auto& l : w.layers) {
-      map_mvm(l, g, P, p.skip_zero_bits, w.ops);
+      if (p.gated)
+        map_mvm(l, g, P, p.skip_zero_bits, w.ops);
+      else
+        map_mvm_direct(l, g, P, w.ops);
       w.useful_ops += 2.0 * l.m * l.n;
     }
     w.ops_unit = "ops (MAC = 2 ops)";
@@ -321,6 +356,8 @@ json point_stats(const CimParams& p, const Workload& w, const ProgramStats& ps, 
   j["cols"] = p.macro.cols;
   j["word_bits"] = p.macro.word_bits;
   j["cell"] = p.cell;
+  j["accumulators"] = p.macro.accumulators;
+  if (kind == "mvm") j["mvm_mapping"] = p.gated ? "gated" : "direct";
   write_tech_stats(j, sc);
   j["freq_MHz"] = p.pp.freq_MHz;
   j["micro_ops"] = ps.ops;
@@ -385,6 +422,8 @@ class CimModel : public Model {
     M.neither("cols", "columns", "columns of the array");
     M.neither("word_bits", "bits", "bits per word");
     M.label("cell", "bit cell");
+    M.neither("accumulators", "registers", "periphery accumulator registers");
+    M.label("mvm_mapping", "MVM mapping (mapper.mvm)");
     M.neither("freq_MHz", "MHz", "clock frequency");
     M.neither("micro_ops", "", "micro-ops simulated");
     M.neither("ops", "", "useful operations of the workload (ops_unit says which)");
@@ -457,7 +496,8 @@ const Workload& cached_workload(const CimParams& p, const Config& config) {
             t.value("mapper", json()),
             t["macro"].value("rows", json()),
             t["macro"].value("cols", json()),
-            t["macro"].value("word_bits", json())};
+            t["macro"].value("word_bits", json()),
+            t["macro"].value("accumulators", json())};
   std::string ks = k.dump();
   if (ks != key) {
     key.clear();  // an exception below leaves no stale entry
