@@ -14,6 +14,11 @@ echo "== tinyforge sim cim  (configs/cim/digital_28nm.json: int4 x int4 MVM on a
 echo
 build/sim/app/tinyforge sim cim --config configs/cim/digital_28nm.json --out runs/demo-cim
 echo
+echo "   The TOPS/W above counts a MAC as 2 ops and includes loading the weights. It belongs with bit-serial"
+echo "   logic-in-memory macros such as the 28 nm compute SRAM of Wang et al. (JSSC 2020: 0.56 TOPS/W for an"
+echo "   8-bit multiply, 5.27 for an 8-bit add, at 0.6 V), not with adder-tree digital CIM macros (tens of TOPS/W"
+echo "   at 4 bits, e.g. 89 TOPS/W in 22 nm, ISSCC 2021). docs/cim.md says where the energy goes."
+echo
 echo "== tinyforge sim neuro  (configs/neuro/xylo_like.json: Xylo-like core, 16-1000-8 recurrent network, Poisson input, 50 MHz, dt = 1 ms)"
 echo
 build/sim/app/tinyforge sim neuro --config configs/neuro/xylo_like.json --out runs/demo-neuro
