@@ -34,11 +34,12 @@ RENAMED_PARAMS = {
     "tech": "tech.table",
 }
 # Entries every run of a model now records that earlier records did not have (named in the docs).
-ADDED_PARAMS = {"tech.node_scaling", "tech.node_nm", "tech.vdd_V", "record.outputs", "macro.accumulators", "mapper.mvm"}
+ADDED_PARAMS = {"tech.node_scaling", "tech.node_nm", "tech.vdd_V", "record.outputs", "macro.accumulators", "mapper.mvm",
+                "macro.bit_serial", "workload.vector.op", "workload.vector.bits", "workload.vector.elements"}
 # The neuro cases that generate their network ask for record.outputs=full: the files every run wrote before
 # (network.json, input.csv) are now written only on request (docs/neuro.md).
 ADDED_STATS = {"power_dynamic_uW", "latency_ns", "node_nm", "vdd_V", "area_by_component_um2", "action_counts",
-               "scaling", "accumulators", "mvm_mapping"}
+               "scaling", "accumulators", "mvm_mapping", "bit_serial"}
 # Files generated folders now carry that earlier ones did not (docs/architecture.md: the marker that lets the next
 # run replace a folder tinyforge made); compared by content like any file, but not required in older records.
 ADDED_FILES = {".tinyforge-generated"}

@@ -14,11 +14,13 @@ namespace ref {
 using Bits = std::vector<bool>;
 
 // Rows 0..rows-1, then the accumulators (named -2, -3, ... in micro-ops: accumulator k is -2 - k).
+// CARRY and TAG are the per-column latches of the bit-serial periphery.
 struct Array {
   int rows, cols, wb;
   std::vector<Bits> r;
+  Bits carry, tag;
   Array(int rows_, int cols_, int wb_, int accs = 0)
-      : rows(rows_), cols(cols_), wb(wb_), r(rows_ + accs, Bits(cols_, false)) {}
+      : rows(rows_), cols(cols_), wb(wb_), r(rows_ + accs, Bits(cols_, false)), carry(cols_, false), tag(cols_, false) {}
   int at(int row) const { return row >= 0 ? row : rows + (-2 - row); }
   Bits& operator[](int row) { return r[at(row)]; }
 
@@ -32,12 +34,26 @@ struct Array {
   }
   uint64_t mask() const { return wb == 64 ? ~0ULL : ((1ULL << wb) - 1); }
 
-  // Executes OP; returns the value that goes to the destination.
-  Bits exec(const tf::cim::MicroOp& op) const {
+  // Executes OP (updating the latches); returns the value that goes to the destination (for tag: the new tag).
+  Bits exec(const tf::cim::MicroOp& op) {
     using tf::cim::OpCode;
     Bits out(cols, false);
     const int words = cols / wb;
     switch (op.code) {
+      case OpCode::FAdd:
+      case OpCode::FSub:
+        for (int c = 0; c < cols; ++c) {
+          int ones = (int)r[at(op.a)][c] + (op.code == OpCode::FSub ? !r[at(op.b)][c] : (int)r[at(op.b)][c]) +
+                     (op.cin < 0 ? (int)carry[c] : op.cin);
+          out[c] = ones & 1;
+          carry[c] = ones >= 2;
+        }
+        break;
+      case OpCode::Carry: out = carry; break;
+      case OpCode::Tag:
+        tag = r[at(op.a)];
+        out = tag;
+        break;
       case OpCode::Write:
         for (int c = 0; c < cols; ++c) out[c] = op.data.bit(c);
         break;
@@ -118,7 +134,8 @@ inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6
       int row = slot(k == 0 ? op.a : op.b);
       int64_t w = last_writer[row];
       if (w < 0) continue;
-      int64_t ready = forwarding ? a2_done[w] : wb_done[w];
+      // A predicated result needs the tag latch at write-back: never forwarded.
+      int64_t ready = forwarding && !ops[(size_t)w].pred ? a2_done[w] : wb_done[w];
       issue = std::max(issue, ready);
     }
     t.stalls += issue - T;

@@ -88,7 +88,8 @@ std::string hex_row(Draw& d, int cols) {
 
 // A random micro-op program using every operation, with back-to-back dependences.
 // Rows are named by index, accumulators (ACCS of them) by "accK".
-std::string random_program(Draw& d, int rows, int cols, int wb, int accs, int n_ops) {
+// With BIT_SERIAL, also fadd/fsub (with cin), carry, tag and predicated writes.
+std::string random_program(Draw& d, int rows, int cols, int wb, int accs, bool bit_serial, int n_ops) {
   static const std::vector<std::string> two = {"and", "or", "xor", "nand", "nor", "xnor", "add", "sub"};
   std::string out = "{\"ops\": [\n";
   std::string last_dst;
@@ -115,9 +116,19 @@ std::string random_program(Draw& d, int rows, int cols, int wb, int accs, int n_
     } else if (r == 3) {
       o = "{\"op\": \"popcount\", \"row\": " + row() + ", \"mode\": \"" +
           (d.coin(0.5) ? "row" : "word") + "\", \"dst\": " + dst + "}";
+    } else if (bit_serial && r == 4) {
+      o = d.coin(0.5) ? "{\"op\": \"tag\", \"row\": " + row() + "}" : "{\"op\": \"carry\", \"dst\": " + any() + "}";
+      dst.clear();
+    } else if (bit_serial && r == 5) {
+      if (dst == "\"out\"") dst = any();
+      std::string cin = d.coin(0.5) ? "" : std::string(", \"cin\": ") + (d.coin(0.5) ? "1" : "0");
+      o = std::string("{\"op\": \"") + (d.coin(0.5) ? "fadd" : "fsub") + "\", \"a\": " + row() +
+          ", \"b\": " + row() + ", \"dst\": " + dst + cin + "}";
     } else {
       o = "{\"op\": \"" + d.one_of(two) + "\", \"a\": " + row() + ", \"b\": " + row() + ", \"dst\": " + dst + "}";
     }
+    // Predicate a third of the ops that write a row or an accumulator.
+    if (bit_serial && !dst.empty() && dst != "\"out\"" && d.coin(0.33)) o.insert(o.size() - 1, ", \"pred\": true");
     if (!dst.empty() && dst != "\"out\"") last_dst = dst;
     out += "  " + o + (i + 1 < n_ops ? ",\n" : "\n");
   }
@@ -160,6 +171,8 @@ Point random_point(Draw& d, int index, const fs::path& work) {
   set("macro.cell", d.one_of(std::vector<std::string>{"6t", "8t", "10t"}));
   const int accs = d.coin(0.5) ? 0 : d.pick(1, 8);
   if (accs > 0 || d.coin(0.5)) set("macro.accumulators", std::to_string(accs));
+  const bool bit_serial = d.coin(0.5);
+  set("macro.bit_serial", bit_serial ? "true" : "false");
   set("macro.freq_MHz",
       d.coin(0.5) ? real(d.one_of(std::vector<double>{100, 200, 333, 1000, 3000})) : real(d.uniform(1, 5000)));
   set("tech.table", d.one_of(std::vector<std::string>{"28nm", "65nm", "22nm"}));
@@ -173,8 +186,8 @@ Point random_point(Draw& d, int index, const fs::path& work) {
   if (d.coin(0.7)) set("mapper.mvm", d.coin(0.5) ? "direct" : "gated");
   set("seed", std::to_string(d.pick(0, 1 << 30)));
   const bool data = d.coin(0.12);
-  const int r = d.pick(0, 11);
-  p.kind = r < 6 ? "mvm" : r < 8 ? "bnn" : r < 10 ? "hdc" : "program";
+  const int r = d.pick(0, 12);
+  p.kind = r < 6 ? "mvm" : r < 8 ? "bnn" : r < 10 ? "hdc" : r < 11 && bit_serial ? "vector" : "program";
   set("workload.kind", p.kind);
   const std::string file = (work / ("point" + std::to_string(index) + ".json")).string();
   if (p.kind == "mvm") {
@@ -232,8 +245,13 @@ Point random_point(Draw& d, int index, const fs::path& work) {
       if (d.coin(0.7)) set("workload.hdc.dim", std::to_string(d.pick(1, cols)));
       set("workload.hdc.classes", std::to_string(d.pick(1, rows)));
     }
+  } else if (p.kind == "vector") {
+    const bool mul = d.coin(0.5);
+    set("workload.vector.op", mul ? "mul" : "add");
+    set("workload.vector.bits", std::to_string(d.pick(1, std::max(1, std::min(20, mul ? rows / 4 : (rows - 1) / 3)))));
+    if (d.coin(0.5)) set("workload.vector.elements", std::to_string(d.pick(1, cols)));
   } else {
-    write_text(file, random_program(d, rows, cols, wb, accs, d.pick(1, 120)));
+    write_text(file, random_program(d, rows, cols, wb, accs, bit_serial, d.pick(1, 120)));
     set("workload.program", file);
   }
   return p;
@@ -429,9 +447,11 @@ TEST_CASE("cim fast path: every stats entry equals the SystemC model's on random
   }
   INFO(compared << " points compared, " << failed << " rejected by both at run time");
   WARN(compared << " design points compared (" << by_kind["mvm"] << " mvm, " << by_kind["bnn"] << " bnn, "
-                << by_kind["hdc"] << " hdc, " << by_kind["program"] << " program), " << failed
+                << by_kind["hdc"] << " hdc, " << by_kind["vector"] << " vector, " << by_kind["program"] << " program), "
+                << failed
                 << " rejected by both paths at run time, " << drawn - kRandomValid
                 << " random draws rejected by validation");
   CHECK(compared >= 200);
   for (const char* kind : {"mvm", "bnn", "hdc", "program"}) CHECK(by_kind[kind] >= 15);
+  CHECK(by_kind["vector"] >= 5);
 }

@@ -18,12 +18,14 @@ struct Setup {
   CellType cell;
   std::array<int, 6> lat;
   bool fwd;
-  int accs = 0;  // periphery accumulators
+  int accs = 0;             // periphery accumulators
+  bool bit_serial = false;  // carry and tag latches: fadd, fsub, carry, tag, predicated writes
 };
 
 std::vector<MicroOp> random_program(std::mt19937_64& rng, const Setup& s, int n_ops) {
   std::vector<MicroOp> ops;
-  std::uniform_int_distribution<int> row_only(0, s.rows - 1), kind(0, kNumOpCodes - 1), coin(0, 9);
+  const int n_codes = s.bit_serial ? kNumOpCodes : (int)OpCode::FAdd;
+  std::uniform_int_distribution<int> row_only(0, s.rows - 1), kind(0, n_codes - 1), coin(0, 9);
   // A source or destination: an accumulator one time in four when the macro has them.
   auto row = [&](std::mt19937_64& g) {
     if (s.accs > 0 && coin(g) < 3) return acc_row((int)(g() % (uint64_t)s.accs));
@@ -49,6 +51,10 @@ std::vector<MicroOp> random_program(std::mt19937_64& rng, const Setup& s, int n_
     if (m.code == OpCode::Read) m.dst = kOut;
     if (m.code == OpCode::Shl || m.code == OpCode::Shr) m.k = std::uniform_int_distribution<int>(0, s.wb)(rng);
     if (m.code == OpCode::Popcount) m.whole_row = rng() & 1;
+    if (is_bit_serial(m.code)) m.cin = coin(rng) < 6 ? kCinLatch : coin(rng) & 1;
+    if (m.code == OpCode::Carry && m.dst == kOut) m.dst = row(rng);
+    if (m.code == OpCode::Tag) m.dst = kOut;
+    if (s.bit_serial && m.dst != kOut && coin(rng) < 3) m.pred = true;
     // Back-to-back dependences: often read what the previous op wrote.
     if (i > 0 && ops.back().dst != kOut && coin(rng) < 5) m.a = ops.back().dst;
     if (num_sources(m.code) < 2) m.b = -1;
@@ -62,7 +68,7 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::vector<MicroOp>> progs;
   for (int p = 0; p < programs; ++p) progs.push_back(random_program(rng, s, n_ops));
-  MacroShape shape{s.rows, s.cols, s.wb, s.cell, s.accs};
+  MacroShape shape{s.rows, s.cols, s.wb, s.cell, s.accs, s.bit_serial};
   PipelineParams pp;
   pp.latency = s.lat;
   pp.forwarding = s.fwd;
@@ -81,10 +87,15 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
     std::vector<ref::Bits> outs;
     for (const auto& op : ops) {
       ref::Bits v = arr.exec(op);
-      if (op.dst == kOut)
+      if (op.code == OpCode::Tag) continue;  // wrote the tag latch only
+      if (op.dst == kOut) {
         outs.push_back(v);
-      else
+      } else if (op.pred) {
+        for (int c = 0; c < s.cols; ++c)
+          if (arr.tag[c]) arr[op.dst][c] = v[c];
+      } else {
         arr[op.dst] = v;
+      }
     }
     const ProgramStats& st = stats[p];
     REQUIRE(st.results.size() == outs.size());
@@ -148,6 +159,15 @@ TEST_CASE("cim pipeline: periphery accumulators as sources and destinations, 10T
 TEST_CASE("cim pipeline: periphery accumulators on a 6T array (one bitline read for row + accumulator)",
           "[cim][pipeline]") {
   check_setup({6, 96, 12, CellType::T6, {2, 2, 1, 1, 2, 1}, true, 2}, 1500, 24, 707);
+}
+
+TEST_CASE("cim pipeline: bit-serial ops, carry and tag latches, predicated writes, 10T", "[cim][pipeline]") {
+  check_setup({8, 128, 16, CellType::T10, {1, 1, 1, 1, 1, 1}, false, 2, true}, 1500, 32, 808);
+}
+
+TEST_CASE("cim pipeline: bit-serial ops with forwarding (predicated results wait for write-back), 6T, odd columns",
+          "[cim][pipeline]") {
+  check_setup({6, 100, 20, CellType::T6, {1, 2, 1, 2, 1, 1}, true, 1, true}, 1500, 32, 909);
 }
 
 TEST_CASE("cim pipeline: dependent chain stalls equal the pipeline depth (closed form)", "[cim][pipeline]") {

@@ -194,7 +194,7 @@ TEST_CASE("node and voltage scaling", "[core][tech]") {
   CHECK_THROWS_AS(compute_scaling(t, 3, 0, n), InputError);
 }
 
-TEST_CASE("ledger: total is the sum of the breakdown; linear in counts; quadratic in Vdd", "[core][ledger]") {
+TEST_CASE("ledger: total is the sum of the breakdown, linear in counts, quadratic in Vdd", "[core][ledger]") {
   TechTable t = load_tech(data_dir() + "/configs/tech/28nm.json");
   NodeScalingTable n = load_node_scaling(data_dir() + "/configs/tech/node_scaling.json");
   auto run = [&](double vdd, uint64_t reps) {
@@ -236,7 +236,7 @@ TEST_CASE("ledger: total is the sum of the breakdown; linear in counts; quadrati
   CHECK_THROWS_AS(L.component("x", "no_such_component", 1), InputError);
 }
 
-TEST_CASE("run directory is written aside and renamed; an abandoned run leaves nothing", "[core][rundir]") {
+TEST_CASE("run directory is written aside and renamed, an abandoned run leaves nothing", "[core][rundir]") {
   std::string d = tmpdir();
   {
     RunDir r(d + "/run");

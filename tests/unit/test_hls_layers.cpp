@@ -34,7 +34,7 @@ int64_t floor_shift(int64_t a, int s) { return a >= 0 ? a >> s : -((-a + (1LL <<
 
 }  // namespace
 
-TEST_CASE("dense: bit-exact against an integer oracle; independent of strategy and reuse factor", "[hls][dense]") {
+TEST_CASE("dense: bit-exact against an integer oracle, independent of strategy and reuse factor", "[hls][dense]") {
   const unsigned NI = 12, NO = 5;
   typedef fixed<32, 12> acc_t;
   typedef fixed<16, 6, RND, SAT> res_t;
@@ -162,7 +162,7 @@ struct sm_argmax : softmax_config {
   static const bool argmax_only = true;
 };
 
-TEST_CASE("softmax: close to double softmax, stable for large inputs; argmax mode", "[hls][softmax]") {
+TEST_CASE("softmax: close to double softmax, stable for large inputs, argmax mode", "[hls][softmax]") {
   std::mt19937_64 rng(3);
   for (int rep = 0; rep < 2000; ++rep) {
     fixed<16, 6> x[10];

@@ -81,7 +81,7 @@ TEST_CASE("depth: DSP48E1 internal registers cut the path, a combinational DSP d
   CHECK(chain_through_dsp(regs(0, 0, 0, 1)) == 2);  // LUT > DSP | PREG, then one LUT
 }
 
-TEST_CASE("depth: clock pins are not data paths; loops are reported") {
+TEST_CASE("depth: clock pins are not data paths, loops are reported") {
   Net n;
   int port = n.bit(), clk = n.bit(), q0 = n.bit(), p = n.bit(), l = n.bit(), q1 = n.bit();
   n.cell("buf", "BUFG", {{"I", port}}, {{"O", clk}});

@@ -52,7 +52,7 @@ TEST_CASE("neuro: a current of -5 with dash 4 decays -4, -3, -2, -1, 0", "[neuro
   for (int t = 0; t < 6; ++t) CHECK(r.recorded[t][1] == I[t]);
 }
 
-TEST_CASE("neuro: cycles per step follow the stage costs; overruns are counted", "[neuro]") {
+TEST_CASE("neuro: cycles per step follow the stage costs, overruns are counted", "[neuro]") {
   Network n = single(100, 4, 4, 3, 6000);
   Raster in(3, std::vector<int>(1, 0));
   in[0][0] = 2;

@@ -11,7 +11,7 @@
 using namespace tf;
 using namespace tf::sweep;
 
-TEST_CASE("product: every combination once, the last axis fastest; zip pairs; random is seeded", "[sweep]") {
+TEST_CASE("product: every combination once, the last axis fastest, zip pairs, random is seeded", "[sweep]") {
   SweepSpec s;
   s.file = "spec.json";
   s.mode = "product";
@@ -78,7 +78,7 @@ TEST_CASE("Pareto front equals the brute-force definition, ties and duplicates k
   }
 }
 
-TEST_CASE("Latin hypercube: each axis's values used evenly; seeded", "[sweep]") {
+TEST_CASE("Latin hypercube: each axis's values used evenly, seeded", "[sweep]") {
   SweepSpec s;
   s.file = "spec.json";
   s.mode = "random";

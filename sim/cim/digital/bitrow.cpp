@@ -158,6 +158,23 @@ void BitRow::assign_xor(const BitRow& a, const BitRow& b, bool invert) {
   if (invert) clear_tail();
 }
 
+void BitRow::assign_full_add(const BitRow& a, const BitRow& b, BitRow& carry, bool invert_b) {
+  const uint64_t x = invert_b ? ~0ULL : 0;
+  for (size_t i = 0; i < limbs_.size(); ++i) {
+    const uint64_t p = a.limbs_[i], q = b.limbs_[i] ^ x, c = carry.limbs_[i];
+    limbs_[i] = p ^ q ^ c;
+    carry.limbs_[i] = (p & q) | (c & (p ^ q));
+  }
+  if (invert_b) {
+    clear_tail();
+    carry.clear_tail();
+  }
+}
+
+void BitRow::assign_where(const BitRow& tag, const BitRow& v) {
+  for (size_t i = 0; i < limbs_.size(); ++i) limbs_[i] = (v.limbs_[i] & tag.limbs_[i]) | (limbs_[i] & ~tag.limbs_[i]);
+}
+
 void BitRow::clear_partial_word() {
   for (int c = words() * wb_; c < cols_; ++c) set_bit(c, false);
 }

@@ -61,6 +61,12 @@ class BitRow {
   void assign_shr(const BitRow& a, int k);
   void assign_popcount_words(const BitRow& a);
   void assign_uint(uint64_t v);  // as from_uint
+  // Bit-serial full add, column by column (every column is its own 1-bit adder): this = A ^ B' ^ CARRY and
+  // CARRY = majority(A, B', CARRY), where B' = B, or ~B when INVERT_B (subtract). CARRY is the periphery's
+  // per-column carry latch, read and updated.
+  void assign_full_add(const BitRow& a, const BitRow& b, BitRow& carry, bool invert_b);
+  // A predicated write: per column, V where TAG is 1, else this row's bit unchanged.
+  void assign_where(const BitRow& tag, const BitRow& v);
 
   const std::vector<uint64_t>& limbs() const { return limbs_; }
   uint64_t low64() const { return limbs_.empty() ? 0 : limbs_[0]; }  // columns 0..63 as a number

@@ -17,7 +17,7 @@ const char* cell_tech_type(CellType c) {
 const char* const CimEnergy::kActionNames[CimEnergy::kNumActions] = {
     "controller.op",   "row_decoder.access", "bitline.precharge",       "array.read_bit",      "array.write_bit",
     "array.logic_bit", "sense_amp.sense",    "write_driver.drive_bit",  "adder.add_bit",       "popcount.add_bit",
-    "shifter.op_bit",  "logic.op_bit",       "pipeline_regs.write_bit", "out_latch.write_bit", "accumulators.write_bit",
+    "shifter.op_bit",  "logic.op_bit",       "pipeline_regs.write_bit", "out_latch.write_bit", "accumulators.write_bit", "latches.write_bit",
 };
 
 static uint64_t clog2(uint64_t n) {
@@ -36,8 +36,9 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
   const bool t10 = s.cell == CellType::T10;
   std::vector<std::string> actions;  // in the order reports list them
   for (int a = 0; a < kNumActions; ++a)
-    if ((a != kArrayLogicBit || t10) && (a != kAccWriteBit || s.accumulators > 0))
-      actions.push_back(kActionNames[a]);  // dual-row logic on the bitlines: 10T; accumulators if any
+    if ((a != kArrayLogicBit || t10) && (a != kAccWriteBit || s.accumulators > 0) &&
+        (a != kLatchWriteBit || s.bit_serial))
+      actions.push_back(kActionNames[a]);  // dual-row logic on the bitlines: 10T; accumulators, latches if any
   // The write-driver energy in the tech tables includes the write-bitline swing of a 256-row column.
   std::vector<ComponentSpec> parts = {{"array", cell_tech_type(s.cell), R * Cd},
                      {"bitline", "bitline", Cd, R / 256.0},
@@ -52,6 +53,7 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
                      {"out_latch", "register", Cd},
                      {"controller", "controller", 1}};
   if (s.accumulators > 0) parts.push_back({"accumulators", "register", Cd * s.accumulators});
+  if (s.bit_serial) parts.push_back({"latches", "register", 2 * Cd});  // carry and tag, per column
   auto ids = L.bind(parts, actions);
   for (int a = 0; a < kNumActions; ++a) {
     auto it = ids.find(kActionNames[a]);
@@ -59,10 +61,15 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
   }
   for (int i = 0; i < kNumOpCodes; ++i) {
     tag_[i] = L.tag(op_name((OpCode)i));
-    for (int dest = 0; dest < (s.accumulators > 0 ? 3 : 2); ++dest)  // no accumulators: never a destination
+    const bool latch_op = is_bit_serial((OpCode)i) || (OpCode)i == OpCode::Carry || (OpCode)i == OpCode::Tag;
+    if (latch_op && !s.bit_serial) continue;  // the op does not exist on this macro (the parser refuses it)
+    for (int dest = 0; dest < kNumDest; ++dest) {
+      if ((dest == kToAcc || dest == kPredAcc) && s.accumulators == 0) continue;  // never a destination
+      if ((dest == kPredRow || dest == kPredAcc) && !s.bit_serial) continue;     // no tag latch
       for (int whole = 0; whole < 2; ++whole)
         for (int rs = 0; rs <= num_sources((OpCode)i); ++rs)
           plan_[i][dest][whole][rs] = plan((OpCode)i, (Dest)dest, whole, rs);
+    }
   }
 }
 
@@ -75,17 +82,19 @@ ChargePlan CimEnergy::plan(OpCode code, Dest dest, bool whole_row, int row_srcs)
   };
   add(kControllerOp, 1);
   const int srcs = num_sources(code);
-  add(kRowDecoderAccess, (uint64_t)row_srcs + (dest == kToRow ? 1 : 0));  // rows activated
+  add(kRowDecoderAccess, (uint64_t)row_srcs + (dest == kToRow || dest == kPredRow ? 1 : 0));  // rows activated
   // An accumulator source costs no array access: its flip-flops drive the operand bus (their switching is
   // charged when they are written).
+  const bool dual_row_eval = (is_logic(code) || is_bit_serial(code)) && s_.cell == CellType::T10;
   if (row_srcs == 1) {
     add(kBitlinePrecharge, C_);
     add(kArrayReadBit, C_);
     add(kSenseAmpSense, C_);
     if (srcs == 2 && is_logic(code)) add(kLogicOpBit, C_);  // row with accumulator: the gate is in the periphery
   } else if (row_srcs == 2) {
-    if (is_logic(code) && s_.cell == CellType::T10) {
-      // Both rows on one bitline pair: the bitlines evaluate the logic function directly.
+    if (dual_row_eval) {
+      // Both rows on one bitline pair: the bitlines evaluate the logic function directly (for fadd/fsub, AND
+      // on one bitline and NOR on its complement, from which the full adder takes its inputs).
       add(kBitlinePrecharge, C_);
       add(kArrayLogicBit, C_);
       add(kSenseAmpSense, C_);
@@ -111,10 +120,18 @@ ChargePlan CimEnergy::plan(OpCode code, Dest dest, bool whole_row, int row_srcs)
     case OpCode::Shl:
     case OpCode::Shr: add(kShifterOpBit, C_ * shifter_levels_); break;
     case OpCode::Popcount: add(kPopcountAddBit, pc_word_fa_ + (whole_row ? pc_row_fa_ : 0)); break;
+    case OpCode::FSub: add(kLogicOpBit, C_); [[fallthrough]];  // invert B
+    case OpCode::FAdd:
+      add(kAdderAddBit, C_);    // each column's 1-bit full adder
+      add(kLatchWriteBit, C_);  // the carry latch
+      break;
+    case OpCode::Tag: add(kLatchWriteBit, C_); break;  // the tag latch
     default: break;
   }
   add(kPipelineRegsWriteBit, 3 * C_);  // data through the sense/adder1/adder2 pipeline registers
-  if (dest == kToOut) {
+  if (code == OpCode::Tag || dest == kPredRow || dest == kPredAcc) {
+    // tag: no destination; predicated: the write is charged per written column (charge_predicated_write)
+  } else if (dest == kToOut) {
     add(kOutLatchWriteBit, C_);
   } else if (dest == kToAcc) {
     add(kAccWriteBit, C_);

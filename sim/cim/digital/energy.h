@@ -15,6 +15,7 @@ struct MacroShape {
   int rows = 256, cols = 256, word_bits = 16;
   CellType cell = CellType::T10;
   int accumulators = 0;  // periphery accumulator registers, each a row of cols flip-flops
+  bool bit_serial = false;  // a carry latch and a tag latch per column (bit-serial ops, predicated writes)
   int storage_rows() const { return rows + accumulators; }  // array rows, then the accumulators
   int slot(int r) const { return r >= 0 ? r : rows + acc_index(r); }  // where row or accumulator R is kept
 };
@@ -25,8 +26,18 @@ class CimEnergy {
   // Records every action of OP (tagged with its op type): one precomputed plan per op kind.
   void charge(const MicroOp& op) {
     const int c = (int)op.code;
-    const int dk = op.dst == kOut ? kToOut : is_acc(op.dst) ? kToAcc : kToRow;
+    const int dk = op.dst == kOut ? kToOut : is_acc(op.dst) ? (op.pred ? kPredAcc : kToAcc) : (op.pred ? kPredRow : kToRow);
     L_.add(plan_[c][dk][op.whole_row][array_sources(op)], tag_[c]);
+  }
+  // The write of a predicated OP (charge() leaves it out): COLUMNS columns written (the tag latch's 1 bits).
+  void charge_predicated_write(const MicroOp& op, uint64_t columns) {
+    const int t = tag_[(int)op.code];
+    if (is_acc(op.dst)) {
+      L_.add(act_[kAccWriteBit], t, columns);
+    } else {
+      L_.add(act_[kWriteDriverDriveBit], t, columns);
+      L_.add(act_[kArrayWriteBit], t, columns);
+    }
   }
   Ledger& ledger() { return L_; }
 
@@ -48,11 +59,14 @@ class CimEnergy {
     kPipelineRegsWriteBit,
     kOutLatchWriteBit,
     kAccWriteBit,
+    kLatchWriteBit,
     kNumActions
   };
   static const char* const kActionNames[kNumActions];
 
-  enum Dest { kToRow, kToOut, kToAcc };
+  // Where an op writes: a row, the output latch, an accumulator, or (predicated) the tag-selected columns of
+  // a row or an accumulator, charged by charge_predicated_write().
+  enum Dest { kToRow, kToOut, kToAcc, kPredRow, kPredAcc, kNumDest };
   // The actions one micro-op of CODE costs: writing to DEST, counting a whole row or per word (popcount),
   // with ROW_SRCS of its sources read from the array (the others from accumulators).
   ChargePlan plan(OpCode code, Dest dest, bool whole_row, int row_srcs) const;
@@ -60,7 +74,7 @@ class CimEnergy {
   Ledger& L_;
   MacroShape s_;
   int tag_[kNumOpCodes];
-  ChargePlan plan_[kNumOpCodes][3][2][3];
+  ChargePlan plan_[kNumOpCodes][kNumDest][2][3];
   int act_[kNumActions];  // ledger action ids (-1: not bound)
   uint64_t C_, K_, shifter_levels_, pc_word_fa_, pc_row_fa_;
 };

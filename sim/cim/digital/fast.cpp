@@ -18,7 +18,17 @@ void check_rows(const MicroOp& op, size_t index, int rows, int accs) {
 
 // Computes OP on ARRAY (rows, then accumulators) in place; the value goes to its destination row or
 // accumulator, or to OUT for the output latch.
-void execute(const MicroOp& op, const MacroShape& sh, std::vector<BitRow>& array, BitRow& out) {
+// CARRY and TAG are the per-column latches. Returns the columns written by a predicated op (0 otherwise).
+uint64_t execute(const MicroOp& op, const MacroShape& sh, std::vector<BitRow>& array, BitRow& out, BitRow& carry,
+                 BitRow& tag, BitRow& scratch) {
+  if (op.pred) {  // computed aside, then written where the tag is 1
+    MicroOp plain = op;
+    plain.pred = false;
+    plain.dst = kOut;
+    execute(plain, sh, array, scratch, carry, tag, scratch);
+    array[sh.slot(op.dst)].assign_where(tag, scratch);
+    return tag.popcount();
+  }
   BitRow& d = op.dst == kOut ? out : array[sh.slot(op.dst)];
   const BitRow& A = array[sh.slot(op.a < 0 && !is_acc(op.a) ? 0 : op.a)];
   const BitRow& B = array[sh.slot(op.b < 0 && !is_acc(op.b) ? 0 : op.b)];
@@ -41,7 +51,15 @@ void execute(const MicroOp& op, const MacroShape& sh, std::vector<BitRow>& array
       else
         d.assign_popcount_words(A);
       break;
+    case OpCode::FAdd:
+    case OpCode::FSub:
+      if (op.cin != kCinLatch) carry.fill(op.cin != 0);
+      d.assign_full_add(A, B, carry, op.code == OpCode::FSub);
+      break;
+    case OpCode::Carry: d.assign(carry); break;
+    case OpCode::Tag: tag.assign(A); break;
   }
+  return 0;
 }
 
 }  // namespace
@@ -53,7 +71,8 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
   const bool dual_read = shape.cell == CellType::T10;  // a 6T/8T bitline stage reads two rows one after the other
   const auto& L = pp.latency;
   std::vector<BitRow> array(rows, BitRow(shape.cols, shape.word_bits));
-  BitRow out(shape.cols, shape.word_bits);
+  BitRow out(shape.cols, shape.word_bits), carry(shape.cols, shape.word_bits), tag(shape.cols, shape.word_bits),
+      scratch(shape.cols, shape.word_bits);
   // Cycle from which a dependent op may issue: the last writer of the row has written back (forwarding: has
   // left adder stage 2). 0 = no writer yet.
   std::vector<uint64_t> ready(rows, 0);
@@ -89,14 +108,16 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
     }
     start = s_now;
     leave = l_now;
-    if (op.dst != kOut) ready[shape.slot(op.dst)] = pp.forwarding ? forwardable : l_now[kStages - 1];
+    // A predicated result is known only at write-back (it needs the tag latch): never forwarded.
+    if (op.dst != kOut) ready[shape.slot(op.dst)] = pp.forwarding && !op.pred ? forwardable : l_now[kStages - 1];
 
     // Issue: the energy of the op, then its value.
     if (energy) energy->charge(op);
     st.by_type[(int)op.code]++;
     st.ops++;
-    execute(op, shape, array, out);
-    if (op.dst == kOut) st.results.push_back({i, op.code, out});
+    const uint64_t written = execute(op, shape, array, out, carry, tag, scratch);
+    if (op.pred && energy) energy->charge_predicated_write(op, written);
+    if (op.dst == kOut && op.code != OpCode::Tag) st.results.push_back({i, op.code, out});
   }
   st.cycles = program.empty() ? 0 : leave[kStages - 1];
   if (keep_array) {

@@ -9,8 +9,8 @@
 
 namespace tf::cim {
 
-static const char* kNames[kNumOpCodes] = {"write", "read", "and", "or",  "xor", "nand",    "nor",
-                                          "xnor",  "add",  "sub", "shl", "shr", "popcount"};
+static const char* kNames[kNumOpCodes] = {"write", "read", "and",      "or",   "xor",  "nand",  "nor",   "xnor",  "add",
+                                          "sub",   "shl",  "shr",      "popcount", "fadd", "fsub", "carry", "tag"};
 
 const char* op_name(OpCode c) { return kNames[(int)c]; }
 
@@ -31,17 +31,21 @@ bool is_cell_level(OpCode c) {
 
 int num_sources(OpCode c) {
   switch (c) {
-    case OpCode::Write: return 0;
+    case OpCode::Write:
+    case OpCode::Carry: return 0;
     case OpCode::Read:
     case OpCode::Shl:
     case OpCode::Shr:
-    case OpCode::Popcount: return 1;
+    case OpCode::Popcount:
+    case OpCode::Tag: return 1;
     default: return 2;
   }
 }
 
 bool is_logic(OpCode c) { return (int)c >= (int)OpCode::And && (int)c <= (int)OpCode::Xnor; }
 bool uses_adder(OpCode c) { return c == OpCode::Add || c == OpCode::Sub; }
+bool is_bit_serial(OpCode c) { return c == OpCode::FAdd || c == OpCode::FSub; }
+bool has_destination(OpCode c) { return c != OpCode::Tag; }
 
 namespace {
 
@@ -131,6 +135,27 @@ std::vector<std::string> op_fields(const JsonNode& o, const Geometry& g, MicroOp
           mode.fail("\"row\" (one count of the whole row) or \"word\" (a count per word)");
       }
       return {"op", "row", "mode", "dst"};
+    case OpCode::Carry:
+      m.dst = row_of(o["dst"], g, true);
+      if (m.dst == -1) m.dst = 0;
+      return {"op", "dst"};
+    case OpCode::Tag:
+      m.a = row_of(o["row"], g, true);
+      m.dst = kOut;  // no destination: the tag latch
+      return {"op", "row"};
+    case OpCode::FAdd:
+    case OpCode::FSub: {
+      m.a = row_of(o["a"], g, true);
+      m.b = row_of(o["b"], g, true);
+      m.dst = row_of(o["dst"], g, true);
+      if (m.dst == -1) m.dst = 0;
+      JsonNode cin = o["cin"];
+      if (cin.missing() || (cin.is_string() && cin.value().get<std::string>() == "carry"))
+        m.cin = kCinLatch;
+      else
+        m.cin = (int)cin.integer(0, 1, kCinLatch, "\"carry\" (the carry latch, the default), 0 or 1");
+      return {"op", "a", "b", "dst", "cin"};
+    }
     default:
       m.a = row_of(o["a"], g, true);
       m.b = row_of(o["b"], g, true);
@@ -161,7 +186,21 @@ std::vector<MicroOp> parse_program(const json& j, const std::string& file, const
       name.choice(op_names());
       continue;
     }
-    o.only_keys(op_fields(o, g, m), std::string("no such field for '") + op_name(m.code) + "'");
+    if (!g.bit_serial && (is_bit_serial(m.code) || m.code == OpCode::Carry || m.code == OpCode::Tag))
+      name.fail(std::string("an op of this macro ('") + op_name(m.code) +
+                "' needs the per-column carry and tag latches: macro.bit_serial = true)");
+    std::vector<std::string> keys = op_fields(o, g, m);
+    if (m.code != OpCode::Read && m.code != OpCode::Tag) keys.push_back("pred");
+    o.only_keys(keys, std::string("no such field for '") + op_name(m.code) + "'");
+    if (o.has("pred")) {
+      JsonNode pv = o["pred"];
+      if (!pv.value().is_boolean())
+        pv.fail("true (write only the columns whose tag bit is 1) or false");
+      else
+        m.pred = pv.value().get<bool>();
+      if (m.pred && m.dst == kOut) pv.fail("false: a predicated op writes a row or an accumulator, not \"out\"");
+      else if (m.pred && !g.bit_serial) pv.fail("false (predicated writes need the tag latch: macro.bit_serial = true)");
+    }
     if (m.a == -1 && num_sources(m.code) >= 1) m.a = 0;
     if (m.b == -1 && num_sources(m.code) >= 2) m.b = 0;
     ops.push_back(std::move(m));
@@ -190,14 +229,18 @@ json program_to_json(const std::vector<MicroOp>& ops) {
         o["row"] = rj(m.a);
         o["mode"] = m.whole_row ? "row" : "word";
         break;
+      case OpCode::Carry: break;
+      case OpCode::Tag: o["row"] = rj(m.a); break;
       default: o["a"] = rj(m.a); o["b"] = rj(m.b);
     }
-    if (m.code != OpCode::Write && m.code != OpCode::Read) {
+    if (is_bit_serial(m.code) && m.cin != kCinLatch) o["cin"] = m.cin;
+    if (m.code != OpCode::Write && m.code != OpCode::Read && m.code != OpCode::Tag) {
       if (m.dst == kOut)
         o["dst"] = "out";
       else
         o["dst"] = rj(m.dst);
     }
+    if (m.pred) o["pred"] = true;
     arr.push_back(o);
   }
   return json{{"ops", arr}};
@@ -209,7 +252,7 @@ std::string program_to_text(const std::vector<MicroOp>& ops) {
   size_t hex = 0;
   for (const MicroOp& m : ops)
     if (m.code == OpCode::Write) hex = std::max(hex, (size_t)(m.data.cols() + 3) / 4 + 2);
-  std::string out(16 + ops.size() * (96 + hex), '\0');  // the longest op line (shl) has 80 characters
+  std::string out(16 + ops.size() * (128 + hex), '\0');  // the longest op line (a predicated fsub) has under 100
   char* p = out.data();
   auto lit = [&p](std::string_view t) {
     std::memcpy(p, t.data(), t.size());
@@ -263,13 +306,20 @@ std::string program_to_text(const std::vector<MicroOp>& ops) {
         lit(m.whole_row ? ", \"mode\": \"row\"" : ", \"mode\": \"word\"");
         dst(m.dst);
         break;
+      case OpCode::Carry: dst(m.dst); break;
+      case OpCode::Tag:
+        lit(", \"row\": ");
+        num(m.a);
+        break;
       default:
         lit(", \"a\": ");
         num(m.a);
         lit(", \"b\": ");
         num(m.b);
         dst(m.dst);
+        if (is_bit_serial(m.code) && m.cin != kCinLatch) lit(m.cin ? ", \"cin\": 1" : ", \"cin\": 0");
     }
+    if (m.pred) lit(", \"pred\": true");
     lit(i + 1 < ops.size() ? "},\n" : "}\n");
   }
   lit("]}\n");

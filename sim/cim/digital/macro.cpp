@@ -21,7 +21,9 @@ CimMacro::CimMacro(sc_module_name name, const MacroShape& shape, const PipelineP
       clk_(pp.freq_MHz),
       array_(shape.storage_rows(), BitRow(shape.cols, shape.word_bits)),
       pending_(shape.storage_rows(), 0),
-      last_writer_(shape.storage_rows(), UINT64_MAX) {
+      last_writer_(shape.storage_rows(), UINT64_MAX),
+      carry_(shape.cols, shape.word_bits),
+      tag_(shape.cols, shape.word_bits) {
   lo_bits_ = (shape.word_bits + 1) / 2;
   for (int s = 0; s < kStages; ++s) stage_[s] = std::make_unique<sc::PipelineStage>(kStageNames[s], s == 0 ? 0 : 1);
   SC_THREAD(decode_thread);
@@ -64,6 +66,8 @@ void CimMacro::decode_thread() {
     stats_.emplace_back();
     cur_ = &stats_.back();
     for (auto& row : array_) row.fill(false);
+    carry_.fill(false);
+    tag_.fill(false);
     uint64_t t_start = clk_.now();
     std::array<uint64_t, kStages> busy0;
     for (int s = 0; s < kStages; ++s) busy0[s] = stage_[s]->busy_cycles();
@@ -150,6 +154,13 @@ void CimMacro::stage_thread(int st) {
             s.result = op.whole_row ? BitRow::from_uint(shape_.cols, shape_.word_bits, s.va.popcount())
                                     : s.va.popcount_words();
             break;
+          case OpCode::FAdd:
+          case OpCode::FSub:  // the carry latch is read and written here, in program order
+            if (op.cin != kCinLatch) carry_.fill(op.cin != 0);
+            s.result = s.va;
+            s.result.assign_full_add(s.va, s.vb, carry_, op.code == OpCode::FSub);
+            break;
+          case OpCode::Carry: s.result = carry_; break;
           default: break;
         }
         break;
@@ -159,7 +170,7 @@ void CimMacro::stage_thread(int st) {
       default: break;
     }
     stage_[st]->work(clk_, lat);
-    if (st == 4 && op.dst != kOut) {
+    if (st == 4 && op.dst != kOut && !op.pred) {  // a predicated result is known only at write-back
       s.fwd_ready = true;
       progress_.notify(SC_ZERO_TIME);
     }
@@ -176,11 +187,18 @@ void CimMacro::writeback_thread() {
     const MicroOp& op = *s.op;
     stage_[st]->hold(id);
     stage_[st]->work(clk_, pp_.latency[st]);
-    if (op.dst == kOut) {
+    if (op.code == OpCode::Tag) {
+      tag_ = s.va;  // the tag latch, in program order with the predicated writes that use it
+    } else if (op.dst == kOut) {
       cur_->results.push_back({s.index, op.code, s.result});
     } else {
       const int d = shape_.slot(op.dst);
-      array_[d] = s.result;
+      if (op.pred) {
+        array_[d].assign_where(tag_, s.result);
+        if (energy_) energy_->charge_predicated_write(op, tag_.popcount());
+      } else {
+        array_[d] = s.result;
+      }
       --pending_[d];
     }
     ++completed_;

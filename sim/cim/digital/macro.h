@@ -63,6 +63,7 @@ SC_MODULE(CimMacro) {
   bool keep_array_;
   sc::Clock clk_;
   std::vector<BitRow> array_;
+  BitRow carry_, tag_;  // the per-column latches (bit-serial periphery)
   std::vector<uint32_t> pending_;      // in-flight writes per row
   std::vector<uint64_t> last_writer_;  // op id of the latest issued writer per row
   std::array<Slot, kSlots> slots_;

@@ -190,4 +190,66 @@ void map_hdc(const HdcQuery& q, const Geometry& g, int P, std::vector<MicroOp>& 
   }
 }
 
+
+void random_vector(VectorJob& v, std::mt19937_64& rng) {
+  const uint64_t mask = v.bits >= 64 ? ~0ULL : (1ULL << v.bits) - 1;
+  v.a.resize((size_t)v.elements);
+  v.b.resize((size_t)v.elements);
+  for (int e = 0; e < v.elements; ++e) {
+    v.a[(size_t)e] = rng() & mask;
+    v.b[(size_t)e] = rng() & mask;
+  }
+}
+
+std::vector<uint64_t> vector_reference(const VectorJob& v) {
+  std::vector<uint64_t> r((size_t)v.elements);
+  for (size_t e = 0; e < r.size(); ++e) r[e] = v.mul ? v.a[e] * v.b[e] : v.a[e] + v.b[e];
+  return r;
+}
+
+void map_vector(const VectorJob& v, const Geometry& g, std::vector<MicroOp>& ops) {
+  const int n = v.bits, A = 0, B = n, R = 2 * n;  // rows: A bits, B bits, result bits
+  auto bit_row = [&](const std::vector<uint64_t>& x, int i) {
+    BitRow r(g.cols, g.word_bits);
+    for (int e = 0; e < v.elements; ++e) r.set_bit(e, (x[(size_t)e] >> i) & 1);
+    return r;
+  };
+  for (int i = 0; i < n; ++i) ops.push_back(mk_write(A + i, bit_row(v.a, i)));
+  for (int i = 0; i < n; ++i) ops.push_back(mk_write(B + i, bit_row(v.b, i)));
+  auto fadd = [&](int a, int b, int dst, int cin, bool pred) {
+    MicroOp m = mk(OpCode::FAdd, a, b, dst);
+    m.cin = cin;
+    m.pred = pred;
+    ops.push_back(m);
+  };
+  auto carry = [&](int dst, bool pred) {
+    MicroOp m = mk(OpCode::Carry, -1, -1, dst);
+    m.pred = pred;
+    ops.push_back(m);
+  };
+  int result_bits;
+  if (!v.mul) {
+    for (int i = 0; i < n; ++i) fadd(A + i, B + i, R + i, i == 0 ? 0 : kCinLatch, false);
+    carry(R + n, false);
+    result_bits = n + 1;
+  } else {
+    for (int i = 0; i < n; ++i) ops.push_back(mk(OpCode::And, A + i, B, R + i));  // A x bit 0 of B
+    ops.push_back(mk_write(R + n, BitRow(g.cols, g.word_bits)));
+    for (int j = 1; j < n; ++j) {
+      ops.push_back(mk(OpCode::Tag, B + j, -1, kOut));
+      for (int i = 0; i < n; ++i) fadd(R + j + i, A + i, R + j + i, i == 0 ? 0 : kCinLatch, true);
+      carry(R + j + n, true);
+    }
+    result_bits = 2 * n;
+  }
+  for (int i = 0; i < result_bits; ++i) ops.push_back(mk(OpCode::Read, R + i, -1, kOut));
+}
+
+std::vector<uint64_t> decode_vector(const VectorJob& v, const std::vector<OpResult>& reads) {
+  std::vector<uint64_t> r((size_t)v.elements, 0);
+  for (size_t i = 0; i < reads.size() && i < 64; ++i)
+    for (int e = 0; e < v.elements; ++e) r[(size_t)e] |= (uint64_t)reads[i].value.bit(e) << i;
+  return r;
+}
+
 }  // namespace tf::cim

@@ -40,6 +40,26 @@ inline int mvm_direct_rows_needed(int n, int p, const Geometry& g) {
 }
 void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops);
 
+// Element-wise arithmetic on two vectors stored transposed (bit i of element e in row base+i, column e): the
+// bit-serial ops of a macro with per-column carry and tag latches (macro.bit_serial). Unsigned BITS-bit
+// operands, one element per column; results: add BITS+1 bits, mul 2*BITS bits.
+struct VectorJob {
+  bool mul = false;
+  int bits = 8, elements = 0;
+  std::vector<uint64_t> a, b;  // [elements]
+};
+inline int vector_rows_needed(bool mul, int bits) { return mul ? 4 * bits : 3 * bits + 1; }
+void random_vector(VectorJob& v, std::mt19937_64& rng);
+std::vector<uint64_t> vector_reference(const VectorJob& v);
+// add: fadd per bit with the carry latch (cin 0 on bit 0), then the carry into the top bit: BITS+1 ops.
+// mul: shift-and-add with predication: the first partial product is an AND with B's bit 0; for every further
+// bit j of B, tag <- B_j, then P[j+i] += A_i (i = 0..BITS-1) written only where the tag is 1, and the carry
+// into P[j+BITS]: BITS^2 + 2 BITS - 1 compute ops. Operands are written first, results read out last (one
+// read per result bit).
+void map_vector(const VectorJob& v, const Geometry& g, std::vector<MicroOp>& ops);
+// The result of element e from the result rows read out (in order, least significant bit first).
+std::vector<uint64_t> decode_vector(const VectorJob& v, const std::vector<OpResult>& reads);
+
 inline int bnn_rows_needed(int m, int p) { return m + 1 + p; }
 // One row per neuron (bit 1 = +1), the input in one row; per neuron xnor then whole-row popcount.
 void map_bnn(const BnnLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops);

@@ -27,9 +27,13 @@ struct CimParams {
   int interleave = 0;  // as configured; 0 = auto
   bool skip_zero_bits = false;
   bool gated = false;  // mapper.mvm = "gated"
+  bool vec_mul = false;  // workload.vector.op = "mul"
+  int vec_bits = 8, vec_elements = 0;
 
   int chains() const { return interleave ? interleave : auto_interleave(pp); }
-  Geometry geometry() const { return {macro.rows, macro.cols, macro.word_bits, macro.accumulators}; }
+  Geometry geometry() const {
+    return {macro.rows, macro.cols, macro.word_bits, macro.accumulators, macro.bit_serial};
+  }
   // Rows an MVM layer of N inputs needs under the configured mapping.
   int mvm_rows(int n) const {
     return gated ? mvm_rows_needed(n, chains()) : mvm_direct_rows_needed(n, chains(), geometry());
@@ -109,6 +113,23 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
       d.error(c.origin("workload.hdc.classes"), "workload.hdc.classes", std::to_string(cl),
               "at most rows - 3 - interleave = " + std::to_string(rows - hdc_rows_needed(0, P)));
   }
+  if (kind == "vector") {
+    if (!p.macro.bit_serial)
+      d.error(c.origin("macro.bit_serial"), "macro.bit_serial", "false",
+              "true for workload.kind \"vector\" (its bit-serial ops need the per-column carry and tag latches)");
+    if (vector_rows_needed(p.vec_mul, p.vec_bits) > rows)
+      d.error(c.origin("workload.vector.bits"), "workload.vector.bits", std::to_string(p.vec_bits),
+              "at most " + std::to_string(p.vec_mul ? rows / 4 : (rows - 1) / 3) + " bits: a " +
+                  (p.vec_mul ? "multiply" : "add") + " needs " + (p.vec_mul ? "4 x bits" : "3 x bits + 1") +
+                  " rows and the array has " + std::to_string(rows));
+    if (!p.workload.data.empty())
+      d.error(c.origin("workload.data"), "workload.data", "\"" + p.workload.data + "\"",
+              "no data file for workload.kind \"vector\" (its operands are seeded random)");
+    if (p.vec_elements > cols)
+      d.error(c.origin("workload.vector.elements"), "workload.vector.elements", std::to_string(p.vec_elements),
+              "at most macro.cols = " + std::to_string(cols) + " (one element per column)");
+    return;
+  }
   if (rows <= 2 * P + 3 && kind != "program" && (kind != "mvm" || p.gated || p.macro.accumulators == 0))
     d.error(c.origin("mapper.interleave"), "mapper.interleave", std::to_string(P),
             "fewer chains: the array has only " + std::to_string(rows) + " rows");
@@ -156,6 +177,13 @@ const Schema<CimParams>& schema() {
                             "adder: an op may read or write one without a bitline access");
         });
     P.custom(
+        "macro.bit_serial", [](CimParams& p, const json& v) { p.macro.bit_serial = v.get<bool>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.boolean("macro.bit_serial", false,
+                            "a carry latch and a tag latch per column: bit-serial fadd/fsub on data stored one bit "
+                            "per row, carry and tag ops, and predicated writes (only columns whose tag is 1)");
+        });
+    P.custom(
         "macro.freq_MHz", [](CimParams& p, const json& v) { p.pp.freq_MHz = v.get<double>(); },
         [](ParamSet& ps) -> ParamSpec& { return ps.real("macro.freq_MHz", 200, 1, 5000, "MHz", "clock frequency"); });
     P.include(&CimParams::tech, tech_schema("28nm"));
@@ -180,9 +208,16 @@ const Schema<CimParams>& schema() {
         });
     P.include(&CimParams::workload,
               workload_schema(
-                  {"mvm", "bnn", "hdc", "program"},
+                  {"mvm", "bnn", "hdc", "vector", "program"},
                   "built-in workload (mvm: integer matrix-vector multiply; bnn: binary layer, XNOR + popcount; hdc: "
-                  "hypervector bind + Hamming search) or a micro-op program"));
+                  "hypervector bind + Hamming search; vector: element-wise bit-serial add or multiply of two vectors "
+                  "stored one bit per row, needs macro.bit_serial) or a micro-op program"));
+    P.choice("workload.vector.op", &CimParams::vec_mul, "add", {{"add", false}, {"mul", true}},
+             "vector workload: element-wise add (bits+1-bit results) or multiply (2 x bits-bit results)");
+    P.integer("workload.vector.bits", &CimParams::vec_bits, 8, 1, 32, "bits",
+              "vector workload: unsigned operand width (one bit per row)");
+    P.integer("workload.vector.elements", &CimParams::vec_elements, 0, 0, 4096, "elements",
+              "vector workload: element pairs, one per column; 0 = cols");
     P.file("workload.program", &CimParams::program, "", "",
            "micro-op program JSON (workload.kind = program; also --program FILE)");
     P.integer("mapper.interleave", &CimParams::interleave, 0, 0, 64, "chains",
@@ -211,6 +246,7 @@ struct Workload {
   std::vector<MvmLayer> layers;
   BnnLayer bnn;
   HdcQuery hdc;
+  VectorJob vec;
   double useful_ops = 0;
   std::string ops_unit;
 };
@@ -222,7 +258,7 @@ Workload build_workload(const CimParams& p) {
   const std::string& kind = p.workload.kind;
   const std::string& data_file = p.workload.data;
   std::mt19937_64 rng((uint64_t)p.seed);
-  json data = data_file.empty() || kind == "program" ? json() : load_workload_data(data_file);
+  json data = data_file.empty() || kind == "program" || kind == "vector" ? json() : load_workload_data(data_file);
   if (kind == "program") {
     Diagnostics d;
     w.ops = parse_program(load_json_file(p.program), p.program, g, d);
@@ -260,6 +296,14 @@ Workload build_workload(const CimParams& p) {
     map_bnn(w.bnn, g, P, w.ops);
     w.useful_ops = 2.0 * w.bnn.m * w.bnn.n;
     w.ops_unit = "binary ops (XNOR-accumulate = 2 ops)";
+  } else if (kind == "vector") {
+    w.vec.mul = p.vec_mul;
+    w.vec.bits = p.vec_bits;
+    w.vec.elements = p.vec_elements ? p.vec_elements : g.cols;
+    random_vector(w.vec, rng);
+    map_vector(w.vec, g, w.ops);
+    w.useful_ops = w.vec.elements;
+    w.ops_unit = std::to_string(p.vec_bits) + "-bit " + (p.vec_mul ? "multiplies" : "adds");
   } else {  // hdc
     if (!data.is_null()) {
       w.hdc = read_hdc_data(data, data_file, g.rows - hdc_rows_needed(0, P), g.cols);
@@ -308,6 +352,14 @@ int self_check(const std::string& kind, const Workload& w, const ProgramStats& p
             json{{"m", l.m}, {"n", l.n}, {"w_bits", l.w_bits}, {"x_bits", l.x_bits}, {"y", y}, {"x", l.x}, {"w", l.w}});
     }
     if (out) (*out)["layers"] = ys;
+  } else if (kind == "vector") {
+    std::vector<uint64_t> r = decode_vector(w.vec, ps.results);
+    bad += mismatches(r, vector_reference(w.vec));
+    if (out) {
+      (*out)["a"] = w.vec.a;
+      (*out)["b"] = w.vec.b;
+      (*out)["result"] = r;
+    }
   } else if (kind == "bnn") {
     std::vector<uint64_t> pc;
     std::vector<int64_t> y;
@@ -357,6 +409,7 @@ json point_stats(const CimParams& p, const Workload& w, const ProgramStats& ps, 
   j["word_bits"] = p.macro.word_bits;
   j["cell"] = p.cell;
   j["accumulators"] = p.macro.accumulators;
+  j["bit_serial"] = p.macro.bit_serial ? "yes" : "no";
   if (kind == "mvm") j["mvm_mapping"] = p.gated ? "gated" : "direct";
   write_tech_stats(j, sc);
   j["freq_MHz"] = p.pp.freq_MHz;
@@ -423,6 +476,7 @@ class CimModel : public Model {
     M.neither("word_bits", "bits", "bits per word");
     M.label("cell", "bit cell");
     M.neither("accumulators", "registers", "periphery accumulator registers");
+    M.label("bit_serial", "per-column carry and tag latches (macro.bit_serial)");
     M.label("mvm_mapping", "MVM mapping (mapper.mvm)");
     M.neither("freq_MHz", "MHz", "clock frequency");
     M.neither("micro_ops", "", "micro-ops simulated");
@@ -497,7 +551,8 @@ const Workload& cached_workload(const CimParams& p, const Config& config) {
             t["macro"].value("rows", json()),
             t["macro"].value("cols", json()),
             t["macro"].value("word_bits", json()),
-            t["macro"].value("accumulators", json())};
+            t["macro"].value("accumulators", json()),
+            t["macro"].value("bit_serial", json())};
   std::string ks = k.dump();
   if (ks != key) {
     key.clear();  // an exception below leaves no stale entry
