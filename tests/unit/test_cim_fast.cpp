@@ -209,6 +209,7 @@ Point random_point(Draw& d, int index, const fs::path& work) {
       layers.push_back(l);
     }
     set("workload.layers", layers.dump());
+    if (d.coin(0.25)) set("workload.resident", "true");  // valid with one layer and the direct mapping
     if (data) {
       write_text(file, mvm_data(d, dims));
       set("workload.data", file);
@@ -250,6 +251,8 @@ Point random_point(Draw& d, int index, const fs::path& work) {
     set("workload.vector.op", mul ? "mul" : "add");
     set("workload.vector.bits", std::to_string(d.pick(1, std::max(1, std::min(20, mul ? rows / 4 : (rows - 1) / 3)))));
     if (d.coin(0.5)) set("workload.vector.elements", std::to_string(d.pick(1, cols)));
+    if (d.coin(0.5)) set("workload.resident", "true");
+    if (d.coin(0.3)) set("workload.vector.repeat", std::to_string(d.pick(1, 4)));
   } else {
     write_text(file, random_program(d, rows, cols, wb, accs, bit_serial, d.pick(1, 120)));
     set("workload.program", file);

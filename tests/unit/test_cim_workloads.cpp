@@ -231,12 +231,15 @@ TEST_CASE("cim workloads: bit-serial vector add and multiply equal direct comput
           "[cim][workload]") {
   // Operands stored transposed (one bit per row, one element per column), computed with fadd/carry (add) and
   // AND + tag + predicated fadd/carry (multiply); results against a + b and a * b, SystemC against the fast
-  // evaluator, and the compute micro-ops against n + 1 (add) and n^2 + 2n - 1 (multiply).
+  // evaluator, and the compute micro-ops against n + 1 (add) and n^2 + 3n - 2 (multiply); repeated sequences
+  // (steady state) and resident operands (no writes, results checked in the array) too.
   std::mt19937_64 rng(5);
   const MacroShape shape{64, 96, 16, CellType::T10, 0, true};
   const Geometry g{shape.rows, shape.cols, shape.word_bits, 0, true};
   std::vector<VectorJob> jobs;
   std::vector<std::vector<MicroOp>> progs;
+  std::vector<Preload> preloads;  // empty unless resident
+  std::vector<char> resident;
   for (bool mul : {false, true})
     for (int bits : {1, 2, 3, 5, 8, 13, 16}) {
       if (vector_rows_needed(mul, bits) > g.rows) continue;
@@ -248,26 +251,50 @@ TEST_CASE("cim workloads: bit-serial vector add and multiply equal direct comput
         random_vector(v, rng);
         if (rep == 2)  // all ones: the longest carry chains
           for (size_t e = 0; e < v.a.size(); ++e) v.a[e] = v.b[e] = (1ULL << bits) - 1;
+        v.repeat = rep == 1 ? 3 : 1;
         std::vector<MicroOp> ops;
         map_vector(v, g, ops);
-        size_t compute = 0;
-        for (const auto& op : ops)
-          if (op.code != OpCode::Write && op.code != OpCode::Read) ++compute;
-        const size_t n = (size_t)bits;
-        // the multiply's zero write into the top partial-product row is part of its compute
-        CHECK(compute + (mul ? 1 : 0) == (mul ? n * n + 2 * n - 1 : n + 1));
+        // Compute ops: everything between writing the 2n operand rows and reading the result rows.
+        const size_t n = (size_t)bits, compute = ops.size() - 2 * n - (size_t)vector_result_bits(v);
+        CHECK(compute == (size_t)v.repeat * (mul ? n * n + 3 * n - 2 : n + 1));
         jobs.push_back(v);
         progs.push_back(ops);
+        preloads.emplace_back();
+        resident.push_back(0);
+        // The same job with resident operands: only the compute ops, results left in the array.
+        Preload pre;
+        std::vector<MicroOp> rops;
+        map_vector(v, g, rops, &pre);
+        CHECK(rops.size() == compute);
+        CHECK(pre.size() == 2 * n);
+        jobs.push_back(v);
+        progs.push_back(rops);
+        preloads.push_back(pre);
+        resident.push_back(1);
       }
     }
   PipelineParams pp;
-  auto st = run_programs(shape, pp, progs, nullptr, "", false, nullptr);
+  auto st = run_programs(shape, pp, progs, nullptr, "", true, nullptr, &preloads);
   pp.forwarding = true;  // the fast evaluator with forwarding too (predicated results are never forwarded)
-  auto fast = run_programs_fast(shape, PipelineParams{}, progs, nullptr, false, nullptr);
-  auto fast_fwd = run_programs_fast(shape, pp, progs, nullptr, false, nullptr);
+  auto fast = run_programs_fast(shape, PipelineParams{}, progs, nullptr, true, nullptr, &preloads);
+  auto fast_fwd = run_programs_fast(shape, pp, progs, nullptr, true, nullptr, &preloads);
+  auto result_rows = [](const VectorJob& v, const ProgramStats& ps) {
+    auto b = ps.final_array.begin() + vector_result_row(v);
+    return std::vector<BitRow>(b, b + vector_result_bits(v));
+  };
   for (size_t p = 0; p < jobs.size(); ++p) {
     const VectorJob& v = jobs[p];
-    INFO((v.mul ? "mul " : "add ") << v.bits << " bits, " << v.elements << " elements");
+    INFO((v.mul ? "mul " : "add ") << v.bits << " bits, " << v.elements << " elements, repeat " << v.repeat
+                                   << (resident[p] ? ", resident" : ""));
+    if (resident[p]) {
+      REQUIRE(st[p].results.empty());
+      auto got = decode_vector(v, result_rows(v, st[p]));
+      REQUIRE(got == vector_reference(v));
+      REQUIRE(decode_vector(v, result_rows(v, fast[p])) == got);
+      REQUIRE(decode_vector(v, result_rows(v, fast_fwd[p])) == got);
+      REQUIRE(fast[p].cycles == st[p].cycles);
+      continue;
+    }
     auto got = decode_vector(v, st[p].results);
     auto want = vector_reference(v);
     for (int e = 0; e < v.elements; ++e) REQUIRE(got[(size_t)e] == want[(size_t)e]);

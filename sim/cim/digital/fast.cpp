@@ -65,12 +65,14 @@ uint64_t execute(const MicroOp& op, const MacroShape& sh, std::vector<BitRow>& a
 }  // namespace
 
 ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp, const std::vector<MicroOp>& program,
-                              CimEnergy* energy, bool keep_array) {
+                              CimEnergy* energy, bool keep_array, const Preload* preload) {
   ProgramStats st;
   const int rows = shape.storage_rows();
   const bool dual_read = shape.cell == CellType::T10;  // a 6T/8T bitline stage reads two rows one after the other
   const auto& L = pp.latency;
   std::vector<BitRow> array(rows, BitRow(shape.cols, shape.word_bits));
+  if (preload)
+    for (const auto& [row, data] : *preload) array[shape.slot(row)] = data;
   BitRow out(shape.cols, shape.word_bits), carry(shape.cols, shape.word_bits), tag(shape.cols, shape.word_bits),
       scratch(shape.cols, shape.word_bits);
   // Cycle from which a dependent op may issue: the last writer of the row has written back (forwarding: has
@@ -129,13 +131,15 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
 
 std::vector<ProgramStats> run_programs_fast(const MacroShape& shape, const PipelineParams& pp,
                                             const std::vector<std::vector<MicroOp>>& programs, CimEnergy* energy,
-                                            bool keep_array, uint64_t* total_cycles) {
+                                            bool keep_array, uint64_t* total_cycles,
+                                            const std::vector<Preload>* preloads) {
   std::vector<ProgramStats> stats;
   stats.reserve(programs.size());
   uint64_t total = 0;
   // Each program starts once the previous one has written back everything: times are relative to its start.
-  for (const auto& prog : programs) {
-    stats.push_back(run_program_fast(shape, pp, prog, energy, keep_array));
+  for (size_t k = 0; k < programs.size(); ++k) {
+    const auto& prog = programs[k];
+    stats.push_back(run_program_fast(shape, pp, prog, energy, keep_array, preloads ? &preloads->at(k) : nullptr));
     total += stats.back().cycles;
   }
   if (total_cycles) *total_cycles = total;

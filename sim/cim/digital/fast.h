@@ -21,13 +21,15 @@ namespace tf::cim {
 
 // Runs PROGRAM on an all-zero array with an empty pipeline. ENERGY (may be null) is charged per op in program
 // order, as the SystemC decode stage does when it issues an op. KEEP_ARRAY fills final_array.
+// PRELOAD (may be null): the rows holding data when it starts.
 ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp, const std::vector<MicroOp>& program,
-                              CimEnergy* energy, bool keep_array = false);
+                              CimEnergy* energy, bool keep_array = false, const Preload* preload = nullptr);
 
 // As run_programs() (cim/digital/macro.h): PROGRAMS one after another, each on an all-zero array; TOTAL_CYCLES
 // (may be null) = cycles from the first decode to the last write-back of the last program.
 std::vector<ProgramStats> run_programs_fast(const MacroShape& shape, const PipelineParams& pp,
                                             const std::vector<std::vector<MicroOp>>& programs, CimEnergy* energy,
-                                            bool keep_array, uint64_t* total_cycles);
+                                            bool keep_array, uint64_t* total_cycles,
+                                            const std::vector<Preload>* preloads = nullptr);
 
 }  // namespace tf::cim

@@ -11,11 +11,13 @@ using namespace sc_core;
 const char* const kStageNames[kStages] = {"decode", "bitline", "sense", "adder1", "adder2", "writeback"};
 
 CimMacro::CimMacro(sc_module_name name, const MacroShape& shape, const PipelineParams& pp,
-                   const std::vector<std::vector<MicroOp>>* programs, CimEnergy* energy, bool keep_array)
+                   const std::vector<std::vector<MicroOp>>* programs, CimEnergy* energy, bool keep_array,
+                   const std::vector<Preload>* preloads)
     : sc_module(name),
       shape_(shape),
       pp_(pp),
       programs_(programs),
+      preloads_(preloads),
       energy_(energy),
       keep_array_(keep_array),
       clk_(pp.freq_MHz),
@@ -68,6 +70,8 @@ void CimMacro::decode_thread() {
     for (auto& row : array_) row.fill(false);
     carry_.fill(false);
     tag_.fill(false);
+    if (preloads_)
+      for (const auto& [row, data] : preloads_->at(stats_.size() - 1)) array_[shape_.slot(row)] = data;
     uint64_t t_start = clk_.now();
     std::array<uint64_t, kStages> busy0;
     for (int s = 0; s < kStages; ++s) busy0[s] = stage_[s]->busy_cycles();
@@ -211,8 +215,9 @@ void CimMacro::writeback_thread() {
 
 std::vector<ProgramStats> run_programs(const MacroShape& shape, const PipelineParams& pp,
                                        const std::vector<std::vector<MicroOp>>& programs, CimEnergy* energy,
-                                       const std::string& trace_file, bool keep_array, uint64_t* total_cycles) {
-  CimMacro macro("cim", shape, pp, &programs, energy, keep_array);
+                                       const std::string& trace_file, bool keep_array, uint64_t* total_cycles,
+                                       const std::vector<Preload>* preloads) {
+  CimMacro macro("cim", shape, pp, &programs, energy, keep_array, preloads);
   sc::simulate(trace_file, SC_PS, [&](sc_trace_file* tf) { macro.trace(tf); });
   if (total_cycles) *total_cycles = macro.total_cycles();
   return macro.stats();

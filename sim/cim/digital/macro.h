@@ -30,8 +30,10 @@ namespace tf::cim {
 SC_MODULE(CimMacro) {
  public:
   // PROGRAMS run one after another; each starts on an all-zero array with an empty pipeline.
+  // PRELOADS (may be null): per program, the rows holding data when it starts.
   CimMacro(sc_core::sc_module_name name, const MacroShape& shape, const PipelineParams& pp,
-           const std::vector<std::vector<MicroOp>>* programs, CimEnergy* energy, bool keep_array);
+           const std::vector<std::vector<MicroOp>>* programs, CimEnergy* energy, bool keep_array,
+           const std::vector<Preload>* preloads = nullptr);
   SC_HAS_PROCESS(CimMacro);
 
   const std::vector<ProgramStats>& stats() const { return stats_; }
@@ -59,6 +61,7 @@ SC_MODULE(CimMacro) {
   MacroShape shape_;
   PipelineParams pp_;
   const std::vector<std::vector<MicroOp>>* programs_;
+  const std::vector<Preload>* preloads_;
   CimEnergy* energy_;
   bool keep_array_;
   sc::Clock clk_;
@@ -80,8 +83,10 @@ SC_MODULE(CimMacro) {
 
 // Elaborates one CimMacro, runs PROGRAMS, returns per-program stats. Call once per process (SystemC
 // elaborates once). TRACE_FILE: VCD path or "".
+// PRELOADS (may be null): per program, the rows holding data when it starts.
 std::vector<ProgramStats> run_programs(const MacroShape& shape, const PipelineParams& pp,
                                        const std::vector<std::vector<MicroOp>>& programs, CimEnergy* energy,
-                                       const std::string& trace_file, bool keep_array, uint64_t* total_cycles);
+                                       const std::string& trace_file, bool keep_array, uint64_t* total_cycles,
+                                       const std::vector<Preload>* preloads = nullptr);
 
 }  // namespace tf::cim

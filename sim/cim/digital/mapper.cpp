@@ -96,7 +96,8 @@ void map_mvm(const MvmLayer& l, const Geometry& g, int P, bool skip_zero_bits, s
   ops.push_back(mk(OpCode::Read, A0, -1, kOut));
 }
 
-void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops) {
+void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops,
+                    Preload* resident) {
   const int N = l.n, P = mvm_chains_direct(interleave, g);
   auto chain = [&](int p) { return g.accumulators > 0 ? acc_row(p) : N + p; };
   // At most: the writes, per input bit P shifts and one op per input, the reduction and the read.
@@ -105,10 +106,14 @@ void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::v
   for (int j = 0; j < N; ++j) {
     BitRow r(g.cols, g.word_bits);
     for (int i = 0; i < l.m; ++i) r.set_word(i, (uint64_t)l.w[i][j]);  // two's complement, truncated to the word
-    ops.push_back(mk_write(j, r));
+    if (resident)
+      resident->emplace_back(j, std::move(r));
+    else
+      ops.push_back(mk_write(j, r));
   }
   const BitRow zero(g.cols, g.word_bits);
-  for (int p = 0; p < P; ++p) ops.push_back(mk_write(chain(p), zero));
+  if (!resident)  // resident: the program starts on the zeroed array
+    for (int p = 0; p < P; ++p) ops.push_back(mk_write(chain(p), zero));
   std::vector<char> touched(P, 0);  // the chain's sum may be non-zero
   // Horner's scheme over the input bits, most significant first: S = (S << 1) +/- sum_{j: x_j[b] = 1} W_j.
   // The sign bit of a signed input has weight -2^(x_bits-1): its weight rows are subtracted (from a zero sum).
@@ -207,15 +212,22 @@ std::vector<uint64_t> vector_reference(const VectorJob& v) {
   return r;
 }
 
-void map_vector(const VectorJob& v, const Geometry& g, std::vector<MicroOp>& ops) {
-  const int n = v.bits, A = 0, B = n, R = 2 * n;  // rows: A bits, B bits, result bits
+void map_vector(const VectorJob& v, const Geometry& g, std::vector<MicroOp>& ops, Preload* resident) {
+  const int n = v.bits, A = 0, B = n, R = vector_result_row(v);  // rows: A bits, B bits, result bits
   auto bit_row = [&](const std::vector<uint64_t>& x, int i) {
     BitRow r(g.cols, g.word_bits);
     for (int e = 0; e < v.elements; ++e) r.set_bit(e, (x[(size_t)e] >> i) & 1);
     return r;
   };
-  for (int i = 0; i < n; ++i) ops.push_back(mk_write(A + i, bit_row(v.a, i)));
-  for (int i = 0; i < n; ++i) ops.push_back(mk_write(B + i, bit_row(v.b, i)));
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < 2; ++k) {
+      BitRow r = bit_row(k == 0 ? v.a : v.b, i);
+      const int row = (k == 0 ? A : B) + i;
+      if (resident)
+        resident->emplace_back(row, std::move(r));
+      else
+        ops.push_back(mk_write(row, std::move(r)));
+    }
   auto fadd = [&](int a, int b, int dst, int cin, bool pred) {
     MicroOp m = mk(OpCode::FAdd, a, b, dst);
     m.cin = cin;
@@ -227,29 +239,36 @@ void map_vector(const VectorJob& v, const Geometry& g, std::vector<MicroOp>& ops
     m.pred = pred;
     ops.push_back(m);
   };
-  int result_bits;
-  if (!v.mul) {
-    for (int i = 0; i < n; ++i) fadd(A + i, B + i, R + i, i == 0 ? 0 : kCinLatch, false);
-    carry(R + n, false);
-    result_bits = n + 1;
-  } else {
-    for (int i = 0; i < n; ++i) ops.push_back(mk(OpCode::And, A + i, B, R + i));  // A x bit 0 of B
-    ops.push_back(mk_write(R + n, BitRow(g.cols, g.word_bits)));
-    for (int j = 1; j < n; ++j) {
-      ops.push_back(mk(OpCode::Tag, B + j, -1, kOut));
-      for (int i = 0; i < n; ++i) fadd(R + j + i, A + i, R + j + i, i == 0 ? 0 : kCinLatch, true);
-      carry(R + j + n, true);
+  for (int rep = 0; rep < v.repeat; ++rep) {  // each repetition recomputes the same result rows
+    if (!v.mul) {
+      for (int i = 0; i < n; ++i) fadd(A + i, B + i, R + i, i == 0 ? 0 : kCinLatch, false);
+      carry(R + n, false);
+    } else {
+      for (int i = 0; i < n; ++i) ops.push_back(mk(OpCode::And, A + i, B, R + i));  // A x bit 0 of B
+      // The upper half starts at zero (predicated writes keep what a column does not write).
+      for (int i = n; i < 2 * n; ++i) ops.push_back(mk_write(R + i, BitRow(g.cols, g.word_bits)));
+      for (int j = 1; j < n; ++j) {
+        ops.push_back(mk(OpCode::Tag, B + j, -1, kOut));
+        for (int i = 0; i < n; ++i) fadd(R + j + i, A + i, R + j + i, i == 0 ? 0 : kCinLatch, true);
+        carry(R + j + n, true);
+      }
     }
-    result_bits = 2 * n;
   }
-  for (int i = 0; i < result_bits; ++i) ops.push_back(mk(OpCode::Read, R + i, -1, kOut));
+  if (!resident)
+    for (int i = 0; i < vector_result_bits(v); ++i) ops.push_back(mk(OpCode::Read, R + i, -1, kOut));
+}
+
+std::vector<uint64_t> decode_vector(const VectorJob& v, const std::vector<BitRow>& rows) {
+  std::vector<uint64_t> r((size_t)v.elements, 0);
+  for (size_t i = 0; i < rows.size() && i < 64; ++i)
+    for (int e = 0; e < v.elements; ++e) r[(size_t)e] |= (uint64_t)rows[i].bit(e) << i;
+  return r;
 }
 
 std::vector<uint64_t> decode_vector(const VectorJob& v, const std::vector<OpResult>& reads) {
-  std::vector<uint64_t> r((size_t)v.elements, 0);
-  for (size_t i = 0; i < reads.size() && i < 64; ++i)
-    for (int e = 0; e < v.elements; ++e) r[(size_t)e] |= (uint64_t)reads[i].value.bit(e) << i;
-  return r;
+  std::vector<BitRow> rows;
+  for (const auto& r : reads) rows.push_back(r.value);
+  return decode_vector(v, rows);
 }
 
 }  // namespace tf::cim

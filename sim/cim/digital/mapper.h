@@ -38,7 +38,10 @@ inline int mvm_chains_direct(int p, const Geometry& g) { return g.accumulators >
 inline int mvm_direct_rows_needed(int n, int p, const Geometry& g) {
   return n + (g.accumulators > 0 ? 0 : mvm_chains_direct(p, g));
 }
-void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops);
+// RESIDENT (may be null): the weights are already in the array, as in a weight-stationary macro: they go to
+// RESIDENT instead of being written, and the partial sums start from the zeroed array (one layer per program).
+void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::vector<MicroOp>& ops,
+                    Preload* resident = nullptr);
 
 // Element-wise arithmetic on two vectors stored transposed (bit i of element e in row base+i, column e): the
 // bit-serial ops of a macro with per-column carry and tag latches (macro.bit_serial). Unsigned BITS-bit
@@ -46,18 +49,25 @@ void map_mvm_direct(const MvmLayer& l, const Geometry& g, int interleave, std::v
 struct VectorJob {
   bool mul = false;
   int bits = 8, elements = 0;
+  int repeat = 1;  // the compute sequence issued this many times back to back (steady-state throughput)
   std::vector<uint64_t> a, b;  // [elements]
 };
 inline int vector_rows_needed(bool mul, int bits) { return mul ? 4 * bits : 3 * bits + 1; }
 void random_vector(VectorJob& v, std::mt19937_64& rng);
 std::vector<uint64_t> vector_reference(const VectorJob& v);
 // add: fadd per bit with the carry latch (cin 0 on bit 0), then the carry into the top bit: BITS+1 ops.
-// mul: shift-and-add with predication: the first partial product is an AND with B's bit 0; for every further
-// bit j of B, tag <- B_j, then P[j+i] += A_i (i = 0..BITS-1) written only where the tag is 1, and the carry
-// into P[j+BITS]: BITS^2 + 2 BITS - 1 compute ops. Operands are written first, results read out last (one
+// mul: shift-and-add with predication: the first partial product is an AND with B's bit 0 and the upper half
+// is zeroed; for every further bit j of B, tag <- B_j, then P[j+i] += A_i (i = 0..BITS-1) written only where
+// the tag is 1, and the carry into P[j+BITS]: BITS^2 + 3 BITS - 2 compute ops. Operands are written first, results read out last (one
 // read per result bit).
-void map_vector(const VectorJob& v, const Geometry& g, std::vector<MicroOp>& ops);
-// The result of element e from the result rows read out (in order, least significant bit first).
+// RESIDENT (may be null): the operands are already in the array (as a memory holds them) and the results stay
+// there: the operand rows go to RESIDENT, and nothing is read out.
+void map_vector(const VectorJob& v, const Geometry& g, std::vector<MicroOp>& ops, Preload* resident = nullptr);
+// Rows holding the result bits (least significant first).
+inline int vector_result_row(const VectorJob& v) { return 2 * v.bits; }
+inline int vector_result_bits(const VectorJob& v) { return v.mul ? 2 * v.bits : v.bits + 1; }
+// The result of element e from the result rows (in order, least significant bit first).
+std::vector<uint64_t> decode_vector(const VectorJob& v, const std::vector<BitRow>& rows);
 std::vector<uint64_t> decode_vector(const VectorJob& v, const std::vector<OpResult>& reads);
 
 inline int bnn_rows_needed(int m, int p) { return m + 1 + p; }

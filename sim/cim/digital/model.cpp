@@ -27,8 +27,9 @@ struct CimParams {
   int interleave = 0;  // as configured; 0 = auto
   bool skip_zero_bits = false;
   bool gated = false;  // mapper.mvm = "gated"
+  bool resident = false;  // workload.resident
   bool vec_mul = false;  // workload.vector.op = "mul"
-  int vec_bits = 8, vec_elements = 0;
+  int vec_bits = 8, vec_elements = 0, vec_repeat = 1;
 
   int chains() const { return interleave ? interleave : auto_interleave(pp); }
   Geometry geometry() const {
@@ -112,6 +113,18 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
     if (hdc_rows_needed((int)cl, P) > rows)
       d.error(c.origin("workload.hdc.classes"), "workload.hdc.classes", std::to_string(cl),
               "at most rows - 3 - interleave = " + std::to_string(rows - hdc_rows_needed(0, P)));
+  }
+  if (p.resident) {
+    if (kind != "mvm" && kind != "vector")
+      d.error(c.origin("workload.resident"), "workload.resident", "true",
+              "false for workload.kind \"" + kind + "\" (resident data is for mvm and vector)");
+    if (kind == "mvm" && p.gated)
+      d.error(c.origin("workload.resident"), "workload.resident", "true",
+              "false with mapper.mvm = \"gated\" (resident weights need the direct mapping)");
+    if (kind == "mvm" && p.workload.layers.size() != 1)
+      d.error(c.origin("workload.resident"), "workload.resident", "true",
+              "one layer in workload.layers (each layer's resident weights would need rows of their own); got " +
+                  std::to_string(p.workload.layers.size()));
   }
   if (kind == "vector") {
     if (!p.macro.bit_serial)
@@ -212,10 +225,17 @@ const Schema<CimParams>& schema() {
                   "built-in workload (mvm: integer matrix-vector multiply; bnn: binary layer, XNOR + popcount; hdc: "
                   "hypervector bind + Hamming search; vector: element-wise bit-serial add or multiply of two vectors "
                   "stored one bit per row, needs macro.bit_serial) or a micro-op program"));
+    P.boolean("workload.resident", &CimParams::resident, false,
+              "the data a memory holds is in the array before the run, as in a weight-stationary macro: MVM weights "
+              "(one layer, direct mapping) or the vector operands are not written, and vector results stay in the "
+              "array (not read out); write energy and cycles of loading them are left out");
     P.choice("workload.vector.op", &CimParams::vec_mul, "add", {{"add", false}, {"mul", true}},
              "vector workload: element-wise add (bits+1-bit results) or multiply (2 x bits-bit results)");
     P.integer("workload.vector.bits", &CimParams::vec_bits, 8, 1, 32, "bits",
               "vector workload: unsigned operand width (one bit per row)");
+    P.integer("workload.vector.repeat", &CimParams::vec_repeat, 1, 1, 1000, "times",
+              "vector workload: the compute sequence issued this many times back to back (each an op per "
+              "element; for steady-state throughput)");
     P.integer("workload.vector.elements", &CimParams::vec_elements, 0, 0, 4096, "elements",
               "vector workload: element pairs, one per column; 0 = cols");
     P.file("workload.program", &CimParams::program, "", "",
@@ -247,12 +267,16 @@ struct Workload {
   BnnLayer bnn;
   HdcQuery hdc;
   VectorJob vec;
+  Preload preload;  // workload.resident: rows holding data when the program starts
+  bool resident = false;
   double useful_ops = 0;
   std::string ops_unit;
 };
 
 Workload build_workload(const CimParams& p) {
   Workload w;
+  w.resident = p.resident;
+  Preload* resident = p.resident ? &w.preload : nullptr;
   const Geometry g = p.geometry();
   const int P = p.chains();
   const std::string& kind = p.workload.kind;
@@ -281,7 +305,7 @@ Workload build_workload(const CimParams& p) {
       if (p.gated)
         map_mvm(l, g, P, p.skip_zero_bits, w.ops);
       else
-        map_mvm_direct(l, g, P, w.ops);
+        map_mvm_direct(l, g, P, w.ops, resident);
       w.useful_ops += 2.0 * l.m * l.n;
     }
     w.ops_unit = "ops (MAC = 2 ops)";
@@ -300,9 +324,10 @@ Workload build_workload(const CimParams& p) {
     w.vec.mul = p.vec_mul;
     w.vec.bits = p.vec_bits;
     w.vec.elements = p.vec_elements ? p.vec_elements : g.cols;
+    w.vec.repeat = p.vec_repeat;
     random_vector(w.vec, rng);
-    map_vector(w.vec, g, w.ops);
-    w.useful_ops = w.vec.elements;
+    map_vector(w.vec, g, w.ops, resident);
+    w.useful_ops = (double)w.vec.elements * w.vec.repeat;
     w.ops_unit = std::to_string(p.vec_bits) + "-bit " + (p.vec_mul ? "multiplies" : "adds");
   } else {  // hdc
     if (!data.is_null()) {
@@ -353,7 +378,13 @@ int self_check(const std::string& kind, const Workload& w, const ProgramStats& p
     }
     if (out) (*out)["layers"] = ys;
   } else if (kind == "vector") {
-    std::vector<uint64_t> r = decode_vector(w.vec, ps.results);
+    std::vector<uint64_t> r;
+    if (w.resident)  // the results stayed in the array
+      r = decode_vector(w.vec, std::vector<BitRow>(ps.final_array.begin() + vector_result_row(w.vec),
+                                                   ps.final_array.begin() + vector_result_row(w.vec) +
+                                                       vector_result_bits(w.vec)));
+    else
+      r = decode_vector(w.vec, ps.results);
     bad += mismatches(r, vector_reference(w.vec));
     if (out) {
       (*out)["a"] = w.vec.a;
@@ -524,7 +555,9 @@ json CimModel::run(RunContext& ctx) {
   std::vector<std::vector<MicroOp>> programs{w.ops};
   uint64_t total_cycles = 0;
   auto t0 = std::chrono::steady_clock::now();
-  auto st = run_programs(p.macro, p.pp, programs, &energy, ctx.trace_file, false, &total_cycles);
+  const std::vector<Preload> preloads{w.preload};
+  const bool keep = w.resident && kind == "vector";  // results checked in the array
+  auto st = run_programs(p.macro, p.pp, programs, &energy, ctx.trace_file, keep, &total_cycles, &preloads);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const ProgramStats& ps = st.at(0);
   ctx.log("simulated " + std::to_string(ps.ops) + " micro-ops in " + std::to_string(ps.cycles) + " cycles (" +
@@ -570,7 +603,8 @@ json CimModel::run_fast(const Config& config) const {
   Ledger ledger(*tech.table, tech.scaling);
   CimEnergy energy(ledger, p.macro);
   auto t0 = std::chrono::steady_clock::now();
-  ProgramStats ps = run_program_fast(p.macro, p.pp, wp->ops, &energy);
+  ProgramStats ps =
+      run_program_fast(p.macro, p.pp, wp->ops, &energy, wp->resident && p.workload.kind == "vector", &wp->preload);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (p.workload.kind == "program") {
     w_program = *wp;

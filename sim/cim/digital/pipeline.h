@@ -3,6 +3,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "cim/digital/isa.h"
@@ -17,6 +18,10 @@ struct PipelineParams {
   bool forwarding = false;
   double freq_MHz = 200;
 };
+
+// Rows (or accumulators) holding data before a program starts, as a memory holds its data: no write op, no
+// energy, no cycles. Every other row starts at zero.
+using Preload = std::vector<std::pair<int, BitRow>>;
 
 struct OpResult {
   size_t index;  // op index in its program
