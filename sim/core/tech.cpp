@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 
 #include "core/diagnostics.h"
@@ -14,53 +15,93 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 double nonnegative(const JsonNode& n) { return n.number(0, kInf, 0, "a non-negative number"); }
 }  // namespace
 
-TechTable load_tech(const std::string& file) {
+namespace {
+
+std::string canonical_key(const std::filesystem::path& p) {
+  std::error_code ec;
+  std::filesystem::path c = std::filesystem::weakly_canonical(p, ec);
+  return (ec ? p.lexically_normal() : c).string();
+}
+
+TechTable load_tech_chain(const std::string& file, std::vector<std::string>& chain) {
+  namespace fs = std::filesystem;
   json j = load_json_file(file);
   Diagnostics d;
   JsonNode root(j, file, d);
   TechTable t;
-  t.file = file;
   if (!root.expect_object()) d.throw_if_any();
-  root.only_keys({"name", "node_nm", "vdd_nominal_V", "description", "components"});
-  t.name = root["name"].text(true);
-  t.node_nm = nonnegative(root["node_nm"]);
-  t.vdd_V = nonnegative(root["vdd_nominal_V"]);
+  root.only_keys({"name", "node_nm", "vdd_nominal_V", "description", "components", "base", "calibration"});
+  const bool based = root.has("base");
+  if (based) {
+    const json& b = root["base"].value();
+    if (!b.is_string() || b.get<std::string>().empty())
+      throw InputError(file + ": base: got " + show(b) + "; expected a technology table file relative to this file");
+    const fs::path bp = (fs::path(file).parent_path() / b.get<std::string>()).lexically_normal();
+    const std::string key = canonical_key(bp);
+    if (std::find(chain.begin(), chain.end(), key) != chain.end() || chain.size() >= 8)
+      throw InputError(file + ": base: got " + show(b) + "; expected a table that does not lead back to this one " +
+                       "(at most 8 levels of base)");
+    chain.push_back(key);
+    t = load_tech_chain(bp.string(), chain);
+    t.calibration = json();
+  }
+  t.file = file;
+  if (!based || root.has("name")) t.name = root["name"].text(true);
+  if (!based || root.has("node_nm")) t.node_nm = nonnegative(root["node_nm"]);
+  if (!based || root.has("vdd_nominal_V")) t.vdd_V = nonnegative(root["vdd_nominal_V"]);
   if (root.has("description")) t.description = root["description"].text();
+  if (root.has("calibration")) {
+    if (root["calibration"].expect_object("an object (targets, fitted values, residuals, the command)"))
+      t.calibration = root["calibration"].value();
+  }
   JsonNode comps = root["components"];
-  if (comps.expect_object("an object of components")) {
-    comps.for_each_member([&](const std::string& name, const JsonNode& c) {
-      if (!c.expect_object()) return;
-      c.only_keys({"description", "actions", "area_um2", "leakage_pW"});
-      TechComponent tc;
-      if (c.has("description")) tc.description = c["description"].text();
-      JsonNode acts = c["actions"];
-      if (acts.expect_object("an object of actions"))
-        acts.for_each_member([&](const std::string& an, const JsonNode& a) {
-          if (!a.expect_object()) return;
-          a.only_keys({"energy_pJ", "source"});
-          tc.actions[an] = TechAction{nonnegative(a["energy_pJ"]), a["source"].text(true)};
-        });
-      for (const char* k : {"area_um2", "leakage_pW"}) {
-        JsonNode v = c[k];
-        if (!v.expect_object("an object {\"value\": number, \"source\": string}")) continue;
-        v.only_keys({"value", "source"});
-        double val = nonnegative(v["value"]);
-        std::string src = v["source"].text(true);
-        if (std::string(k) == "area_um2") {
-          tc.area_um2 = val;
-          tc.area_source = src;
-        } else {
-          tc.leakage_pW = val;
-          tc.leakage_source = src;
+  if ((based && !root.has("components")) || comps.expect_object("an object of components")) {
+    if (root.has("components"))
+      comps.for_each_member([&](const std::string& name, const JsonNode& c) {
+        if (!c.expect_object()) return;
+        c.only_keys({"description", "actions", "area_um2", "leakage_pW"});
+        auto old = t.components.find(name);
+        const bool replaces = old != t.components.end();  // a base component: only what is listed changes
+        TechComponent tc = replaces ? old->second : TechComponent();
+        if (c.has("description")) tc.description = c["description"].text();
+        JsonNode acts = c["actions"];
+        if ((replaces && !c.has("actions")) || acts.expect_object("an object of actions")) {
+          if (c.has("actions"))
+            acts.for_each_member([&](const std::string& an, const JsonNode& a) {
+              if (!a.expect_object()) return;
+              a.only_keys({"energy_pJ", "source"});
+              tc.actions[an] = TechAction{nonnegative(a["energy_pJ"]), a["source"].text(true)};
+            });
         }
-      }
-      t.components[name] = tc;
-    });
+        for (const char* k : {"area_um2", "leakage_pW"}) {
+          if (replaces && !c.has(k)) continue;
+          JsonNode v = c[k];
+          if (!v.expect_object("an object {\"value\": number, \"source\": string}")) continue;
+          v.only_keys({"value", "source"});
+          double val = nonnegative(v["value"]);
+          std::string src = v["source"].text(true);
+          if (std::string(k) == "area_um2") {
+            tc.area_um2 = val;
+            tc.area_source = src;
+          } else {
+            tc.leakage_pW = val;
+            tc.leakage_source = src;
+          }
+        }
+        t.components[name] = tc;
+      });
   }
   if (t.node_nm <= 0 && d.empty()) root["node_nm"].fail("a positive number");
   if (t.vdd_V <= 0 && d.empty()) root["vdd_nominal_V"].fail("a positive number");
   d.throw_if_any();
   return t;
+}
+
+}  // namespace
+
+TechTable load_tech(const std::string& file) {
+  std::vector<std::string> chain{canonical_key(file)};
+  return load_tech_chain(file, chain);
 }
 
 NodeScalingTable load_node_scaling(const std::string& file) {

@@ -24,10 +24,13 @@ struct TechTable {
   std::string file, name, description;
   double node_nm = 0, vdd_V = 0;
   std::map<std::string, TechComponent> components;
+  json calibration;  // the table's "calibration" block (what was fitted, to what), or null
 };
 
 // Strict loader: unknown or missing keys, wrong types, negative numbers and missing sources are errors
-// (InputError naming the file and JSON path), all reported together.
+// (InputError naming the file and JSON path), all reported together. A table may name a "base" table (a
+// file relative to it): it starts from the base's components and replaces what it lists (a component's
+// description, single actions by name, area, leakage); name, node and voltage default to the base's.
 TechTable load_tech(const std::string& file);
 
 // Published node-scaling table (configs/tech/node_scaling.json).

@@ -115,7 +115,10 @@ struct Timing {
 
 // In-order pipeline of 6 stages with capacity-1 buffers between them (see sim/cim/macro.h for the contract).
 // S[s][i]: op i starts in stage s; W[s][i]: op i leaves stage s (written into the next buffer).
-inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6> L, bool forwarding, bool dual_read) {
+// DUAL_READ: two operand rows read in one bitline access (10T); DUAL_EVAL: logic and fadd/fsub on two rows in
+// one access (dual-row activation).
+inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6> L, bool forwarding, bool dual_read,
+                     bool dual_eval = false) {
   using namespace tf::cim;
   const size_t n = ops.size();
   std::vector<std::array<int64_t, 6>> S(n), W(n);
@@ -146,7 +149,10 @@ inline Timing timing(const std::vector<tf::cim::MicroOp>& ops, std::array<int, 6
       S[i][s] = i ? std::max(W[i][s - 1], W[i - 1][s]) : W[i][s - 1];
       int lat = L[s];
       // Two rows read from the array one after the other (an accumulator operand needs no bitline).
-      if (s == 1 && !dual_read && srcs == 2 && op.a >= 0 && op.b >= 0) lat *= 2;
+      const bool evaluates = op.code == OpCode::And || op.code == OpCode::Or || op.code == OpCode::Xor ||
+                             op.code == OpCode::Nand || op.code == OpCode::Nor || op.code == OpCode::Xnor ||
+                             op.code == OpCode::FAdd || op.code == OpCode::FSub;
+      if (s == 1 && !dual_read && srcs == 2 && op.a >= 0 && op.b >= 0 && !(dual_eval && evaluates)) lat *= 2;
       int64_t done = S[i][s] + lat;
       if (s == 4) a2_done[i] = done;
       if (s < 5)

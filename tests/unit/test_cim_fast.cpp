@@ -173,6 +173,7 @@ Point random_point(Draw& d, int index, const fs::path& work) {
   if (accs > 0 || d.coin(0.5)) set("macro.accumulators", std::to_string(accs));
   const bool bit_serial = d.coin(0.5);
   set("macro.bit_serial", bit_serial ? "true" : "false");
+  if (d.coin(0.5)) set("macro.dual_row", d.one_of(std::vector<std::string>{"auto", "on", "off"}));
   set("macro.freq_MHz",
       d.coin(0.5) ? real(d.one_of(std::vector<double>{100, 200, 333, 1000, 3000})) : real(d.uniform(1, 5000)));
   set("tech.table", d.one_of(std::vector<std::string>{"28nm", "65nm", "22nm"}));

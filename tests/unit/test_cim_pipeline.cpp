@@ -20,6 +20,7 @@ struct Setup {
   bool fwd;
   int accs = 0;             // periphery accumulators
   bool bit_serial = false;  // carry and tag latches: fadd, fsub, carry, tag, predicated writes
+  int dual_row = -1;        // macro.dual_row: -1 auto (10T), 0 off, 1 on
 };
 
 std::vector<MicroOp> random_program(std::mt19937_64& rng, const Setup& s, int n_ops) {
@@ -68,7 +69,7 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::vector<MicroOp>> progs;
   for (int p = 0; p < programs; ++p) progs.push_back(random_program(rng, s, n_ops));
-  MacroShape shape{s.rows, s.cols, s.wb, s.cell, s.accs, s.bit_serial};
+  MacroShape shape{s.rows, s.cols, s.wb, s.cell, s.accs, s.bit_serial, s.dual_row};
   PipelineParams pp;
   pp.latency = s.lat;
   pp.forwarding = s.fwd;
@@ -105,7 +106,8 @@ void check_setup(const Setup& s, int programs, int n_ops, uint64_t seed) {
     }
     for (int r = 0; r < s.rows; ++r)
       for (int c = 0; c < s.cols; ++c) REQUIRE(st.final_array[r].bit(c) == arr.r[r][c]);
-    ref::Timing t = ref::timing(ops, s.lat, s.fwd, s.cell == CellType::T10);
+    ref::Timing t = ref::timing(ops, s.lat, s.fwd, s.cell == CellType::T10,
+                                s.dual_row < 0 ? s.cell == CellType::T10 : s.dual_row == 1);
     REQUIRE(st.cycles == t.cycles);
     REQUIRE(st.stall_cycles == t.stalls);
     REQUIRE(st.backpressure_cycles == t.backpressure);
@@ -168,6 +170,11 @@ TEST_CASE("cim pipeline: bit-serial ops, carry and tag latches, predicated write
 TEST_CASE("cim pipeline: bit-serial ops with forwarding (predicated results wait for write-back), 6T, odd columns",
           "[cim][pipeline]") {
   check_setup({6, 100, 20, CellType::T6, {1, 2, 1, 2, 1, 1}, true, 1, true}, 1500, 32, 909);
+}
+
+TEST_CASE("cim pipeline: 8T with dual-row activation (logic and fadd in one bitline access, add in two)",
+          "[cim][pipeline]") {
+  check_setup({8, 128, 16, CellType::T8, {1, 1, 1, 1, 1, 1}, false, 1, true, 1}, 1500, 32, 1001);
 }
 
 TEST_CASE("cim pipeline: dependent chain stalls equal the pipeline depth (closed form)", "[cim][pipeline]") {

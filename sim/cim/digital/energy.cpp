@@ -34,6 +34,7 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
   pc_row_fa_ = (K_ - 1) * (clog2(C_ + 1));         // adding K word counts of up to log2(C)+1 bits
   const double R = s.rows, Cd = s.cols;
   const bool t10 = s.cell == CellType::T10;
+  t10_ = t10;
   std::vector<std::string> actions;  // in the order reports list them
   for (int a = 0; a < kNumActions; ++a)
     if ((a != kArrayLogicBit || t10) && (a != kAccWriteBit || s.accumulators > 0) &&
@@ -85,19 +86,26 @@ ChargePlan CimEnergy::plan(OpCode code, Dest dest, bool whole_row, int row_srcs)
   add(kRowDecoderAccess, (uint64_t)row_srcs + (dest == kToRow || dest == kPredRow ? 1 : 0));  // rows activated
   // An accumulator source costs no array access: its flip-flops drive the operand bus (their switching is
   // charged when they are written).
-  const bool dual_row_eval = (is_logic(code) || is_bit_serial(code)) && s_.cell == CellType::T10;
+  const bool dual_row_eval = dual_row_op(code) && s_.dual_row_eval();
   if (row_srcs == 1) {
     add(kBitlinePrecharge, C_);
     add(kArrayReadBit, C_);
     add(kSenseAmpSense, C_);
     if (srcs == 2 && is_logic(code)) add(kLogicOpBit, C_);  // row with accumulator: the gate is in the periphery
   } else if (row_srcs == 2) {
-    if (dual_row_eval) {
+    if (dual_row_eval && t10_) {
       // Both rows on one bitline pair: the bitlines evaluate the logic function directly (for fadd/fsub, AND
       // on one bitline and NOR on its complement, from which the full adder takes its inputs).
       add(kBitlinePrecharge, C_);
       add(kArrayLogicBit, C_);
       add(kSenseAmpSense, C_);
+    } else if (dual_row_eval) {
+      // Dual-row activation of another cell: two wordlines on one bitline, one precharge and one sense; the
+      // function is completed by a periphery gate.
+      add(kBitlinePrecharge, C_);
+      add(kArrayReadBit, 2 * C_);
+      add(kSenseAmpSense, C_);
+      if (is_logic(code)) add(kLogicOpBit, C_);
     } else {
       // Two operand values: two read ports (10T, concurrent) or two sequential reads (6T/8T).
       add(kBitlinePrecharge, 2 * C_);

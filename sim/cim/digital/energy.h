@@ -16,6 +16,10 @@ struct MacroShape {
   CellType cell = CellType::T10;
   int accumulators = 0;  // periphery accumulator registers, each a row of cols flip-flops
   bool bit_serial = false;  // a carry latch and a tag latch per column (bit-serial ops, predicated writes)
+  int dual_row = -1;        // two rows on one bitline at once (logic, fadd/fsub in one read): -1 = as the cell
+  // Logic and bit-serial ops on two rows evaluate in one bitline access: the 10T cell by default, any cell
+  // with dual-row activation (macro.dual_row).
+  bool dual_row_eval() const { return dual_row < 0 ? cell == CellType::T10 : dual_row != 0; }
   int storage_rows() const { return rows + accumulators; }  // array rows, then the accumulators
   int slot(int r) const { return r >= 0 ? r : rows + acc_index(r); }  // where row or accumulator R is kept
 };
@@ -77,6 +81,7 @@ class CimEnergy {
   ChargePlan plan_[kNumOpCodes][kNumDest][2][3];
   int act_[kNumActions];  // ledger action ids (-1: not bound)
   uint64_t C_, K_, shifter_levels_, pc_word_fa_, pc_row_fa_;
+  bool t10_ = false;
 };
 
 }  // namespace tf::cim

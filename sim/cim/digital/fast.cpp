@@ -68,7 +68,8 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
                               CimEnergy* energy, bool keep_array, const Preload* preload) {
   ProgramStats st;
   const int rows = shape.storage_rows();
-  const bool dual_read = shape.cell == CellType::T10;  // a 6T/8T bitline stage reads two rows one after the other
+  // Two rows in one bitline access: the 10T cell's two ports; dual-row evaluation for logic and bit-serial ops.
+  const bool two_ports = shape.cell == CellType::T10, dual_eval = shape.dual_row_eval();
   const auto& L = pp.latency;
   std::vector<BitRow> array(rows, BitRow(shape.cols, shape.word_bits));
   if (preload)
@@ -102,7 +103,7 @@ ProgramStats run_program_fast(const MacroShape& shape, const PipelineParams& pp,
     for (int s = 1; s < kStages; ++s) {
       s_now[s] = std::max(l_now[s - 1], leave[s]);  // the op has arrived and the stage is free
       uint64_t lat = (uint64_t)L[s];
-      if (s == 1 && !dual_read && array_sources(op) == 2) lat *= 2;
+      if (s == 1 && array_sources(op) == 2 && !two_ports && !(dual_eval && dual_row_op(op.code))) lat *= 2;
       st.busy[s] += lat;
       const uint64_t done = s_now[s] + lat;
       if (s == 4) forwardable = done;

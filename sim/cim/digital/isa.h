@@ -48,6 +48,9 @@ struct MicroOp {
   BitRow data;            // write: the row value
 };
 
+// Two-row ops that evaluate on the bitlines (both rows activated at once where the macro can).
+inline bool dual_row_op(OpCode c) { return is_logic(c) || is_bit_serial(c); }
+
 // Sources of OP read from the array (not from an accumulator).
 inline int array_sources(const MicroOp& op) {
   const int n = num_sources(op.code);

@@ -127,7 +127,9 @@ void CimMacro::stage_thread(int st) {
     switch (st) {
       case 1: {  // bitline: read the operand rows (dual-row logic evaluates here)
         int n = num_sources(op.code);
-        if (array_sources(op) == 2 && shape_.cell != CellType::T10) lat *= 2;  // two sequential row reads
+        // Two sequential row reads, unless the 10T cell's two ports or dual-row evaluation do it in one.
+        if (array_sources(op) == 2 && shape_.cell != CellType::T10 && !(shape_.dual_row_eval() && dual_row_op(op.code)))
+          lat *= 2;
         if (n >= 1) s.va = operand(op.a, s.src_writer[0]);
         if (n >= 2) s.vb = operand(op.b, s.src_writer[1]);
         switch (op.code) {

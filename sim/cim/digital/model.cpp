@@ -190,6 +190,18 @@ const Schema<CimParams>& schema() {
                             "adder: an op may read or write one without a bitline access");
         });
     P.custom(
+        "macro.dual_row",
+        [](CimParams& p, const json& v) {
+          const std::string m = v.get<std::string>();
+          p.macro.dual_row = m == "auto" ? -1 : m == "on" ? 1 : 0;
+        },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.choice("macro.dual_row", "auto", {"auto", "on", "off"},
+                           "two wordlines on one bitline at once, so logic and fadd/fsub on two rows take one "
+                           "bitline access: auto = the 10T cell only; on = any cell (e.g. an 8T cell with dual "
+                           "read-wordline activation); off = never");
+        });
+    P.custom(
         "macro.bit_serial", [](CimParams& p, const json& v) { p.macro.bit_serial = v.get<bool>(); },
         [](ParamSet& ps) -> ParamSpec& {
           return ps.boolean("macro.bit_serial", false,
