@@ -174,6 +174,41 @@ TEST_CASE("bundled technology tables load strictly and carry a source for every 
   }
 }
 
+TEST_CASE("tech table with a base: only the listed numbers change, cycles and bad bases are errors", "[core][tech]") {
+  std::string d = tmpdir();
+  const std::string base = data_dir() + "/configs/tech/28nm.json";
+  TechTable b = load_tech(base);
+  put(d + "/derived.json", json{{"base", fs::relative(base, d).string()},
+                                {"calibration", {{"fitted", json::array()}}},
+                                {"components",
+                                 {{"write_driver", {{"actions", {{"drive_bit", {{"energy_pJ", 0.5}, {"source", "test"}}}}}}},
+                                  {"extra_gate", {{"actions", {{"op", {{"energy_pJ", 0.1}, {"source", "test"}}}}},
+                                                  {"area_um2", {{"value", 1.0}, {"source", "test"}}},
+                                                  {"leakage_pW", {{"value", 2.0}, {"source", "test"}}}}}}}}
+                                   .dump());
+  TechTable t = load_tech(d + "/derived.json");
+  CHECK(t.name == b.name);
+  CHECK(t.node_nm == b.node_nm);
+  CHECK(t.vdd_V == b.vdd_V);
+  CHECK(t.calibration.is_object());
+  CHECK(t.components.size() == b.components.size() + 1);
+  CHECK(t.components.at("write_driver").actions.at("drive_bit").energy_pJ == 0.5);
+  CHECK(t.components.at("write_driver").area_um2 == b.components.at("write_driver").area_um2);  // kept
+  CHECK(t.components.at("full_adder").actions.at("add_bit").energy_pJ ==
+        b.components.at("full_adder").actions.at("add_bit").energy_pJ);
+  CHECK(t.components.at("extra_gate").leakage_pW == 2.0);
+  // A cycle of bases, a missing base, and a new component without its numbers.
+  put(d + "/a.json", R"({"base": "b.json"})");
+  put(d + "/b.json", R"({"base": "a.json"})");
+  CHECK_THROWS_WITH(load_tech(d + "/a.json"), Catch::Contains("does not lead back to this one"));
+  put(d + "/c.json", R"({"base": "missing.json"})");
+  CHECK_THROWS_WITH(load_tech(d + "/c.json"), Catch::Contains("missing.json"));
+  put(d + "/e.json", json{{"base", fs::relative(base, d).string()},
+                          {"components", {{"new_thing", {{"actions", json::object()}}}}}}
+                         .dump());
+  CHECK_THROWS_WITH(load_tech(d + "/e.json"), Catch::Contains("components.new_thing.area_um2"));
+}
+
 TEST_CASE("node and voltage scaling", "[core][tech]") {
   TechTable t = load_tech(data_dir() + "/configs/tech/28nm.json");
   NodeScalingTable n = load_node_scaling(data_dir() + "/configs/tech/node_scaling.json");
