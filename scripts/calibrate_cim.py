@@ -111,6 +111,11 @@ def main():
         if t.get("metric") not in ("tops_per_w", "throughput_gops"):
             fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected tops_per_w or "
                        "throughput_gops")
+        for key in ("name", "set", "published", "source"):
+            if key not in t:
+                fail_input(f"{cal_file}: targets[{k}].{key}: missing; expected it (see scripts/calibrate_cim.py)")
+        if not isinstance(t["published"], (int, float)) or t["published"] <= 0:
+            fail_input(f"{cal_file}: targets[{k}].published: got {t['published']!r}; expected a positive number")
         if t["role"] == "fit" and t["metric"] != "tops_per_w":
             fail_input(f"{cal_file}: targets[{k}]: only energy targets (tops_per_w) can be fitted")
 

@@ -38,7 +38,7 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
       throw InputError(file + ": base: got " + show(b) + "; expected a technology table file relative to this file");
     const fs::path bp = (fs::path(file).parent_path() / b.get<std::string>()).lexically_normal();
     const std::string key = canonical_key(bp);
-    if (std::find(chain.begin(), chain.end(), key) != chain.end() || chain.size() >= 8)
+    if (std::find(chain.begin(), chain.end(), key) != chain.end() || chain.size() > 8)
       throw InputError(file + ": base: got " + show(b) + "; expected a table that does not lead back to this one " +
                        "(at most 8 levels of base)");
     chain.push_back(key);

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <system_error>
+#include <thread>
 #include <fstream>
 #include <sstream>
 
@@ -303,6 +305,19 @@ std::string format_double(double v, int significant) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*g", significant, v);
   return buf;
+}
+
+void run_parallel(size_t n, const std::function<void(size_t)>& task) {
+  std::vector<std::thread> pool;
+  size_t started = 1;  // tasks 1..started-1 have threads
+  try {
+    for (; started < n; ++started) pool.emplace_back(task, started);
+  } catch (const std::system_error&) {
+    // no more threads: the rest run here
+  }
+  if (n > 0) task(0);
+  for (size_t t = started; t < n; ++t) task(t);
+  for (auto& th : pool) th.join();
 }
 
 }  // namespace tf

@@ -1,6 +1,7 @@
 // Small shared helpers: edit distance, hashing, file I/O with atomic replace, JSON file loading.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -66,5 +67,10 @@ std::string data_dir();
 std::string hls_include_dir();
 
 std::string format_double(double v, int significant = 6);
+
+// Runs TASK(0), ..., TASK(N-1): tasks 1.. on threads of their own and task 0 on the calling thread, then
+// joins them. A thread the system will not start (std::system_error) is not an error: its task, and those
+// after it, run on the calling thread instead, so results that do not depend on the thread count stay the same.
+void run_parallel(size_t n, const std::function<void(size_t)>& task);
 
 }  // namespace tf

@@ -137,10 +137,7 @@ Emulation emulate(const Model& m, const TestVectors& tv, const EmulateOptions& o
       errors[t] = std::current_exception();
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(run, t);
-  run(0);
-  for (auto& th : pool) th.join();
+  run_parallel((size_t)threads, [&](size_t t) { run((int)t); });
   for (auto& err : errors)
     if (err) std::rethrow_exception(err);
   Emulation e;

@@ -433,10 +433,7 @@ void run_fast(const EngineOptions& opt, const Model& model, const std::vector<Jo
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < opt.jobs; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  run_parallel((size_t)std::max(1, opt.jobs), [&](size_t) { worker(); });  // each worker drains the queue
   if (fatal) std::rethrow_exception(fatal);
 }
 

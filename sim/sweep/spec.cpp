@@ -384,10 +384,7 @@ std::vector<Prepared> prepare(const SweepSpec& s, const Model& model, const std:
       kept[i] = 1;
     }
   };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < n_threads; ++t) pool.emplace_back(slice, t);
-  slice(0);
-  for (auto& th : pool) th.join();
+  run_parallel(n_threads, slice);
   for (size_t t = 0; t < n_threads; ++t)
     if (error_at[t] < points.size()) throw InputError(errors[t]);
   std::vector<Prepared> out;

@@ -53,8 +53,10 @@ uint64_t mac_block8(const int64_t* x, int n_in, const int64_t* w, int stride, Ma
     const int64_t xi = x[i];
     const int64_t* wr = w + (size_t)i * stride;
     for (int k = 0; k < 8; ++k) {
-      const int64_t p = ((int64_t)((uint64_t)(xi * wr[k]) << t.ls) + t.half) >> t.rs;
-      s[k] += p;
+      // Modulo 2^64 in unsigned arithmetic (no signed overflow for formats near 64 bits: such a block fails
+      // inside_all and is redone exactly); the same bits as the signed operations when nothing overflows.
+      const int64_t p = (int64_t)(((uint64_t)xi * (uint64_t)wr[k] << t.ls) + (uint64_t)t.half) >> t.rs;
+      s[k] = (int64_t)((uint64_t)s[k] + (uint64_t)p);
       bits[k] |= mag(p) | mag(s[k]);
     }
   }
