@@ -52,7 +52,7 @@ TEST_CASE("dense: bit-exact against an integer oracle, independent of strategy a
     for (unsigned j = 0; j < NO; ++j) {
       // Oracle: products have 20 fraction bits, like acc_t, so the sum is exact in int64; acc_t holds
       // [-2^11, 2^11) (no overflow here); res_t rounds half up to 10 fraction bits and saturates to 16 bits.
-      int64_t s = (int64_t)b[j].raw() << 10;
+      int64_t s = (int64_t)b[j].raw() * 1024;
       for (unsigned i = 0; i < NI; ++i) s += (int64_t)x[i].raw() * w[i * NO + j].raw();
       int64_t r = floor_shift(s + (1 << 9), 10);
       r = std::max<int64_t>(-32768, std::min<int64_t>(32767, r));
