@@ -4,10 +4,16 @@
 usage: calibrate_cim.py MACRO_DIR [--tinyforge BIN] [--check]
 
 MACRO_DIR holds config.json (the macro) and calibration.json (what to fit, on which published points). For
-each target the macro is simulated with `tinyforge sim cim` at the target's operating point. Energy targets
-(metric tops_per_w) with role "fit" determine the scale factors of the actions named in "fit" (for example
-write_driver.drive_bit): the energy per op is linear in each action's energy, so the factors minimise the
-squared relative error over the fitted points (linear least squares; one factor and one point fit exactly).
+each target the macro is simulated with `tinyforge sim MODEL` ("model": cim by default, or colmac) at the
+target's operating point. Energy targets (metric tops_per_w, or fj_per_mac at 2 ops per MAC) with role "fit"
+determine the scale factors of the entries in "fit": a technology action whose model component has the
+same name ("write_driver.drive_bit"), or a group {"name", "tech": [type.action, ...], "actions":
+[component.action, ...]} scaled by one factor (the listed tech actions, and the model actions charged with
+them). The energy per op is linear in each factor, so the factors minimise the squared relative error over
+the fitted points (linear least squares; one factor and one point fit exactly).
+An optional "voltage_law" {"range_V": [lo, hi], "source"} also fits the table's default voltage law
+E ~ V^2 + c (every component): for each c the factors are fitted as above, and c minimises the same error
+(a bounded one-dimensional search, deterministic); the table gets "voltage_laws" with that c and range.
 Targets with role "held-out" are never used by the fit and are reported as they come out. Throughput
 targets are always held out (nothing is fitted to them); "scale_by_banks" multiplies the one-macro
 throughput by "banks" (identical banks working in parallel).
@@ -44,10 +50,10 @@ def load(path, what):
         fail_input(f"{path}:{e.lineno}:{e.colno}: malformed JSON ({e.msg}); expected {what}")
 
 
-def simulate(binary, config, table, sets, work):
+def simulate(binary, model, config, table, sets, work):
     out = tempfile.mkdtemp(dir=work)
     shutil.rmtree(out)
-    args = [binary, "sim", "cim", "--config", config, "--set", f"tech.table={table}", "--out", out]
+    args = [binary, "sim", model, "--config", config, "--set", f"tech.table={table}", "--out", out]
     for s in sets:
         args += ["--set", s]
     env = dict(os.environ, SC_COPYRIGHT_MESSAGE="DISABLE")
@@ -62,9 +68,38 @@ def simulate(binary, config, table, sets, work):
     return stats
 
 
+ENERGY_METRICS = ("tops_per_w", "fj_per_mac")
+METRICS = ENERGY_METRICS + ("throughput_gops", "throughput_steady_gops")
+
+
 def value_of(stats, target, banks):
     v = stats[target["metric"]]
     return v * banks if target.get("scale_by_banks") else v
+
+
+def pj_per_op(target):
+    """The published energy per op of an energy target, in pJ."""
+    if target["metric"] == "tops_per_w":
+        return 1.0 / target["published"]
+    return target["published"] / 1000.0 / 2.0  # fJ per MAC, 2 ops per MAC
+
+
+def law_factor(v, v0, c):
+    """Energy at V under V^2 + c relative to pure V^2 scaling from V0 (what the base table does)."""
+    return (v * v + c) / (v0 * v0 + c) / ((v * v) / (v0 * v0))
+
+
+def fit_scales(points, c, v0):
+    """Least-squares factors at law constant C (None: no law); returns (factors, sum of squared errors)."""
+    rows, rhs = [], []
+    for pt in points:
+        g = 1.0 if c is None else law_factor(pt["vdd"], v0, c)
+        rows.append([g * w / pt["target"] for w in pt["w"]])
+        rhs.append((pt["target"] - g * pt["rest_dyn"] - pt["leak"]) / pt["target"])
+    a, b = np.array(rows), np.array(rhs)
+    x, *_ = np.linalg.lstsq(a, b, rcond=None)
+    r = a @ x - b
+    return [float(v) for v in x], float(r @ r)
 
 
 def main():
@@ -95,84 +130,148 @@ def main():
     out_table = os.path.normpath(os.path.join(macro_dir, cal["output_table"]))
     banks = cal.get("banks", 1)
     tol = cal.get("tolerance", 0.20)
+    model = cal.get("model", "cim")
+    if model not in ("cim", "colmac"):
+        fail_input(f"{cal_file}: model: got {model!r}; expected \"cim\" or \"colmac\"")
     base = load(base_table, "a technology table")
-    fit_actions = cal["fit"]
+    base_components = dict(base.get("components", {}))
+    seen = {os.path.abspath(base_table)}
+    parent = base_table
+    while "base" in load(parent, "a technology table") and len(seen) < 10:  # actions may come from a base's base
+        parent = os.path.normpath(os.path.join(os.path.dirname(parent), load(parent, "")["base"]))
+        if parent in seen:
+            break
+        seen.add(parent)
+        for k, v in load(parent, "a technology table").get("components", {}).items():
+            if k not in base_components:
+                base_components[k] = v
+            else:
+                acts = dict(v.get("actions", {}))
+                acts.update(base_components[k].get("actions", {}))
+                base_components[k] = dict(base_components[k], actions=acts)
+    groups = []  # (name, [tech type.action], [model component.action])
+    for k, f in enumerate(cal["fit"]):
+        if isinstance(f, str):
+            groups.append((f, [f], [f]))
+        elif isinstance(f, dict) and isinstance(f.get("tech"), list) and isinstance(f.get("actions"), list) \
+                and isinstance(f.get("name"), str) and f["tech"] and f["actions"]:
+            groups.append((f["name"], f["tech"], f["actions"]))
+        else:
+            fail_input(f"{cal_file}: fit[{k}]: got {f!r}; expected \"component.action\" or "
+                       "{\"name\", \"tech\": [type.action, ...], \"actions\": [component.action, ...]}")
     base_energy = {}
-    for a in fit_actions:
-        comp, _, act = a.partition(".")
-        try:
-            base_energy[a] = base["components"][comp]["actions"][act]["energy_pJ"]
-        except KeyError:
-            fail_input(f"{cal_file}: fit: got '{a}'; expected component.action of {base_table}")
+    for name, techs, _ in groups:
+        for a in techs:
+            comp, _, act = a.partition(".")
+            try:
+                base_energy[a] = base_components[comp]["actions"][act]["energy_pJ"]
+            except KeyError:
+                fail_input(f"{cal_file}: fit: got '{a}' (in '{name}'); expected type.action of {base_table}")
+    law = cal.get("voltage_law")
+    if law is not None:
+        r = law.get("range_V") if isinstance(law, dict) else None
+        if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, (int, float)) for x in r)
+                and 0 < r[0] <= r[1] and isinstance(law.get("source"), str)):
+            fail_input(f"{cal_file}: voltage_law: got {law!r}; expected {{\"range_V\": [lo, hi], \"source\": ...}}")
+    v0 = None
     targets = cal["targets"]
     for k, t in enumerate(targets):
         if t.get("role") not in ("fit", "held-out"):
             fail_input(f"{cal_file}: targets[{k}].role: got {t.get('role')!r}; expected \"fit\" or \"held-out\"")
-        if t.get("metric") not in ("tops_per_w", "throughput_gops"):
-            fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected tops_per_w or "
-                       "throughput_gops")
+        if t.get("metric") not in METRICS:
+            fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected one of "
+                       f"{', '.join(METRICS)}")
         for key in ("name", "set", "published", "source"):
             if key not in t:
                 fail_input(f"{cal_file}: targets[{k}].{key}: missing; expected it (see scripts/calibrate_cim.py)")
         if not isinstance(t["published"], (int, float)) or t["published"] <= 0:
             fail_input(f"{cal_file}: targets[{k}].published: got {t['published']!r}; expected a positive number")
-        if t["role"] == "fit" and t["metric"] != "tops_per_w":
-            fail_input(f"{cal_file}: targets[{k}]: only energy targets (tops_per_w) can be fitted")
+        if t["role"] == "fit" and t["metric"] not in ENERGY_METRICS:
+            fail_input(f"{cal_file}: targets[{k}]: only energy targets ({', '.join(ENERGY_METRICS)}) can be fitted")
 
     work = tempfile.mkdtemp(prefix="tinyforge-calibrate-")
     try:
-        # The fit, from the uncalibrated base table: energy per op = rest + sum_k scale_k * W_k.
-        rows, rhs, before = [], [], []
+        # The fit, from the uncalibrated base table: energy per op = rest + sum_k scale_k * W_k (dynamic energy
+        # times the voltage-law factor when a law is fitted; leakage is not scaled by the law).
+        points, before = [], []
         for t in targets:
-            st = simulate(binary, config, base_table, t["set"], work)
+            st = simulate(binary, model, config, base_table, t["set"], work)
             before.append(value_of(st, t, banks))
             if t["role"] != "fit":
                 continue
             ops = st["ops"]
             by_action = st["energy_by_action_pJ"]
-            w = [by_action.get(a, 0.0) / ops for a in fit_actions]
-            rest = st["energy_pJ"] / ops - sum(w)
-            target = 1.0 / t["published"]  # pJ per op
-            rows.append([x / target for x in w])
-            rhs.append((target - rest) / target)
-        if not rows:
+            w = [sum(by_action.get(a, 0.0) for a in acts) / ops for _, _, acts in groups]
+            v0 = st["scaling"]["vdd_nominal_V"]
+            points.append({"w": w, "rest_dyn": st["energy_dynamic_pJ"] / ops - sum(w),
+                           "leak": st["energy_leakage_pJ"] / ops, "target": pj_per_op(t),
+                           "vdd": st["scaling"]["vdd_V"]})
+        if not points:
             fail_input(f"{cal_file}: targets: no target with role \"fit\"")
-        scales, *_ = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)
-        scales = [float(x) for x in scales]
-        for a, s in zip(fit_actions, scales):
+        law_c = None
+        if law is None:
+            scales, _ = fit_scales(points, None, v0)
+        else:
+            lo = -min(law["range_V"][0], v0) ** 2 * (1 - 1e-6)  # P > 0 over the range and at V0
+            a, b = lo, 4.0
+            for _ in range(200):  # golden-section search over c, bounded
+                m1, m2 = b - (b - a) / 1.618033988749895, a + (b - a) / 1.618033988749895
+                if fit_scales(points, m1, v0)[1] <= fit_scales(points, m2, v0)[1]:
+                    b = m2
+                else:
+                    a = m1
+            law_c = round((a + b) / 2, 6)
+            scales, _ = fit_scales(points, law_c, v0)
+        for (name, _, _), s in zip(groups, scales):
             if s <= 0:
-                print(f"FAIL: the fit gives {a} a scale of {s:.4g} (no positive energy reaches the targets)")
+                print(f"FAIL: the fit gives {name} a scale of {s:.4g} (no positive energy reaches the targets)")
                 sys.exit(1)
 
         command = "scripts/calibrate_cim.py " + os.path.relpath(macro_dir, os.getcwd())
         if check:
             shipped = load(out_table, "the fitted technology table (run scripts/calibrate_cim.py to make it)")
             got = {f["action"]: f["scale"] for f in shipped.get("calibration", {}).get("fitted", [])}
-            for a, s in zip(fit_actions, scales):
+            for (a, _, _), s in zip(groups, scales):
                 if a not in got or abs(got[a] - s) > 1e-6 * abs(s):
                     print(f"FAIL: {out_table}: {a}: shipped scale {got.get(a)} differs from the fit {s:.9g} "
                           f"(run {command})")
                     sys.exit(1)
+            shipped_c = shipped.get("calibration", {}).get("voltage_law_c")
+            if (law_c is None) != (shipped_c is None) or (law_c is not None and abs(shipped_c - law_c) > 1e-5):
+                print(f"FAIL: {out_table}: voltage law c {shipped_c} differs from the fit {law_c} (run {command})")
+                sys.exit(1)
             table_for_check = out_table
         else:
             table_for_check = os.path.join(work, "fitted.json")
         fitted_table = {
             "name": os.path.splitext(os.path.basename(out_table))[0],
             "base": os.path.relpath(base_table, os.path.dirname(out_table)),
-            "description": (f"{os.path.basename(base_table)} with {', '.join(fit_actions)} fitted to the published "
+            "description": (f"{os.path.basename(base_table)} with {', '.join(g[0] for g in groups)}"
+                            f"{' and a voltage law' if law else ''} fitted to the published "
                             f"points of {os.path.relpath(macro_dir, os.path.dirname(out_table))} (see the calibration "
                             "block); every other number is the base table's."),
             "components": {},
         }
         fitted = []
-        for a, s in zip(fit_actions, scales):
-            comp, _, act = a.partition(".")
-            e = base_energy[a] * s
-            src = (f"fitted: {s:.6g} x {base_energy[a]:.6g} pJ (the base table's value) by {command}, on the points "
-                   "with role \"fit\" in the calibration block")
-            fitted_table["components"].setdefault(comp, {"actions": {}})["actions"][act] = {
-                "energy_pJ": round(e, 9), "source": src}
-            fitted.append({"action": a, "scale": s, "base_pJ": base_energy[a], "fitted_pJ": round(e, 9)})
+        for (name, techs, _), s in zip(groups, scales):
+            for a in techs:
+                comp, _, act = a.partition(".")
+                e = base_energy[a] * s
+                src = (f"fitted: {s:.6g} x {base_energy[a]:.6g} pJ (the base table's value) by {command}, on the "
+                       "points with role \"fit\" in the calibration block")
+                fitted_table["components"].setdefault(comp, {"actions": {}})["actions"][act] = {
+                    "energy_pJ": round(e, 9), "source": src}
+            entry = {"action": name, "scale": s}
+            if techs == [name]:
+                entry.update({"base_pJ": base_energy[name], "fitted_pJ": round(base_energy[name] * s, 9)})
+            else:
+                entry["tech"] = techs
+            fitted.append(entry)
+        if law_c is not None:
+            fitted_table["voltage_laws"] = {"default": {
+                "coefficients": [1, 0, law_c], "range_V": law["range_V"],
+                "source": f"fitted: c by {command} on the points with role \"fit\" (E ~ V^2 + c, every component); "
+                          + law["source"]}}
         if not check:  # a temporary copy whose base is the absolute path of the base table
             with open(table_for_check, "w") as f:
                 json.dump(dict(fitted_table, base=base_table), f)
@@ -180,17 +279,18 @@ def main():
         # Every target with the fitted table.
         results, ok = [], True
         for t, b in zip(targets, before):
-            st = simulate(binary, config, table_for_check, t["set"], work)
-            model = value_of(st, t, banks)
-            ratio = model / t["published"]
+            st = simulate(binary, model, config, table_for_check, t["set"], work)
+            got = value_of(st, t, banks)
+            ratio = got / t["published"]
             within = abs(ratio - 1) <= tol
             ok &= within
             results.append({"name": t["name"], "metric": t["metric"], "published": t["published"],
-                            "uncalibrated": round(b, 6), "model": round(model, 6), "ratio": round(ratio, 4),
-                            "role": t["role"] if t["metric"] == "tops_per_w" else "held-out (throughput)",
+                            "uncalibrated": round(b, 6), "model": round(got, 6), "ratio": round(ratio, 4),
+                            "role": t["role"] if t["metric"] in ENERGY_METRICS else "held-out (throughput)",
                             "source": t["source"]})
         print(f"{os.path.basename(macro_dir)}: fitted " +
-              ", ".join(f"{f['action']} x {f['scale']:.4g}" for f in fitted))
+              ", ".join(f"{f['action']} x {f['scale']:.4g}" for f in fitted) +
+              (f", voltage law V^2 {law_c:+.4g}" if law_c is not None else ""))
         print("| point | metric | published | uncalibrated | model | ratio | role |")
         print("|---|---|---:|---:|---:|---:|---|")
         for r in results:
@@ -208,6 +308,7 @@ def main():
             "method": "linear least squares of the relative energy-per-op error over the points with role fit; "
                       "held-out points and throughput are not used by the fit",
             "fitted": fitted,
+            "voltage_law_c": law_c,
             "tolerance": tol,
             "points": results,
         }

@@ -21,7 +21,7 @@ int Ledger::action(int component, const std::string& action) {
   if (it == c.tech->actions.end())
     throw InputError(tech_.file + ": components." + c.type + ".actions." + action + ": missing; expected action '" +
                      action + "' (needed by model component '" + c.name + "')");
-  acts_.push_back({component, action, it->second.energy_pJ * c.energy_scale});
+  acts_.push_back({component, action, it->second.energy_pJ * c.energy_scale * scaling_.energy_factor_of(c.type)});
   counts_.resize(acts_.size() * ntags_cap_, 0);
   return (int)acts_.size() - 1;
 }
@@ -47,7 +47,7 @@ std::map<std::string, int> Ledger::bind(const std::vector<ComponentSpec>& compon
   return ids;
 }
 
-double Ledger::energy_per_action_pJ(int action) const { return acts_.at(action).energy_pJ * scaling_.energy_factor; }
+double Ledger::energy_per_action_pJ(int action) const { return acts_.at(action).energy_pJ; }
 
 uint64_t Ledger::count(int action) const {
   uint64_t n = 0;

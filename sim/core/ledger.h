@@ -68,7 +68,7 @@ class Ledger {
   struct Act {
     int comp;
     std::string name;
-    double energy_pJ;  // unscaled table value x component energy_scale
+    double energy_pJ;  // table value x component energy_scale x node/voltage factor of its component
   };
   static constexpr int ntags_cap_ = 32;
   const TechTable& tech_;

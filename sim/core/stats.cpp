@@ -30,6 +30,10 @@ Schema<TechParams> tech_schema(const std::string& default_table) {
 static Scaling scaling_for(const TechTable& tech, const NodeScalingTable& nst, const TechParams& p, const Config& c) {
   try {
     return compute_scaling(tech, p.node_nm, p.vdd_V, nst);
+  } catch (const SupplyError& e) {
+    throw InputError(c.origin("tech.vdd_V") + ": tech.vdd_V: got " + format_double(p.vdd_V) +
+                     (p.vdd_V > 0 ? "" : " (the table's nominal " + format_double(tech.vdd_V) + " V)") +
+                     "; expected a supply the technology table's voltage laws cover (" + e.what() + ")");
   } catch (const InputError& e) {
     throw InputError(c.origin("tech.node_nm") + ": tech.node_nm: got " + format_double(p.node_nm) +
                      "; expected a node covered by the scaling table (" + e.what() + ")");

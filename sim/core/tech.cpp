@@ -23,6 +23,96 @@ std::string canonical_key(const std::filesystem::path& p) {
   return (ec ? p.lexically_normal() : c).string();
 }
 
+// "voltage_laws": {"default": {coefficients, [range_V], source}, "<name>": {coefficients, components,
+// [range_V], source}, ...}. Replaces a base table's laws as a whole. Positivity is checked afterwards, at the
+// final nominal supply (check_voltage_laws).
+void read_voltage_laws(const JsonNode& block, TechTable& t) {
+  if (!block.expect_object("an object of voltage laws {\"default\" or a name: {coefficients, components, source}}"))
+    return;
+  t.default_law = VoltageLaw();
+  t.laws.clear();
+  t.has_laws = true;
+  std::map<std::string, std::string> owner;  // component -> law
+  block.for_each_member([&](const std::string& name, const JsonNode& n) {
+    if (!n.expect_object()) return;
+    if (name.empty()) {
+      n.fail("a law with a name (\"default\" or the name of a class of components)");
+      return;
+    }
+    const size_t before = n.diag().size();
+    const bool is_default = name == "default";
+    if (is_default)
+      n.only_keys({"coefficients", "range_V", "source"});
+    else
+      n.only_keys({"coefficients", "components", "range_V", "source"});
+    VoltageLaw law;
+    law.name = name;
+    law.file = t.file;
+    law.source = n["source"].text(true);
+    JsonNode co = n["coefficients"];
+    if (co.expect_list("[a, b, c] of E(V) ~ a V^2 + b V + c (three numbers)", 3, 3)) {
+      law.a = co[0].number(-1e6, 1e6, 0, "a number in [-1e6, 1e6]");
+      law.b = co[1].number(-1e6, 1e6, 0, "a number in [-1e6, 1e6]");
+      law.c = co[2].number(-1e6, 1e6, 0, "a number in [-1e6, 1e6]");
+    }
+    if (n.has("range_V")) {
+      JsonNode r = n["range_V"];
+      if (r.expect_list("[min_V, max_V] (two voltages)", 2, 2)) {
+        law.min_V = r[0].number(1e-3, 100, 0, "a voltage in [0.001, 100]");
+        law.max_V = r[1].number(1e-3, 100, 0, "a voltage in [0.001, 100]");
+        if (law.max_V > 0 && law.max_V < law.min_V) r.fail("[min_V, max_V] with min_V <= max_V");
+      }
+    }
+    if (!is_default) {
+      JsonNode cs = n["components"];
+      if (cs.expect_list("a non-empty list of component names of this table", 1))
+        for (size_t k = 0; k < cs.size(); ++k) {
+          std::string c = cs[k].text(true);
+          if (c.empty()) continue;
+          if (!t.components.count(c))
+            cs[k].fail("a component of this table (or its base)");
+          else if (owner.count(c))
+            cs[k].fail("a component under one law only (already under '" + owner[c] + "')");
+          else {
+            owner[c] = name;
+            law.components.push_back(c);
+          }
+        }
+    }
+    if (n.diag().size() != before) return;  // reported; no follow-on errors from fallback values
+    law.checked = true;
+    if (is_default)
+      t.default_law = law;
+    else
+      t.laws.push_back(law);
+  });
+}
+
+// Every law (its own or inherited) must give a positive energy at the table's nominal supply, the anchor of
+// E(V0), and over its fitted range.
+void check_voltage_laws(const TechTable& t, Diagnostics& d) {
+  std::vector<const VoltageLaw*> all{&t.default_law};
+  for (const VoltageLaw& l : t.laws) all.push_back(&l);
+  for (const VoltageLaw* law : all) {
+    if (!law->checked) continue;
+    std::vector<double> at{t.vdd_V};
+    if (law->max_V > 0) {
+      at.push_back(law->min_V);
+      at.push_back(law->max_V);
+      double vertex = law->a != 0 ? -law->b / (2 * law->a) : -1;
+      if (vertex > law->min_V && vertex < law->max_V) at.push_back(vertex);
+    }
+    for (double v : at)
+      if (!(law->p(v) > 0)) {
+        d.error(law->file, "voltage_laws." + law->name + ".coefficients",
+                "[" + format_double(law->a) + ", " + format_double(law->b) + ", " + format_double(law->c) + "]",
+                "a V^2 + b V + c > 0 at the nominal supply " + format_double(t.vdd_V) + " V and over range_V (it is " +
+                    format_double(law->p(v)) + " at " + format_double(v) + " V)");
+        break;
+      }
+  }
+}
+
 TechTable load_tech_chain(const std::string& file, std::vector<std::string>& chain) {
   namespace fs = std::filesystem;
   json j = load_json_file(file);
@@ -30,7 +120,8 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
   JsonNode root(j, file, d);
   TechTable t;
   if (!root.expect_object()) d.throw_if_any();
-  root.only_keys({"name", "node_nm", "vdd_nominal_V", "description", "components", "base", "calibration"});
+  root.only_keys(
+      {"name", "node_nm", "vdd_nominal_V", "description", "components", "base", "calibration", "voltage_laws"});
   const bool based = root.has("base");
   if (based) {
     const json& b = root["base"].value();
@@ -93,6 +184,8 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
   }
   if (t.node_nm <= 0 && d.empty()) root["node_nm"].fail("a positive number");
   if (t.vdd_V <= 0 && d.empty()) root["vdd_nominal_V"].fail("a positive number");
+  if (root.has("voltage_laws")) read_voltage_laws(root["voltage_laws"], t);
+  if (d.empty() && t.vdd_V > 0) check_voltage_laws(t, d);
   d.throw_if_any();
   return t;
 }
@@ -176,12 +269,55 @@ Scaling compute_scaling(const TechTable& tech, double node_nm, double vdd_V, con
     s.area_factor = table.area(s.node_nm) / table.area(s.tech_node_nm);
   }
   double vr = s.vdd_V / s.vdd_nominal_V;
-  s.voltage_factor = vr * vr;
+  auto factor = [&](const VoltageLaw& law) {
+    const std::string where = law.file + ": voltage_laws." + law.name;
+    if (law.max_V > 0 && (s.vdd_V < law.min_V || s.vdd_V > law.max_V))
+      throw SupplyError(where + ": supply " + format_double(s.vdd_V) + " V is outside the range [" +
+                        format_double(law.min_V) + ", " + format_double(law.max_V) +
+                        "] V the law was fitted on; expected tech.vdd_V within it");
+    if (law.a == 1 && law.b == 0 && law.c == 0) return vr * vr;  // pure V^2, in the same arithmetic as always
+    const double pv = law.p(s.vdd_V), p0 = law.p(s.vdd_nominal_V);
+    if (!(pv > 0) || !(p0 > 0))
+      throw SupplyError(where + ": a V^2 + b V + c is " + format_double(pv) + " at " + format_double(s.vdd_V) +
+                        " V and " + format_double(p0) + " at the nominal " + format_double(s.vdd_nominal_V) +
+                        " V; expected a supply where the law gives a positive energy");
+    return pv / p0;
+  };
+  s.voltage_factor = factor(tech.default_law);
   s.energy_factor = s.capacitance_factor * s.voltage_factor;
+  if (tech.has_laws) {
+    s.laws_json = json::object();
+    auto describe = [&](const VoltageLaw& law, double f) {
+      json l;
+      l["coefficients"] = {law.a, law.b, law.c};
+      if (law.max_V > 0) l["range_V"] = {law.min_V, law.max_V};
+      l["factor"] = f;
+      if (!law.components.empty()) l["components"] = law.components;
+      return l;
+    };
+    s.laws_json["default"] = describe(tech.default_law, s.voltage_factor);
+    for (const VoltageLaw& law : tech.laws) {
+      double f = factor(law);
+      s.law_factor[law.name] = f;
+      for (const std::string& c : law.components) s.law_of_component[c] = law.name;
+      s.laws_json[law.name] = describe(law, f);
+    }
+  }
   // Leakage power ~ Vdd * I_leak, with I_leak taken proportional to device width (~ switched capacitance).
   // A first-order estimate: it ignores the exponential dependence of subthreshold current on Vth and DIBL.
   s.leakage_factor = s.capacitance_factor * vr;
   return s;
+}
+
+const VoltageLaw& TechTable::law_of(const std::string& component) const {
+  for (const VoltageLaw& l : laws)
+    if (std::find(l.components.begin(), l.components.end(), component) != l.components.end()) return l;
+  return default_law;
+}
+
+double Scaling::energy_factor_of(const std::string& type) const {
+  auto it = law_of_component.find(type);
+  return it == law_of_component.end() ? energy_factor : capacitance_factor * law_factor.at(it->second);
 }
 
 json Scaling::to_json() const {
@@ -197,9 +333,17 @@ json Scaling::to_json() const {
   j["energy_factor"] = energy_factor;
   j["area_factor"] = area_factor;
   j["leakage_factor"] = leakage_factor;
-  j["method"] =
-      "dynamic energy x C(node)/C(node0) x (V/V0)^2, C = energy/Vnom^2 from the node table interpolated "
-      "log-log; area x A(node)/A(node0); leakage x C(node)/C(node0) x V/V0";
+  if (laws_json.is_null()) {
+    j["method"] =
+        "dynamic energy x C(node)/C(node0) x (V/V0)^2, C = energy/Vnom^2 from the node table interpolated "
+        "log-log; area x A(node)/A(node0); leakage x C(node)/C(node0) x V/V0";
+  } else {
+    j["voltage_laws"] = laws_json;
+    j["method"] =
+        "dynamic energy x C(node)/C(node0) x P(V)/P(V0), P(V) = a V^2 + b V + c per voltage law (voltage_laws), "
+        "C = energy/Vnom^2 from the node table interpolated log-log; area x A(node)/A(node0); leakage x "
+        "C(node)/C(node0) x V/V0";
+  }
   return j;
 }
 

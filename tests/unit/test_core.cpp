@@ -229,6 +229,52 @@ TEST_CASE("node and voltage scaling", "[core][tech]") {
   CHECK_THROWS_AS(compute_scaling(t, 3, 0, n), InputError);
 }
 
+TEST_CASE("voltage laws: per-component E(V) = E(V0) P(V)/P(V0), fitted ranges and bad laws are errors", "[core][tech]") {
+  std::string d = tmpdir();
+  const std::string base = data_dir() + "/configs/tech/28nm.json";
+  NodeScalingTable n = load_node_scaling(data_dir() + "/configs/tech/node_scaling.json");
+  // Two named laws and a default; the factors are checked against the closed form computed here.
+  json laws = {{"default", {{"coefficients", {1.0, 0.2, 0.0}}, {"source", "test"}}},
+               {"periphery", {{"coefficients", {1.0, 0.0, -0.2}}, {"components", {"full_adder", "register"}},
+                              {"range_V", {0.6, 1.0}}, {"source", "test"}}}};
+  put(d + "/law.json", json{{"base", fs::relative(base, d).string()}, {"voltage_laws", laws}}.dump());
+  TechTable t = load_tech(d + "/law.json");
+  CHECK(&t.law_of("full_adder") != &t.default_law);
+  CHECK(&t.law_of("bitline") == &t.default_law);
+  const double v0 = 0.9, v = 0.7;
+  Scaling s = compute_scaling(t, 0, v, n);
+  const double f_def = (v * v + 0.2 * v) / (v0 * v0 + 0.2 * v0), f_per = (v * v - 0.2) / (v0 * v0 - 0.2);
+  CHECK(s.energy_factor == Approx(f_def));
+  CHECK(s.energy_factor_of("bitline") == Approx(f_def));
+  CHECK(s.energy_factor_of("full_adder") == Approx(f_per));
+  CHECK(s.to_json()["voltage_laws"]["periphery"]["factor"].get<double>() == Approx(f_per));
+  // The ledger prices each action with its component's law.
+  Ledger L(t, s);
+  int fa = L.component("adder", "full_adder", 1), bl = L.component("bl", "bitline", 1);
+  int add = L.action(fa, "add_bit"), pre = L.action(bl, "precharge");
+  CHECK(L.energy_per_action_pJ(add) == Approx(t.components.at("full_adder").actions.at("add_bit").energy_pJ * f_per));
+  CHECK(L.energy_per_action_pJ(pre) == Approx(t.components.at("bitline").actions.at("precharge").energy_pJ * f_def));
+  // Without laws: pure V^2 (the default law is a = 1, b = c = 0).
+  TechTable plain = load_tech(base);
+  CHECK(compute_scaling(plain, 0, v, n).energy_factor == Approx((v / v0) * (v / v0)));
+  // A supply outside a fitted range, or where P <= 0, is a SupplyError naming the law.
+  CHECK_THROWS_AS(compute_scaling(t, 0, 0.5, n), SupplyError);
+  CHECK_THROWS_WITH(compute_scaling(t, 0, 1.1, n), Catch::Contains("voltage_laws.periphery") && Catch::Contains("[0.6, 1]"));
+  // Bad laws: an unknown component, one under two laws, a P that is not positive, two coefficients, a stray key.
+  auto bad = [&](json l, const std::string& want) {
+    put(d + "/bad.json", json{{"base", fs::relative(base, d).string()}, {"voltage_laws", l}}.dump());
+    CHECK_THROWS_WITH(load_tech(d + "/bad.json"), Catch::Contains(want));
+  };
+  bad({{"x", {{"coefficients", {1, 0, 0}}, {"components", {"no_such"}}, {"source", "t"}}}}, "voltage_laws.x.components[0]");
+  bad({{"x", {{"coefficients", {1, 0, 0}}, {"components", {"register"}}, {"source", "t"}}},
+       {"y", {{"coefficients", {1, 0, 0}}, {"components", {"register"}}, {"source", "t"}}}},
+      "already under 'x'");
+  bad({{"default", {{"coefficients", {1, 0, -1}}, {"source", "t"}}}}, "voltage_laws.default.coefficients");
+  bad({{"default", {{"coefficients", {1, 0}}, {"source", "t"}}}}, "three numbers");
+  bad({{"default", {{"coefficients", {1, 0, 0}}, {"source", "t"}, {"componets", {"register"}}}}}, "componets");
+  bad({{"x", {{"coefficients", {1, 0, 0}}, {"components", {"register"}}}}}, "voltage_laws.x.source");
+}
+
 TEST_CASE("ledger: total is the sum of the breakdown, linear in counts, quadratic in Vdd", "[core][ledger]") {
   TechTable t = load_tech(data_dir() + "/configs/tech/28nm.json");
   NodeScalingTable n = load_node_scaling(data_dir() + "/configs/tech/node_scaling.json");
