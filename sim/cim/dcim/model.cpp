@@ -1,34 +1,34 @@
-// `tinyforge sim colmac`: the bit-serial column-MAC digital CIM macro (a full adder in every cell; the
-// Colonnade class). One design point = one array shape, one precision and a batch of input vectors through a
-// weight-stationary layer: results checked against the direct computation, activity counted from the data,
-// priced by the technology table, clock from a fitted timing model. docs/cim.md, "The column-MAC macro".
+// `tinyforge sim dcim`: digital CIM macros that do the whole MAC in the array (cim/dcim/array.h): the
+// column-MAC array with a full adder in every cell (Colonnade class) or per-output adder trees (TSMC DCIM
+// class). One design point = one array, one precision and a batch of input vectors through a weight-stationary
+// layer: results checked against the direct computation, activity counted from the data, priced by the
+// technology table, clock from a timing model. docs/cim.md, "Digital MAC arrays".
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
 
-#include "cim/colmac/array.h"
+#include "cim/dcim/array.h"
 #include "cim/workloads.h"
 #include "core/context.h"
 #include "core/registry.h"
 #include "core/stats.h"
 
-namespace tf::colmac {
+namespace tf::dcim {
 namespace {
 
 struct Params {
   int seed = 1;
   Shape shape;
-  bool clock_gating = false;
   double freq_MHz = 0;
   double t_fixed_ns = 0, t_row_ns = 0, t_column_ns = 0;
   int n = 0, m = 0, w_bits = 8, x_bits = 8, vectors = 8;
   bool w_signed = false, x_signed = false;
   TechParams tech;
-  // The clock period the timing model allows: register overhead, the full adders of one pipeline stage's
-  // rows, the carry ripple across one slice.
+  // The clock period the timing model allows: register overhead, the adders of one pipeline stage (a cell's
+  // adder per row in column_mac, one tree level in adder_tree), the widest carry ripple.
   double period_ns() const {
-    return t_fixed_ns + shape.rows_per_stage * t_row_ns + shape.slice(w_bits) * t_column_ns;
+    return t_fixed_ns + shape.stage_depth() * t_row_ns + shape.carry_bits(w_bits) * t_column_ns;
   }
   double f_max_MHz() const { return 1e3 / period_ns(); }
   double f_MHz() const { return freq_MHz > 0 ? freq_MHz : f_max_MHz(); }
@@ -42,6 +42,13 @@ const Schema<Params>& schema() {
     Schema<P_> P;
     P.integer("seed", &P_::seed, 1, 0, 2147483647, "", "seed of the random weights and inputs");
     P.custom(
+        "macro.arch", [](P_& p, const json& v) { p.shape.arch = v.get<std::string>() == "adder_tree" ? Arch::AdderTree : Arch::ColumnMac; },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.choice("macro.arch", "column_mac", {"column_mac", "adder_tree"},
+                           "column_mac: a full adder in every cell, partial sums ripple down the rows (Colonnade); "
+                           "adder_tree: gated weight bits summed by a binary adder tree per output (TSMC DCIM)");
+        });
+    P.custom(
         "macro.rows", [](P_& p, const json& v) { p.shape.rows = v.get<int>(); },
         [](ParamSet& ps) -> ParamSpec& {
           return ps.integer("macro.rows", 128, 2, 1024, "rows", "rows: one input (dot-product element) each");
@@ -50,61 +57,68 @@ const Schema<Params>& schema() {
         "macro.cols", [](P_& p, const json& v) { p.shape.cols = v.get<int>(); },
         [](ParamSet& ps) -> ParamSpec& {
           return ps.integer("macro.cols", 128, 2, 1024, "columns",
-                            "columns: one slice of w_bits + spill_bits columns per output");
+                            "columns: w_bits + spill_bits per output (column_mac) or w_bits (adder_tree)");
         });
     P.custom(
         "macro.rows_per_stage", [](P_& p, const json& v) { p.shape.rows_per_stage = v.get<int>(); },
         [](ParamSet& ps) -> ParamSpec& {
           return ps.integer("macro.rows_per_stage", 8, 1, 1024, "rows",
-                            "a pipeline register row after every this many rows (8: Colonnade's 16 registers per "
-                            "column of 128 rows)");
+                            "column_mac: a pipeline register row after every this many rows (8: Colonnade's 16 "
+                            "registers per column of 128 rows)");
         });
     P.custom(
         "macro.spill_bits", [](P_& p, const json& v) { p.shape.spill_bits = v.get<int>(); },
         [](ParamSet& ps) -> ParamSpec& {
           return ps.integer("macro.spill_bits", 0, 0, 16, "bits",
-                            "cells beyond the weight bits in each slice that hold the growing partial sum; 0 = "
-                            "ceil(log2 rows), enough for any data");
+                            "column_mac: cells beyond the weight bits in each slice that hold the growing partial "
+                            "sum; 0 = ceil(log2 rows), enough for any data");
         });
-    P.boolean("macro.clock_gating", &P_::clock_gating, false,
-              "pipeline registers of columns that hold no slice are not clocked");
+    P.custom(
+        "macro.clock_gating", [](P_& p, const json& v) { p.shape.clock_gating = v.get<bool>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.boolean("macro.clock_gating", false,
+                            "pipeline registers of columns that hold no output are not clocked");
+        });
     P.real("macro.freq_MHz", &P_::freq_MHz, 0, 0, 5000, "MHz",
            "clock frequency; 0 = the fastest the timing model allows (f_max_MHz)");
     P.real("timing.fixed_ns", &P_::t_fixed_ns, 0.870, 0, 1000, "ns",
            "clock period: register clock-to-q, setup and skew (default: fitted to Colonnade's simulated "
            "throughput, configs/cim/macros/colonnade_kim2021)");
     P.real("timing.row_ns", &P_::t_row_ns, 0.394, 0, 100, "ns",
-           "clock period: one row's full adder on the partial-sum path (default: fitted, as above)");
+           "clock period: one adder on the partial-sum path, a row (column_mac) or a tree level (adder_tree) "
+           "(default: fitted, as above)");
     P.real("timing.column_ns", &P_::t_column_ns, 0.406, 0, 100, "ns",
-           "clock period: one column of carry ripple across a slice (default: fitted, as above)");
+           "clock period: one bit of carry ripple across the widest adder (default: fitted, as above)");
     P.integer("workload.n", &P_::n, 0, 0, 1024, "inputs", "dot-product length (rows used); 0 = macro.rows");
-    P.integer("workload.m", &P_::m, 0, 0, 1024, "outputs", "outputs (slices used); 0 = as many as fit");
+    P.integer("workload.m", &P_::m, 0, 0, 1024, "outputs", "outputs used; 0 = as many as fit");
     P.integer("workload.w_bits", &P_::w_bits, 8, 1, 16, "bits", "weight precision");
     P.integer("workload.x_bits", &P_::x_bits, 8, 1, 16, "bits", "input precision (cycles per input vector)");
     P.boolean("workload.w_signed", &P_::w_signed, false, "signed (two's complement) weights");
     P.boolean("workload.x_signed", &P_::x_signed, false, "signed (two's complement) inputs");
     P.integer("workload.vectors", &P_::vectors, 8, 1, 4096, "vectors",
               "input vectors streamed through the stationary weights");
-    P.include(&P_::tech, tech_schema("65nm_colmac"));
+    P.include(&P_::tech, tech_schema("65nm_dcim"));
     P.rule([](const P_& p, const Config& c, Diagnostics& d) {
-      if (p.shape.rows_per_stage > p.shape.rows)
+      if (p.shape.arch == Arch::ColumnMac && p.shape.rows_per_stage > p.shape.rows)
         d.error(c.origin("macro.rows_per_stage"), "macro.rows_per_stage", std::to_string(p.shape.rows_per_stage),
                 "at most macro.rows (" + std::to_string(p.shape.rows) + ")");
       if (p.n > p.shape.rows)
         d.error(c.origin("workload.n"), "workload.n", std::to_string(p.n),
                 "at most macro.rows (" + std::to_string(p.shape.rows) + ")");
       const int fit = p.shape.outputs(p.w_bits);
+      const int per = p.shape.columns_per_output(p.w_bits);
       if (fit < 1)
         d.error(c.origin("macro.cols"), "macro.cols", std::to_string(p.shape.cols),
-                "at least one slice of w_bits + spill_bits = " + std::to_string(p.shape.slice(p.w_bits)) + " columns");
+                "at least the " + std::to_string(per) + " columns of one output");
       else if (p.m > fit)
         d.error(c.origin("workload.m"), "workload.m", std::to_string(p.m),
-                "at most " + std::to_string(fit) + " (slices of " + std::to_string(p.shape.slice(p.w_bits)) +
+                "at most " + std::to_string(fit) + " (outputs of " + std::to_string(per) +
                     " columns in macro.cols = " + std::to_string(p.shape.cols) + ")");
-      // A partial sum must fit its slice: n x max|w| < 2^(slice) (unsigned) or 2^(slice-1) (signed).
+      // column_mac: a partial sum must fit its slice: n x max|w| < 2^(slice) (unsigned) or 2^(slice-1) (signed).
       const int n = p.n > 0 ? p.n : p.shape.rows;
       const double need = std::log2((double)n) + p.w_bits;
-      if (p.shape.spill_bits > 0 && p.shape.slice(p.w_bits) < std::ceil(need - 1e-9))
+      if (p.shape.arch == Arch::ColumnMac && p.shape.spill_bits > 0 &&
+          p.shape.result_bits(p.w_bits) < std::ceil(need - 1e-9))
         d.error(c.origin("macro.spill_bits"), "macro.spill_bits", std::to_string(p.shape.spill_bits),
                 "at least ceil(log2 n) = " + std::to_string((int)std::ceil(need - 1e-9) - p.w_bits) +
                     " (partial sums of " + std::to_string(n) + " products would overflow the slice)");
@@ -122,43 +136,50 @@ const Schema<Params>& schema() {
   return s;
 }
 
-// Ledger components and actions of the macro.
+// Ledger components and actions of the macro. Cell and adder actions are per output toggle; the input line
+// per toggle per column it crosses; registers per flip-flop per cycle.
 struct Energy {
   Ledger& L;
   std::map<std::string, int> id;
   int tag_array, tag_periphery;
   Energy(Ledger& l, const Params& p) : L(l) {
     const Shape& s = p.shape;
-    const int acc_bits = s.slice(p.w_bits) + p.x_bits;
-    id = L.bind({{"colmac_cell", "colmac_cell", (double)s.rows * s.cols},
-                 {"input_line", "colmac_input_line", (double)s.rows, s.cols / 128.0},
-                 {"stage_regs", "register", (double)s.stages() * s.cols},
-                 {"accumulators", "register", (double)p.outs() * acc_bits},
-                 {"acc_adders", "full_adder", (double)p.outs() * acc_bits}},
-                {"colmac_cell.product_toggle", "colmac_cell.sum_toggle", "colmac_cell.carry_toggle",
-                 "input_line.toggle", "stage_regs.write_bit", "accumulators.write_bit", "acc_adders.add_bit"});
+    const bool tree = s.arch == Arch::AdderTree;
+    const double acc = (double)p.outs() * (s.result_bits(p.w_bits) + p.x_bits);
+    std::vector<ComponentSpec> parts = {{"cells", tree ? "dcim_cell" : "colmac_cell", (double)s.rows * s.cols}};
+    // A tree per output of rows - 1 adders, N + k bits wide at level k: about rows x (N + 1) adder bits.
+    if (tree) parts.push_back({"adders", "tree_adder", (double)s.outputs(p.w_bits) * (s.rows - 1) * (p.w_bits + 1)});
+    parts.push_back({"input_lines", "input_line", (double)s.rows, (double)s.cols});
+    parts.push_back({"pipeline_regs", "register", (double)s.register_bits(p.w_bits, s.outputs(p.w_bits))});
+    parts.push_back({"accumulators", "register", acc});
+    parts.push_back({"acc_adders", "full_adder", acc});
+    const std::string adder = tree ? "adders" : "cells";
+    id = L.bind(parts, {"cells.product_toggle", adder + ".sum_toggle", adder + ".carry_toggle",
+                        "input_lines.toggle_per_column", "pipeline_regs.write_bit", "accumulators.write_bit",
+                        "acc_adders.add_bit"});
+    sum_ = id[adder + ".sum_toggle"];
+    carry_ = id[adder + ".carry_toggle"];
     tag_array = L.tag("array");
     tag_periphery = L.tag("periphery");
   }
   void charge(const Params& p, const Activity& a) {
-    const Shape& s = p.shape;
-    const uint64_t clocked = p.clock_gating ? (uint64_t)p.outs() * s.slice(p.w_bits) : (uint64_t)s.cols;
-    L.add(id["colmac_cell.product_toggle"], tag_array, a.product_toggles);
-    L.add(id["colmac_cell.sum_toggle"], tag_array, a.sum_toggles);
-    L.add(id["colmac_cell.carry_toggle"], tag_array, a.carry_toggles);
-    L.add(id["input_line.toggle"], tag_array, a.input_toggles);
-    L.add(id["stage_regs.write_bit"], tag_array, a.cycles * (uint64_t)s.stages() * clocked);
+    L.add(id["cells.product_toggle"], tag_array, a.product_toggles);
+    L.add(sum_, tag_array, a.sum_toggles);
+    L.add(carry_, tag_array, a.carry_toggles);
+    L.add(id["input_lines.toggle_per_column"], tag_array, a.input_toggles);
+    L.add(id["pipeline_regs.write_bit"], tag_array, a.cycles * p.shape.register_bits(p.w_bits, p.outs()));
     L.add(id["accumulators.write_bit"], tag_periphery, a.acc_bit_updates);
     L.add(id["acc_adders.add_bit"], tag_periphery, a.acc_bit_updates);
   }
+  int sum_ = -1, carry_ = -1;
 };
 
-class ColmacModel : public Model {
+class DcimModel : public Model {
  public:
-  std::string name() const override { return "colmac"; }
+  std::string name() const override { return "dcim"; }
   std::string summary() const override {
-    return "bit-serial column-MAC digital CIM macro, a full adder in every cell (Colonnade class): weight-"
-           "stationary MVM at 1-16 bits";
+    return "digital CIM macro with the MAC in the array: column-MAC (a full adder per cell, Colonnade) or adder "
+           "tree (TSMC DCIM); bit-serial inputs, 1-16 bits";
   }
   std::string default_config() const override { return "cim/macros/colonnade_kim2021/config.json"; }
   void declare(ParamSet& P) const override { P = schema().params(); }
@@ -167,9 +188,9 @@ class ColmacModel : public Model {
     M.neither("seed", "", "seed of the random data");
     M.neither("rows", "rows", "rows of the array");
     M.neither("cols", "columns", "columns of the array");
-    M.neither("rows_per_stage", "rows", "rows between pipeline registers");
-    M.neither("slice_bits", "columns", "columns per output: weight bits + spill bits");
-    M.neither("outputs", "", "outputs computed at once (slices used)");
+    M.label("arch", "array architecture (macro.arch)");
+    M.neither("columns_per_output", "columns", "columns per output: weight bits (+ spill bits in column_mac)");
+    M.neither("outputs", "", "outputs computed at once");
     M.neither("n", "", "dot-product length");
     M.neither("w_bits", "bits", "weight precision");
     M.neither("x_bits", "bits", "input precision");
@@ -193,7 +214,7 @@ class ColmacModel : public Model {
   json run(RunContext& ctx) override;
 };
 
-json ColmacModel::run(RunContext& ctx) {
+json DcimModel::run(RunContext& ctx) {
   const Params p = schema().read(ctx.config);
   TechSetup tech = load_tech_setup(p.tech, ctx.config);
   const Scaling& sc = tech.scaling;
@@ -226,8 +247,9 @@ json ColmacModel::run(RunContext& ctx) {
     pr.x.push_back(layer.x);
     ref.push_back(cim::mvm_reference(layer));
   }
-  ctx.log("column-MAC array " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + ", " +
-          std::to_string(pr.m) + " outputs of " + std::to_string(s.slice(p.w_bits)) + " columns, " +
+  const std::string arch = s.arch == Arch::AdderTree ? "adder_tree" : "column_mac";
+  ctx.log(arch + " array " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + ", " + std::to_string(pr.m) +
+          " outputs of " + std::to_string(s.columns_per_output(p.w_bits)) + " columns, " +
           std::to_string(p.vectors) + " vectors at " + std::to_string(p.x_bits) + "b x " + std::to_string(p.w_bits) +
           "b; tech " + tech.table.name + " at " + format_double(sc.vdd_V) + " V");
   auto t0 = std::chrono::steady_clock::now();
@@ -244,19 +266,19 @@ json ColmacModel::run(RunContext& ctx) {
   Ledger ledger(tech.table, sc);
   Energy e(ledger, p);
   e.charge(p, res.activity);
-  // Cycles: one per input bit of each vector, then the last bit drains through the register rows and the
-  // periphery accumulator.
-  const uint64_t cycles = res.activity.cycles + (uint64_t)s.stages() + 1;
+  // Cycles: one per input bit of each vector, then the last bit drains through the register rows (the tree's
+  // result register) and the periphery accumulator.
+  const uint64_t cycles = res.activity.cycles + (s.arch == Arch::ColumnMac ? (uint64_t)s.stages() : 1) + 1;
   const double f = p.f_MHz(), time_s = (double)cycles / (f * 1e6);
   EnergyReport er = ledger.report(time_s);
   const double macs = (double)pr.n * pr.m * p.vectors, ops = 2 * macs;
   json j;
-  j["model"] = "colmac";
+  j["model"] = "dcim";
   j["seed"] = p.seed;
   j["rows"] = s.rows;
   j["cols"] = s.cols;
-  j["rows_per_stage"] = s.rows_per_stage;
-  j["slice_bits"] = s.slice(p.w_bits);
+  j["arch"] = arch;
+  j["columns_per_output"] = s.columns_per_output(p.w_bits);
   j["outputs"] = pr.m;
   j["n"] = pr.n;
   j["w_bits"] = p.w_bits;
@@ -291,6 +313,6 @@ json ColmacModel::run(RunContext& ctx) {
 
 }  // namespace
 
-TF_REGISTER_MODEL("colmac", ColmacModel);
+TF_REGISTER_MODEL("dcim", DcimModel);
 
-}  // namespace tf::colmac
+}  // namespace tf::dcim

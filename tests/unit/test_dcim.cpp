@@ -1,23 +1,24 @@
-// The column-MAC array (sim/cim/colmac): results against a direct computation written here, and the toggle
-// counts of a small case worked out by hand.
+// The digital MAC arrays (sim/cim/dcim): results against a direct computation written here, and the toggle
+// counts of small cases worked out by hand.
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "cim/colmac/array.h"
+#include "cim/dcim/array.h"
 
-using namespace tf::colmac;
+using namespace tf::dcim;
 
 namespace {
 int64_t lo(int bits, bool sgn) { return sgn ? -(int64_t(1) << (bits - 1)) : 0; }
 int64_t hi(int bits, bool sgn) { return sgn ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1; }
 }  // namespace
 
-TEST_CASE("colmac array: every result equals the direct dot product, signed and unsigned, 1 to 16 bits, extremes",
-          "[colmac]") {
+TEST_CASE("dcim arrays: every result equals the direct dot product, both architectures, signed and unsigned, 1 to 16 bits, extremes",
+          "[dcim]") {
   std::mt19937_64 rng(7);
-  for (int rep = 0; rep < 60; ++rep) {
+  for (int rep = 0; rep < 120; ++rep) {
     Shape s;
+    s.arch = rep % 2 ? Arch::AdderTree : Arch::ColumnMac;
     s.rows = 1 + (int)(rng() % 40);
     s.rows_per_stage = 1 + (int)(rng() % s.rows);
     Problem p;
@@ -25,7 +26,7 @@ TEST_CASE("colmac array: every result equals the direct dot product, signed and 
     p.x_bits = 1 + (int)(rng() % 16);
     p.w_signed = rng() & 1;
     p.x_signed = rng() & 1;
-    s.cols = s.slice(p.w_bits) * (1 + (int)(rng() % 3));
+    s.cols = s.columns_per_output(p.w_bits) * (1 + (int)(rng() % 3));
     p.n = 1 + (int)(rng() % s.rows);
     p.m = s.outputs(p.w_bits);
     const int mode = rep % 3;  // random, all at the maximum, all at the minimum
@@ -48,7 +49,7 @@ TEST_CASE("colmac array: every result equals the direct dot product, signed and 
       for (int j = 0; j < p.m; ++j) {
         int64_t ref = 0;
         for (int i = 0; i < p.n; ++i) ref += p.w[i][j] * p.x[v][i];
-        INFO("rows " << s.rows << " w_bits " << p.w_bits << " x_bits " << p.x_bits << " signed " << p.w_signed
+        INFO("arch " << (int)s.arch << " rows " << s.rows << " w_bits " << p.w_bits << " x_bits " << p.x_bits << " signed " << p.w_signed
                      << p.x_signed << " mode " << mode);
         REQUIRE(r.y[v][j] == ref);
       }
@@ -56,7 +57,7 @@ TEST_CASE("colmac array: every result equals the direct dot product, signed and 
   }
 }
 
-TEST_CASE("colmac array: toggles of a 2-row, 2-column array worked out by hand", "[colmac]") {
+TEST_CASE("dcim column_mac: toggles of a 2-row, 2-column array worked out by hand", "[dcim]") {
   // One output, 1-bit weights [1, 1], spill 1 bit: a 2-bit slice. Vector 1: inputs [1, 1]; vector 2: [0, 1].
   // Cycle 1: row 0 adds 01 to 00 (sum 01, no carry); row 1 adds 01 to 01 (sum 10, carry out of bit 0).
   //   product toggles 2, sum 2 (01 and 10 from 00), carry 1, input lines 2; result 2.
@@ -85,7 +86,7 @@ TEST_CASE("colmac array: toggles of a 2-row, 2-column array worked out by hand",
   CHECK(r.activity.acc_bit_updates == 2 * 1 * (2 + 1));  // cycles x outputs x (slice + x_bits)
 }
 
-TEST_CASE("colmac array: slices, spill bits and register rows of Colonnade's geometry", "[colmac]") {
+TEST_CASE("dcim column_mac: slices, spill bits and register rows of Colonnade's geometry", "[dcim]") {
   Shape s;  // 128 x 128, a register row every 8 rows
   CHECK(s.spill() == 7);
   CHECK(s.stages() == 16);
@@ -96,4 +97,34 @@ TEST_CASE("colmac array: slices, spill bits and register rows of Colonnade's geo
   CHECK(s.spill() == 7);
   s.rows_per_stage = 30;
   CHECK(s.stages() == 4);
+}
+
+TEST_CASE("dcim adder_tree: toggles of a 3-row tree worked out by hand", "[dcim]") {
+  // One output, 2-bit unsigned weights [3, 1, 2]; rows 3: level 1 adds rows 0 and 1 in 3 bits (row 2 passes),
+  // level 2 adds that to row 2 in 4 bits. Vector [1, 1, 1] (1-bit inputs), then [1, 0, 1].
+  // Cycle 1: products 11, 01, 10 (4 toggles); level 1: 011 + 001 = 100 (sum 1 toggle; carries out of bits 0
+  //   and 1: 011); level 2: 0100 + 0010 = 0110 (2 sum toggles, no carry). Result 6. Inputs: 3 toggles.
+  // Cycle 2: row 1's product 01 -> 00 (1); level 1: 011 + 000 = 011 (sum 100 -> 011: 3, carries 011 -> 000:
+  //   2); level 2: 0011 + 0010 = 0101 (sum 0110 -> 0101: 2; carries 0000 -> 0010: 1). Result 5. Inputs: 1.
+  Shape s;
+  s.arch = Arch::AdderTree;
+  s.rows = 3;
+  s.cols = 2;
+  Problem p;
+  p.n = 3;
+  p.m = 1;
+  p.w_bits = 2;
+  p.x_bits = 1;
+  p.w = {{3}, {1}, {2}};
+  p.x = {{1, 1, 1}, {1, 0, 1}};
+  REQUIRE(s.result_bits(2) == 4);
+  Result r = run_array(s, p);
+  CHECK(r.y[0][0] == 6);
+  CHECK(r.y[1][0] == 5);
+  CHECK(r.activity.product_toggles == 5);
+  CHECK(r.activity.sum_toggles == 8);
+  CHECK(r.activity.carry_toggles == 5);
+  CHECK(r.activity.input_toggles == 4);
+  CHECK(r.activity.acc_bit_updates == 2 * (4 + 1));
+  CHECK(s.register_bits(2, 1) == 4);  // one output's 4-bit result register
 }
