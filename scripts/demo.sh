@@ -1,7 +1,8 @@
 #!/bin/bash
 # The main job on the bundled default config: installs what is missing, builds, and simulates the
 # all-digital 10T SRAM CIM macro (28 nm) running a signed int4 matrix-vector multiply that fills the array;
-# prints the energy breakdown and TOPS/W (runs/demo-cim/); the Xylo-like neuromorphic core on its default
+# prints the energy breakdown and TOPS/W (runs/demo-cim/); two published digital CIM macros as modelled by
+# `tinyforge sim dcim` against their silicon; the Xylo-like neuromorphic core on its default
 # network (runs/demo-neuro/); and the digits MLP through the fixed-point emulator, the HLS C++ project and
 # Verilog checked by Verilator (runs/demo-hls/).
 set -euo pipefail
@@ -18,6 +19,28 @@ echo "   The TOPS/W above counts a MAC as 2 ops and includes loading the weights
 echo "   logic-in-memory macros such as the 28 nm compute SRAM of Wang et al. (JSSC 2020: 0.56 TOPS/W for an"
 echo "   8-bit multiply, 5.27 for an 8-bit add, at 0.6 V), not with adder-tree digital CIM macros (tens of TOPS/W"
 echo "   at 4 bits, e.g. 89 TOPS/W in 22 nm, ISSCC 2021). docs/cim.md says where the energy goes."
+echo
+echo "== tinyforge sim dcim  (digital CIM macros with the MAC in the array, against their published silicon)"
+echo
+dcim_line() {  # LABEL PUBLISHED UNIT CONFIG SETS...
+  local label=$1 pub=$2 unit=$3 cfg=$4; shift 4
+  local sets=() s
+  for s in "$@"; do sets+=(--set "$s"); done
+  build/sim/app/tinyforge sim dcim --config "$cfg" "${sets[@]}" --json | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+label, pub, unit = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+got = s["fj_per_mac"] if unit == "fJ/MAC" else s["tops_per_w"]
+print(f"   {label:<48} model {got:8.1f} {unit:<7} published {pub:7.1f}   ratio {got / pub:.2f}")' "$label" "$pub" "$unit"
+}
+col=configs/cim/macros/colonnade_kim2021/config.json
+dcim_line "Colonnade 65 nm, 1b x 1b, 0.6 V (fitted)" 17.1 fJ/MAC $col workload.w_bits=1 workload.x_bits=1
+dcim_line "Colonnade 65 nm, 2b x 2b, 0.7 V (held out)" 101.8 fJ/MAC $col workload.w_bits=2 workload.x_bits=2 tech.vdd_V=0.7
+dcim_line "Colonnade 65 nm, 8b x 8b, 0.7 V (held out)" 725.4 fJ/MAC $col tech.vdd_V=0.7
+dcim_line "adder-tree DCIM 22 nm, 4b x 4b, 0.72 V (fitted)" 89 TOPS/W configs/cim/macros/dcim_chih2021/config.json
+dcim_line "adder-tree DCIM 22 nm, 8b x 8b (held out)" 24.7 TOPS/W configs/cim/macros/dcim_chih2021/config.json \
+  workload.w_bits=8 workload.x_bits=8
+echo "   (scripts/calibrate_cim.py checks every published point of three macros, fitted and held out; docs/cim.md)"
 echo
 echo "== tinyforge sim neuro  (configs/neuro/xylo_like.json: Xylo-like core, 16-1000-8 recurrent network, Poisson input, 50 MHz, dt = 1 ms)"
 echo
