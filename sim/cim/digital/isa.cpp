@@ -247,12 +247,13 @@ json program_to_json(const std::vector<MicroOp>& ops) {
 }
 
 std::string program_to_text(const std::vector<MicroOp>& ops) {
-  // Formatted into one buffer sized for the worst case (the listing of a default run is written at every
-  // design point; long programs have 10^5 to 10^6 ops).
-  size_t hex = 0;
+  // Formatted into one buffer sized for the worst case of each line (the listing of a default run is written
+  // at every design point; long programs have 10^5 to 10^6 ops): under 128 characters per op (the longest
+  // line, a predicated fsub, has under 100), plus the hex digits of each write.
+  size_t size = 16 + ops.size() * 128;
   for (const MicroOp& m : ops)
-    if (m.code == OpCode::Write) hex = std::max(hex, (size_t)(m.data.cols() + 3) / 4 + 2);
-  std::string out(16 + ops.size() * (128 + hex), '\0');  // the longest op line (a predicated fsub) has under 100
+    if (m.code == OpCode::Write) size += (size_t)(m.data.cols() + 3) / 4 + 2;
+  std::string out(size, '\0');
   char* p = out.data();
   auto lit = [&p](std::string_view t) {
     std::memcpy(p, t.data(), t.size());
