@@ -166,11 +166,31 @@ std::vector<std::string> op_fields(const JsonNode& o, const Geometry& g, MicroOp
 
 }  // namespace
 
-std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& d) {
+std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& d,
+                                   RowPreload* preload) {
   std::vector<MicroOp> ops;
   JsonNode root(j, file, d);
   if (!root.expect_object("an object {\"ops\": [...]}")) return ops;
-  root.only_keys({"ops", "description"}, "no such key (a program has \"ops\" and optional \"description\")");
+  root.only_keys({"ops", "description", "preload"},
+                 "no such key (a program has \"ops\", optional \"preload\" and \"description\")");
+  if (root.has("preload")) {
+    JsonNode pl = root["preload"];
+    if (pl.expect_list("a list of rows that hold data at the start: {\"row\": N, \"data\": \"0x...\"}"))
+      for (size_t i = 0; i < pl.size(); ++i) {
+        JsonNode e = pl[i];
+        if (!e.expect_object("an object {\"row\": N, \"data\": \"0x...\"}")) continue;
+        e.only_keys({"row", "data"});
+        JsonNode rv = e["row"];
+        const int r = (int)rv.integer(0, g.rows - 1, -1, "an array row in [0, " + std::to_string(g.rows - 1) + "]");
+        BitRow v(g.cols, g.word_bits);
+        JsonNode dv = e["data"];
+        std::string why;
+        if (!dv.is_string() || !v.from_hex(dv.value().get<std::string>(), why))
+          dv.fail("hex of the full row (" + std::to_string(g.cols) + " bits)" + (why.empty() ? "" : ": " + why));
+        else if (r >= 0 && preload)
+          preload->emplace_back(r, std::move(v));
+      }
+  }
   JsonNode list = root["ops"];
   if (!list.expect_list("a non-empty list of micro-ops", 1)) return ops;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -246,13 +266,16 @@ json program_to_json(const std::vector<MicroOp>& ops) {
   return json{{"ops", arr}};
 }
 
-std::string program_to_text(const std::vector<MicroOp>& ops) {
+std::string program_to_text(const std::vector<MicroOp>& ops, const RowPreload* preload) {
   // Formatted into one buffer sized for the worst case of each line (the listing of a default run is written
   // at every design point; long programs have 10^5 to 10^6 ops): under 128 characters per op (the longest
   // line, a predicated fsub, has under 100), plus the hex digits of each write.
-  size_t size = 16 + ops.size() * 128;
+  size_t size = 32 + ops.size() * 128;
   for (const MicroOp& m : ops)
     if (m.code == OpCode::Write) size += (size_t)(m.data.cols() + 3) / 4 + 2;
+  const bool with_preload = preload && !preload->empty();
+  if (with_preload)
+    for (const auto& rv : *preload) size += 48 + (size_t)(rv.second.cols() + 3) / 4;
   std::string out(size, '\0');
   char* p = out.data();
   auto lit = [&p](std::string_view t) {
@@ -275,7 +298,19 @@ std::string program_to_text(const std::vector<MicroOp>& ops) {
     else
       num(d);
   };
-  lit("{\"ops\": [\n");
+  if (with_preload) {
+    lit("{\"preload\": [\n");
+    for (size_t i = 0; i < preload->size(); ++i) {
+      lit("  {\"row\": ");
+      num((*preload)[i].first);
+      lit(", \"data\": \"");
+      lit((*preload)[i].second.to_hex());
+      lit(i + 1 < preload->size() ? "\"},\n" : "\"}\n");
+    }
+    lit("],\n\"ops\": [\n");
+  } else {
+    lit("{\"ops\": [\n");
+  }
   for (size_t i = 0; i < ops.size(); ++i) {
     const MicroOp& m = ops[i];
     lit("  {\"op\": \"");

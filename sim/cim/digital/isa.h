@@ -66,10 +66,16 @@ struct Geometry {
 // "acc3" for an accumulator row index, else the decimal row.
 std::string row_name(int r);
 
-// Parses {"ops":[...]} (see docs/cim.md). All problems go to DIAG with FILE and the JSON path (ops[3].row).
-std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& diag);
+// Rows that hold data when a program starts (resident weights or operands): (row, value) pairs.
+using RowPreload = std::vector<std::pair<int, BitRow>>;
+
+// Parses {"ops":[...], "preload": [{"row", "data"}, ...]} (see docs/cim.md); the optional preload goes to
+// PRELOAD. All problems go to DIAG with FILE and the JSON path (ops[3].row).
+std::vector<MicroOp> parse_program(const json& j, const std::string& file, const Geometry& g, Diagnostics& diag,
+                                   RowPreload* preload = nullptr);
 json program_to_json(const std::vector<MicroOp>& ops);
-// The same program as JSON text, one op per line (fast for long programs).
-std::string program_to_text(const std::vector<MicroOp>& ops);
+// The same program as JSON text, one op per line (fast for long programs), with PRELOAD (if any and not empty)
+// as its "preload" list, so that a run with resident data can be run again from its listing.
+std::string program_to_text(const std::vector<MicroOp>& ops, const RowPreload* preload = nullptr);
 
 }  // namespace tf::cim

@@ -297,7 +297,7 @@ Workload build_workload(const CimParams& p) {
   json data = data_file.empty() || kind == "program" || kind == "vector" ? json() : load_workload_data(data_file);
   if (kind == "program") {
     Diagnostics d;
-    w.ops = parse_program(load_json_file(p.program), p.program, g, d);
+    w.ops = parse_program(load_json_file(p.program), p.program, g, d, &w.preload);
     d.throw_if_any();
     w.ops_unit = "micro-ops";  // useful ops: the micro-ops simulated
   } else if (kind == "mvm") {
@@ -497,8 +497,10 @@ class CimModel : public Model {
     return {
         {"program", "FILE", "run a micro-op program (JSON) instead of a built-in workload", [](const std::string& v) {
            if (v.empty()) throw InputError("--program: got ''; expected a micro-op program file (JSON)");
+           // A program brings its own resident rows ("preload"), so the config's workload.resident is off.
            return std::vector<std::string>{"workload.kind=program",
-                                           "workload.program=" + std::filesystem::absolute(v).string()};
+                                           "workload.program=" + std::filesystem::absolute(v).string(),
+                                           "workload.resident=false"};
          }}};
   }
 
@@ -559,7 +561,7 @@ json CimModel::run(RunContext& ctx) {
   Workload w = build_workload(p);
   ctx.log("workload " + kind + ": " + std::to_string(w.ops.size()) + " micro-ops, interleave " +
           std::to_string(p.chains()));
-  ctx.out.write("program.json", program_to_text(w.ops));
+  ctx.out.write("program.json", program_to_text(w.ops, &w.preload));
 
   // Simulate.
   Ledger ledger(tech.table, sc);
