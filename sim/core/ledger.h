@@ -57,6 +57,7 @@ class Ledger {
   uint64_t count(int action) const;
   EnergyReport report(double sim_time_s) const;
   const Scaling& scaling() const { return scaling_; }
+  const TechTable& tech() const { return tech_; }
   void clear();
 
  private:

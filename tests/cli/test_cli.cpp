@@ -121,6 +121,34 @@ TEST_CASE("ledger through the CLI: twice the ops, twice the dynamic energy, Vdd 
   CHECK(n40["area_um2"].get<double>() > one["area_um2"].get<double>());
 }
 
+TEST_CASE("pipeline clock gating and register activity: closed forms from the table's flip-flop energies", "[cli]") {
+  json t = json::parse(tf::read_file(tf::data_dir() + "/configs/tech/28nm.json"));
+  const double wb = t["components"]["register"]["actions"]["write_bit"]["energy_pJ"].get<double>();
+  const double cb = t["components"]["register"]["actions"]["clock_bit"]["energy_pJ"].get<double>();
+  json base = sim_json("--out " + tmp("g0"));
+  // Activity 0 and 1: the registers cost clock_bit + 2a (write_bit - clock_bit) per bit written.
+  for (double a : {0.0, 1.0}) {
+    json r = sim_json("--out " + tmp("ga" + std::to_string((int)a)) + " --set pipeline.register_activity=" +
+                      std::to_string(a));
+    const double n = r["action_counts"]["pipeline_regs.write_bit"].get<double>();
+    CHECK(n == base["action_counts"]["pipeline_regs.write_bit"].get<double>());
+    CHECK(r["energy_by_action_pJ"]["pipeline_regs.write_bit"].get<double>() == Approx(n * (cb + 2 * a * (wb - cb))));
+    CHECK(r["latency_cycles"] == base["latency_cycles"]);
+  }
+  // No clock gating: every cycle no op writes a register bank clocks it anyway. The default MVM issues adds
+  // only (plus writes and reads), so the idle clocks are 3 cols x (cycles - ops) + words x (cycles - adds).
+  json ng = sim_json("--out " + tmp("gn") + " --set pipeline.clock_gating=false");
+  const double cycles = ng["latency_cycles"].get<double>(), ops = ng["micro_ops"].get<double>();
+  const double adds = ng["micro_ops_by_type"].value("add", 0.0) + ng["micro_ops_by_type"].value("sub", 0.0);
+  const double cols = ng["cols"].get<double>(), words = cols / ng["word_bits"].get<double>();
+  const double clocks = 3 * cols * (cycles - ops) + words * (cycles - adds);
+  CHECK(ng["action_counts"]["pipeline_clock.clock_bit"].get<double>() == clocks);
+  CHECK(ng["energy_by_action_pJ"]["pipeline_clock.clock_bit"].get<double>() == Approx(clocks * cb));
+  CHECK(ng["energy_pJ"].get<double>() == Approx(base["energy_pJ"].get<double>() + clocks * cb));
+  CHECK(ng["area_um2"] == base["area_um2"]);  // the same flip-flops
+  CHECK(!base["action_counts"].contains("pipeline_clock.clock_bit"));
+}
+
 TEST_CASE("micro-op program from a file, with a waveform", "[cli]") {
   std::string dir = tmp("prog"), vcd = tmp("prog.vcd");
   std::string prog = tf::data_dir() + "/configs/cim/example_program.json";

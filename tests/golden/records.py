@@ -36,7 +36,8 @@ RENAMED_PARAMS = {
 # Entries every run of a model now records that earlier records did not have (named in the docs).
 ADDED_PARAMS = {"tech.node_scaling", "tech.node_nm", "tech.vdd_V", "record.outputs", "macro.accumulators", "mapper.mvm",
                 "macro.bit_serial", "workload.vector.op", "workload.vector.bits", "workload.vector.elements",
-                "workload.vector.repeat", "workload.resident", "macro.dual_row"}
+                "workload.vector.repeat", "workload.resident", "macro.dual_row", "pipeline.clock_gating",
+                "pipeline.register_activity"}
 # The neuro cases that generate their network ask for record.outputs=full: the files every run wrote before
 # (network.json, input.csv) are now written only on request (docs/neuro.md).
 ADDED_STATS = {"power_dynamic_uW", "latency_ns", "node_nm", "vdd_V", "area_by_component_um2", "action_counts",

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/diagnostics.h"
+
 namespace tf::cim {
 
 const char* cell_tech_type(CellType c) {
@@ -24,6 +26,25 @@ static uint64_t clog2(uint64_t n) {
   uint64_t b = 0;
   while ((1ULL << b) < n) ++b;
   return b;
+}
+
+// Energy of a pipeline-register write at data activity A, relative to the table's write_bit (which assumes
+// 0.5): clock_bit + 2A (write_bit - clock_bit). Exactly 1 at A = 0.5, where clock_bit is not needed.
+static double pipeline_register_scale(Ledger& L, const MacroShape& s) {
+  if (s.register_activity == 0.5) return 1.0;
+  const TechTable& t = L.tech();
+  auto it = t.components.find("register");
+  if (it == t.components.end() || !it->second.actions.count("clock_bit") || !it->second.actions.count("write_bit"))
+    throw InputError(t.file + ": components.register.actions.clock_bit: missing; expected the clock-only energy of "
+                     "a flip-flop bit (needed by pipeline.register_activity != 0.5)");
+  const double w = it->second.actions.at("write_bit").energy_pJ, c = it->second.actions.at("clock_bit").energy_pJ;
+  return w > 0 ? (c + 2 * s.register_activity * (w - c)) / w : 1.0;
+}
+
+void CimEnergy::charge_idle_clock(uint64_t cycles, uint64_t ops, uint64_t adds) {
+  if (clock_act_ < 0) return;
+  const uint64_t idle = cycles > ops ? cycles - ops : 0, idle_carry = cycles > adds ? cycles - adds : 0;
+  L_.add(clock_act_, clock_tag_, 3 * C_ * idle + K_ * idle_carry);
 }
 
 CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
@@ -50,12 +71,16 @@ CimEnergy::CimEnergy(Ledger& L, const MacroShape& s) : L_(L), s_(s) {
                      {"popcount", "full_adder", (double)(pc_word_fa_ + pc_row_fa_)},
                      {"shifter", "mux2", Cd * (double)shifter_levels_},
                      {"logic", "logic_gate", Cd},
-                     {"pipeline_regs", "register", 3 * Cd + (double)K_},
+                     {"pipeline_regs", "register", 3 * Cd + (double)K_, pipeline_register_scale(L, s)},
                      {"out_latch", "register", Cd},
                      {"controller", "controller", 1}};
   if (s.accumulators > 0) parts.push_back({"accumulators", "register", Cd * s.accumulators});
   if (s.bit_serial) parts.push_back({"latches", "register", 2 * Cd});  // carry and tag, per column
   auto ids = L.bind(parts, actions);
+  if (!s.clock_gating) {  // the same flip-flops, clocked in idle cycles too: no area or leakage of their own
+    clock_act_ = L.action(L.component("pipeline_clock", "register", 0), "clock_bit");
+    clock_tag_ = L.tag("idle clock");
+  }
   for (int a = 0; a < kNumActions; ++a) {
     auto it = ids.find(kActionNames[a]);
     act_[a] = it == ids.end() ? -1 : it->second;  // array.logic_bit: 10T only

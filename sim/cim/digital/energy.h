@@ -17,6 +17,8 @@ struct MacroShape {
   int accumulators = 0;  // periphery accumulator registers, each a row of cols flip-flops
   bool bit_serial = false;  // a carry latch and a tag latch per column (bit-serial ops, predicated writes)
   int dual_row = -1;        // two rows on one bitline at once (logic, fadd/fsub in one read): -1 = as the cell
+  bool clock_gating = true;         // pipeline registers are clocked only when an op passes (else every cycle)
+  double register_activity = 0.5;   // data toggles per pipeline-register bit written (the tables assume 0.5)
   // Logic and bit-serial ops on two rows evaluate in one bitline access: the 10T cell by default, any cell
   // with dual-row activation (macro.dual_row).
   bool dual_row_eval() const { return dual_row < 0 ? cell == CellType::T10 : dual_row != 0; }
@@ -43,6 +45,9 @@ class CimEnergy {
       L_.add(act_[kArrayWriteBit], t, columns);
     }
   }
+  // Without clock gating: the pipeline registers' clock edges in the cycles no op writes them (CYCLES of the
+  // program, OPS ops of which ADDS carry into the adder's stage-2 register), at register.clock_bit each.
+  void charge_idle_clock(uint64_t cycles, uint64_t ops, uint64_t adds);
   Ledger& ledger() { return L_; }
 
  private:
@@ -80,6 +85,7 @@ class CimEnergy {
   int tag_[kNumOpCodes];
   ChargePlan plan_[kNumOpCodes][kNumDest][2][3];
   int act_[kNumActions];  // ledger action ids (-1: not bound)
+  int clock_act_ = -1, clock_tag_ = -1;  // register.clock_bit of idle cycles (clock gating off)
   uint64_t C_, K_, shifter_levels_, pc_word_fa_, pc_row_fa_;
   bool t10_ = false;
 };

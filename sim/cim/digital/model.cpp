@@ -226,6 +226,20 @@ const Schema<CimParams>& schema() {
           [path, desc](ParamSet& ps) -> ParamSpec& { return ps.integer(path, 1, 1, 64, "cycles", desc); });
     }
     P.custom(
+        "pipeline.clock_gating", [](CimParams& p, const json& v) { p.macro.clock_gating = v.get<bool>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.boolean("pipeline.clock_gating", true,
+                            "the pipeline registers are clocked only when an op passes them; false: every cycle, "
+                            "idle cycles charged at register.clock_bit");
+        });
+    P.custom(
+        "pipeline.register_activity", [](CimParams& p, const json& v) { p.macro.register_activity = v.get<double>(); },
+        [](ParamSet& ps) -> ParamSpec& {
+          return ps.real("pipeline.register_activity", 0.5, 0, 1, "",
+                         "fraction of pipeline-register bits that toggle per write: energy clock_bit + 2 x activity x "
+                         "(write_bit - clock_bit); the tables' write_bit assumes 0.5");
+        });
+    P.custom(
         "pipeline.forwarding", [](CimParams& p, const json& v) { p.pp.forwarding = v.get<bool>(); },
         [](ParamSet& ps) -> ParamSpec& {
           return ps.boolean("pipeline.forwarding", false,
@@ -574,6 +588,7 @@ json CimModel::run(RunContext& ctx) {
   auto st = run_programs(p.macro, p.pp, programs, &energy, ctx.trace_file, keep, &total_cycles, &preloads);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const ProgramStats& ps = st.at(0);
+  energy.charge_idle_clock(ps.cycles, ps.ops, ps.by_type[(int)OpCode::Add] + ps.by_type[(int)OpCode::Sub]);
   ctx.log("simulated " + std::to_string(ps.ops) + " micro-ops in " + std::to_string(ps.cycles) + " cycles (" +
           format_double(wall * 1e3) + " ms wall)");
   if (kind == "program") w.useful_ops = (double)ps.ops;
@@ -620,6 +635,7 @@ json CimModel::run_fast(const Config& config) const {
   ProgramStats ps =
       run_program_fast(p.macro, p.pp, wp->ops, &energy, wp->resident && p.workload.kind == "vector", &wp->preload);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  energy.charge_idle_clock(ps.cycles, ps.ops, ps.by_type[(int)OpCode::Add] + ps.by_type[(int)OpCode::Sub]);
   if (p.workload.kind == "program") {
     w_program = *wp;
     w_program.useful_ops = (double)ps.ops;
