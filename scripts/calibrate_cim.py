@@ -85,22 +85,50 @@ def pj_per_op(target):
     return target["published"] / 1000.0 / 2.0  # fJ per MAC, 2 ops per MAC
 
 
-def law_factor(v, v0, c):
-    """Energy at V under V^2 + c relative to pure V^2 scaling from V0 (what the base table does)."""
-    return (v * v + c) / (v0 * v0 + c) / ((v * v) / (v0 * v0))
+def law_factor(v, v0, c, base_factor):
+    """Energy at V under V^2 + c relative to the base table's own voltage factor at V (BASE_FACTOR)."""
+    return (v * v + c) / (v0 * v0 + c) / base_factor
 
 
 def fit_scales(points, c, v0):
     """Least-squares factors at law constant C (None: no law); returns (factors, sum of squared errors)."""
     rows, rhs = [], []
     for pt in points:
-        g = 1.0 if c is None else law_factor(pt["vdd"], v0, c)
+        g = 1.0 if c is None else law_factor(pt["vdd"], v0, c, pt["vf"])
         rows.append([g * w / pt["target"] for w in pt["w"]])
         rhs.append((pt["target"] - g * pt["rest_dyn"] - pt["leak"]) / pt["target"])
     a, b = np.array(rows), np.array(rhs)
     x, *_ = np.linalg.lstsq(a, b, rcond=None)
     r = a @ x - b
     return [float(v) for v in x], float(r @ r)
+
+
+def compare_tables(shipped, fitted, out_table):
+    """What differs between the shipped fitted table and the one the fit makes (base, numbers, laws)."""
+    problems = []
+    d = os.path.dirname(out_table)
+    if os.path.normpath(os.path.join(d, shipped.get("base", ""))) != os.path.normpath(os.path.join(d, fitted["base"])):
+        problems.append(f"base: {shipped.get('base')!r}, the fit's is {fitted['base']!r}")
+    sc, fc = shipped.get("components", {}), fitted["components"]
+    for comp in sorted(set(sc) | set(fc)):
+        sa, fa = sc.get(comp, {}).get("actions", {}), fc.get(comp, {}).get("actions", {})
+        if set(sc.get(comp, {})) - {"actions"}:
+            problems.append(f"components.{comp}: replaces more than fitted actions")
+        for act in sorted(set(sa) | set(fa)):
+            a, b = sa.get(act, {}).get("energy_pJ"), fa.get(act, {}).get("energy_pJ")
+            if a is None or b is None or abs(a - b) > 1e-6 * abs(b):
+                problems.append(f"components.{comp}.actions.{act}.energy_pJ: {a}, the fit gives {b}")
+    sl, fl = shipped.get("voltage_laws"), fitted.get("voltage_laws")
+    if (sl is None) != (fl is None):
+        problems.append(f"voltage_laws: {sl}, the fit gives {fl}")
+    elif sl is not None:
+        for name in sorted(set(sl) | set(fl)):
+            x, y = sl.get(name, {}), fl.get(name, {})
+            cx, cy = x.get("coefficients"), y.get("coefficients")
+            if (cx is None or cy is None or len(cx) != len(cy) or any(abs(u - v) > 1e-6 for u, v in zip(cx, cy))
+                    or x.get("range_V") != y.get("range_V") or set(x) - {"coefficients", "range_V", "source"}):
+                problems.append(f"voltage_laws.{name}: {x}, the fit gives {y}")
+    return problems
 
 
 def main():
@@ -110,6 +138,14 @@ def main():
         sys.exit(0 if argv else 2)
     macro_dir = os.path.abspath(argv[0])
     check = "--check" in argv
+    k = 1
+    while k < len(argv):
+        if argv[k] == "--check":
+            k += 1
+        elif argv[k] == "--tinyforge":
+            k += 2
+        else:
+            fail_input(f"got '{argv[k]}'; expected MACRO_DIR [--tinyforge BIN] [--check] (see --help)")
     binary = "build/sim/app/tinyforge"  # from the source tree; else the installed command
     if not os.access(binary, os.X_OK) and shutil.which("tinyforge"):
         binary = shutil.which("tinyforge")
@@ -131,6 +167,10 @@ def main():
     out_table = os.path.normpath(os.path.join(macro_dir, cal["output_table"]))
     banks = cal.get("banks", 1)
     tol = cal.get("tolerance", 0.20)
+    if not isinstance(banks, int) or isinstance(banks, bool) or banks < 1:
+        fail_input(f"{cal_file}: banks: got {banks!r}; expected a positive integer")
+    if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not 0 < tol < 10:
+        fail_input(f"{cal_file}: tolerance: got {tol!r}; expected a fraction such as 0.2")
     model = cal.get("model", "cim")
     if model not in ("cim", "dcim"):
         fail_input(f"{cal_file}: model: got {model!r}; expected \"cim\" or \"dcim\"")
@@ -151,6 +191,11 @@ def main():
                 acts.update(base_components[k].get("actions", {}))
                 base_components[k] = dict(base_components[k], actions=acts)
     groups = []  # (name, [tech type.action], [model component.action])
+    if cal.get("voltage_law") is not None:
+        for f in seen:
+            if "voltage_laws" in load(f, "a technology table"):
+                fail_input(f"{cal_file}: voltage_law: the base table {f} already has voltage_laws; a fitted law "
+                           "replaces them, so fit on a base table without one")
     for k, f in enumerate(cal["fit"]):
         if isinstance(f, str):
             groups.append((f, [f], [f]))
@@ -189,6 +234,8 @@ def main():
             fail_input(f"{cal_file}: targets[{k}].tolerance: got {t['tolerance']!r}; expected a fraction such as 0.2")
         if not isinstance(t["published"], (int, float)) or t["published"] <= 0:
             fail_input(f"{cal_file}: targets[{k}].published: got {t['published']!r}; expected a positive number")
+        if t.get("scale_by_banks") and t["metric"] not in ("throughput_gops", "throughput_steady_gops"):
+            fail_input(f"{cal_file}: targets[{k}].scale_by_banks: only throughput targets scale by banks")
         if t["role"] == "fit" and t["metric"] not in ENERGY_METRICS:
             fail_input(f"{cal_file}: targets[{k}]: only energy targets ({', '.join(ENERGY_METRICS)}) can be fitted")
 
@@ -204,11 +251,19 @@ def main():
                 continue
             ops = st["ops"]
             by_action = st["energy_by_action_pJ"]
-            w = [sum(by_action.get(a, 0.0) for a in acts) / ops for _, _, acts in groups]
+            for name, _, acts in groups:
+                for a in acts:
+                    if a not in by_action:
+                        fail_input(f"{cal_file}: fit: '{a}' (in '{name}') is not an action the model charges "
+                                   f"(energy_by_action_pJ of {t['name']!r} has no such entry)")
+            w = [sum(by_action[a] for a in acts) / ops for _, _, acts in groups]
+            if law is not None and not law["range_V"][0] <= st["scaling"]["vdd_V"] <= law["range_V"][1]:
+                fail_input(f"{cal_file}: targets '{t['name']}': supply {st['scaling']['vdd_V']} V is outside the "
+                           f"voltage law's range_V {law['range_V']}")
             v0 = st["scaling"]["vdd_nominal_V"]
             points.append({"w": w, "rest_dyn": st["energy_dynamic_pJ"] / ops - sum(w),
                            "leak": st["energy_leakage_pJ"] / ops, "target": pj_per_op(t),
-                           "vdd": st["scaling"]["vdd_V"]})
+                           "vdd": st["scaling"]["vdd_V"], "vf": st["scaling"]["voltage_factor"]})
         if not points:
             fail_input(f"{cal_file}: targets: no target with role \"fit\"")
         law_c = None
@@ -216,7 +271,8 @@ def main():
             scales, _ = fit_scales(points, None, v0)
         else:
             lo = -min(law["range_V"][0], v0) ** 2 * (1 - 1e-6)  # P > 0 over the range and at V0
-            a, b = lo, 4.0
+            hi = 100 * v0 * v0
+            a, b = lo, hi
             for _ in range(200):  # golden-section search over c, bounded
                 m1, m2 = b - (b - a) / 1.618033988749895, a + (b - a) / 1.618033988749895
                 if fit_scales(points, m1, v0)[1] <= fit_scales(points, m2, v0)[1]:
@@ -224,6 +280,10 @@ def main():
                 else:
                     a = m1
             law_c = round((a + b) / 2, 6)
+            if min(law_c - lo, hi - law_c) < 1e-4 * (hi - lo):
+                print(f"FAIL: the voltage-law fit ends at its bound (c = {law_c}, bounds [{lo:.6g}, {hi:.6g}]): the "
+                      "points do not determine it")
+                sys.exit(1)
             scales, _ = fit_scales(points, law_c, v0)
         for (name, _, _), s in zip(groups, scales):
             if s <= 0:
@@ -233,16 +293,6 @@ def main():
         command = "scripts/calibrate_cim.py " + os.path.relpath(macro_dir, os.getcwd())
         if check:
             shipped = load(out_table, "the fitted technology table (run scripts/calibrate_cim.py to make it)")
-            got = {f["action"]: f["scale"] for f in shipped.get("calibration", {}).get("fitted", [])}
-            for (a, _, _), s in zip(groups, scales):
-                if a not in got or abs(got[a] - s) > 1e-6 * abs(s):
-                    print(f"FAIL: {out_table}: {a}: shipped scale {got.get(a)} differs from the fit {s:.9g} "
-                          f"(run {command})")
-                    sys.exit(1)
-            shipped_c = shipped.get("calibration", {}).get("voltage_law_c")
-            if (law_c is None) != (shipped_c is None) or (law_c is not None and abs(shipped_c - law_c) > 1e-5):
-                print(f"FAIL: {out_table}: voltage law c {shipped_c} differs from the fit {law_c} (run {command})")
-                sys.exit(1)
             table_for_check = out_table
         else:
             table_for_check = os.path.join(work, "fitted.json")
@@ -275,6 +325,11 @@ def main():
                 "coefficients": [1, 0, law_c], "range_V": law["range_V"],
                 "source": f"fitted: c by {command} on the points with role \"fit\" (E ~ V^2 + c, every component); "
                           + law["source"]}}
+        if check:  # the shipped table must hold exactly what this fit makes: no number changed by hand
+            problems = compare_tables(shipped, fitted_table, out_table)
+            if problems:
+                print(f"FAIL: {out_table} differs from the fit (run {command}):\n  " + "\n  ".join(problems))
+                sys.exit(1)
         if not check:  # a temporary copy whose base is the absolute path of the base table
             with open(table_for_check, "w") as f:
                 json.dump(dict(fitted_table, base=base_table), f)
@@ -285,6 +340,12 @@ def main():
             st = simulate(binary, model, config, table_for_check, t["set"], work)
             got = value_of(st, t, banks)
             ratio = got / t["published"]
+            if check:
+                was = {q["name"]: q for q in shipped.get("calibration", {}).get("points", [])}.get(t["name"])
+                if was is None or abs(was["model"] - got) > 1e-4 * abs(got):
+                    print(f"FAIL: {out_table}: calibration point '{t['name']}' records "
+                          f"{None if was is None else was['model']}, the model now gives {got:.6g} (run {command})")
+                    sys.exit(1)
             t_tol = t.get("tolerance", tol)
             within = abs(ratio - 1) <= t_tol
             ok &= within

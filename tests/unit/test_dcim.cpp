@@ -93,6 +93,11 @@ TEST_CASE("dcim column_mac: slices, spill bits and register rows of Colonnade's 
   CHECK(s.outputs(1) == 16);  // 2048 one-bit MACs per cycle
   CHECK(s.outputs(8) == 8);
   CHECK(s.outputs(16) == 5);
+  Shape t;  // Chih's tree: 256 rows of 4-bit products, 255 adders of 4 ... 11 full adders
+  t.arch = Arch::AdderTree;
+  t.rows = 256;
+  CHECK(t.tree_full_adders(4) == 128 * 4 + 64 * 5 + 32 * 6 + 16 * 7 + 8 * 8 + 4 * 9 + 2 * 10 + 1 * 11);
+  CHECK(t.result_bits(4) == 12);
   s.rows = 100;
   CHECK(s.spill() == 7);
   s.rows_per_stage = 30;
@@ -100,12 +105,13 @@ TEST_CASE("dcim column_mac: slices, spill bits and register rows of Colonnade's 
 }
 
 TEST_CASE("dcim adder_tree: toggles of a 3-row tree worked out by hand", "[dcim]") {
-  // One output, 2-bit unsigned weights [3, 1, 2]; rows 3: level 1 adds rows 0 and 1 in 3 bits (row 2 passes),
-  // level 2 adds that to row 2 in 4 bits. Vector [1, 1, 1] (1-bit inputs), then [1, 0, 1].
-  // Cycle 1: products 11, 01, 10 (4 toggles); level 1: 011 + 001 = 100 (sum 1 toggle; carries out of bits 0
-  //   and 1: 011); level 2: 0100 + 0010 = 0110 (2 sum toggles, no carry). Result 6. Inputs: 3 toggles.
-  // Cycle 2: row 1's product 01 -> 00 (1); level 1: 011 + 000 = 011 (sum 100 -> 011: 3, carries 011 -> 000:
-  //   2); level 2: 0011 + 0010 = 0101 (sum 0110 -> 0101: 2; carries 0000 -> 0010: 1). Result 5. Inputs: 1.
+  // One output, 2-bit unsigned weights [3, 1, 2]; rows 3. Level 1 adds rows 0 and 1 (2-bit operands, 2 full
+  // adders, 3-bit result whose top bit is the carry out); row 2 passes; level 2 adds that to row 2 (3-bit
+  // operands, 3 full adders, 4-bit result). Vector [1, 1, 1] (1-bit inputs), then [1, 0, 1].
+  // Cycle 1: products 11, 01, 10 (4 toggles). Level 1: 11 + 01 = 100: full-adder sums 00 (0 toggles), carries
+  //   11 (2). Level 2: 100 + 010 = 0110: sums 110 (2), carries 000. Result 6. Input lines: 3 toggles.
+  // Cycle 2: row 1's product 01 -> 00 (1). Level 1: 11 + 00 = 011: sums 11 (2), carries 00 (2). Level 2:
+  //   011 + 010 = 0101: sums 110 -> 101 (2), carries 000 -> 010 (1). Result 5. Input lines: 1.
   Shape s;
   s.arch = Arch::AdderTree;
   s.rows = 3;
@@ -122,9 +128,10 @@ TEST_CASE("dcim adder_tree: toggles of a 3-row tree worked out by hand", "[dcim]
   CHECK(r.y[0][0] == 6);
   CHECK(r.y[1][0] == 5);
   CHECK(r.activity.product_toggles == 5);
-  CHECK(r.activity.sum_toggles == 8);
+  CHECK(r.activity.sum_toggles == 6);
   CHECK(r.activity.carry_toggles == 5);
   CHECK(r.activity.input_toggles == 4);
+  CHECK(s.tree_full_adders(2) == 2 + 3);
   CHECK(r.activity.acc_bit_updates == 2 * (4 + 1));
   CHECK(s.register_bits(2, 1) == 4);  // one output's 4-bit result register
 }

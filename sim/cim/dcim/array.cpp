@@ -17,17 +17,31 @@ uint64_t Shape::register_bits(int w_bits, int outputs_used) const {
   return (uint64_t)(clock_gating ? outputs_used : outputs(w_bits)) * (uint64_t)result_bits(w_bits);
 }
 
+uint64_t Shape::tree_full_adders(int w_bits) const {
+  uint64_t n = 0;
+  int count = rows, width = w_bits;  // operand width at the current level
+  while (count > 1) {
+    n += (uint64_t)(count / 2) * (uint64_t)width;
+    count = (count + 1) / 2;
+    ++width;
+  }
+  return n;
+}
+
 namespace {
 
 int pop(uint64_t v) { return (int)std::bitset<64>(v).count(); }
 
-// One ripple-carry addition A + B in WIDTH bits, with the toggles of its sum and carry outputs against the
-// previous cycle's (kept in SUM_PREV and CARRY_PREV).
-uint64_t add_counted(uint64_t a, uint64_t b, uint64_t mask, uint64_t& sum_prev, uint64_t& carry_prev, Activity& act) {
+// One ripple-carry addition A + B, its result masked to MASK, with the toggles of its full adders' sum and
+// carry outputs against the previous cycle's (kept in SUM_PREV and CARRY_PREV). The full adders are the bits
+// of FA_MASK: the slice's cells (column_mac), or the operand bits of a tree adder, whose top carry out is the
+// result's top bit (counted once, as a carry).
+uint64_t add_counted(uint64_t a, uint64_t b, uint64_t mask, uint64_t fa_mask, uint64_t& sum_prev,
+                     uint64_t& carry_prev, Activity& act) {
   const uint64_t full = a + b;
   const uint64_t sum = full & mask;
-  const uint64_t carry = ((a ^ b ^ full) >> 1) & mask;  // carry out of each bit
-  act.sum_toggles += pop(sum ^ sum_prev);
+  const uint64_t carry = ((a ^ b ^ full) >> 1) & fa_mask;  // carry out of each full adder
+  act.sum_toggles += pop((sum ^ sum_prev) & fa_mask);
   act.carry_toggles += pop(carry ^ carry_prev);
   sum_prev = sum;
   carry_prev = carry;
@@ -57,7 +71,7 @@ Result run_array(const Shape& s, const Problem& p) {
   std::vector<uint64_t> prod_prev((size_t)R * M, 0);
   std::vector<uint64_t> sum_prev((size_t)R * M, 0), carry_prev((size_t)R * M, 0);  // R adders per output at most
   std::vector<uint8_t> in_prev(R, 0);
-  std::vector<uint64_t> level;  // adder tree: the values of one level
+  std::vector<uint64_t> level, next;  // adder tree: the values of one level and of the next
   Result res;
   Activity& a = res.activity;
   const int acc_bits = rb + p.x_bits;
@@ -79,7 +93,7 @@ Result run_array(const Shape& s, const Problem& p) {
             const uint64_t prod = in_prev[r] ? wpat[k] : 0;
             a.product_toggles += pop(prod ^ prod_prev[k]);
             prod_prev[k] = prod;
-            partial = add_counted(partial, prod, smask, sum_prev[k], carry_prev[k], a);
+            partial = add_counted(partial, prod, smask, smask, sum_prev[k], carry_prev[k], a);
           }
           col = value_of(partial, rb, p.w_signed);
         } else {
@@ -96,14 +110,14 @@ Result run_array(const Shape& s, const Problem& p) {
           while (level.size() > 1) {
             const int in_w = width;
             ++width;
-            const uint64_t m = mask_of(width);
+            const uint64_t m = mask_of(width), fa = mask_of(in_w);
             auto widen = [&](uint64_t v) {  // sign-extend IN_W-bit V to WIDTH bits
               return (uint64_t)value_of(v, in_w, p.w_signed) & m;
             };
-            std::vector<uint64_t> next((level.size() + 1) / 2);
+            next.assign((level.size() + 1) / 2, 0);
             for (size_t i = 0; i + 1 < level.size(); i += 2) {
               const size_t k = (size_t)j * R + (size_t)adder++;
-              next[i / 2] = add_counted(widen(level[i]), widen(level[i + 1]), m, sum_prev[k], carry_prev[k], a);
+              next[i / 2] = add_counted(widen(level[i]), widen(level[i + 1]), m, fa, sum_prev[k], carry_prev[k], a);
             }
             if (level.size() % 2) next.back() = widen(level.back());  // an odd node passes to the next level
             level.swap(next);

@@ -15,7 +15,8 @@
 // adder_tree (the TSMC DCIM class: Chih et al., ISSCC 2021). The N-bit weight of output j sits in N columns
 // of row r (N columns per output). Each cell gates its weight bit with the row's input bit (a NOR/AND next to
 // the bit cell); a binary tree of ripple-carry adders per output sums the rows' N-bit products, an adder at
-// level k being N + k bits wide. A register row holds the tree's result before the shift-accumulator.
+// level k adding two (N + k - 1)-bit operands into N + k bits. A register row holds the tree's result before
+// the shift-accumulator.
 //
 // Activity is counted from the data: toggles of every gate output, adder sum and carry output, and row input
 // line between consecutive cycles; registers are clocked every cycle.
@@ -43,6 +44,9 @@ struct Shape {
   int result_bits(int w_bits) const { return arch == Arch::ColumnMac ? w_bits + spill() : w_bits + log2_rows(); }
   // Flip-flops clocked per cycle, pipelining the array (not the periphery accumulators).
   uint64_t register_bits(int w_bits, int outputs_used) const;
+  // adder_tree: full adders in one output's tree. An adder at level k takes two (N + k - 1)-bit operands with
+  // N + k - 1 full adders; its carry out is the top bit of its N + k-bit result.
+  uint64_t tree_full_adders(int w_bits) const;
   // Adders on the critical path of one pipeline stage, and the widest carry ripple.
   int stage_depth() const { return arch == Arch::ColumnMac ? rows_per_stage : log2_rows(); }
   int carry_bits(int w_bits) const { return result_bits(w_bits); }

@@ -122,14 +122,18 @@ const Schema<Params>& schema() {
         d.error(c.origin("macro.spill_bits"), "macro.spill_bits", std::to_string(p.shape.spill_bits),
                 "at least ceil(log2 n) = " + std::to_string((int)std::ceil(need - 1e-9) - p.w_bits) +
                     " (partial sums of " + std::to_string(n) + " products would overflow the slice)");
-      // Bounded work: each (row, output, input bit, vector) is one simulated cell-row step (~5 ns).
-      const double steps = (double)p.shape.rows * std::max(1, p.m > 0 ? p.m : fit) * p.vectors * p.x_bits;
-      if (steps > 5e8)
+      // Bounded work: each (row, output, input bit, vector) is one simulated cell-row step (about 10 ns for
+      // column_mac, 20 ns for adder_tree on one core): at most 5e8, a few seconds.
+      const double per_vector = (double)p.shape.rows * std::max(1, p.m > 0 ? p.m : fit) * p.x_bits;
+      if (per_vector * p.vectors > 5e8)
         d.error(c.origin("workload.vectors"), "workload.vectors", std::to_string(p.vectors),
-                "fewer vectors: rows x outputs x vectors x x_bits is " + format_double(steps) +
-                    ", above the 5e8 cell-row steps one point may simulate");
-      if (p.period_ns() <= 0)
-        d.error(c.origin("timing.fixed_ns"), "timing", "a zero clock period", "positive timing constants");
+                "at most " + std::to_string(std::max<int64_t>(1, (int64_t)(5e8 / per_vector))) +
+                    " here (rows x outputs x x_bits x vectors at most 5e8 simulated cell-row steps)");
+      // The clock the timing model gives must be one macro.freq_MHz could be set to (at most 5000 MHz).
+      if (p.freq_MHz == 0 && p.period_ns() < 0.2)
+        d.error(c.origin("timing.fixed_ns"), "timing.fixed_ns + stage depth x timing.row_ns + carry bits x timing.column_ns",
+                format_double(p.period_ns()) + " ns",
+                "a clock period of at least 0.2 ns when macro.freq_MHz = 0 (the clock is the timing model's)");
     });
     return P;
   }();
@@ -145,10 +149,10 @@ struct Energy {
   Energy(Ledger& l, const Params& p) : L(l) {
     const Shape& s = p.shape;
     const bool tree = s.arch == Arch::AdderTree;
-    const double acc = (double)p.outs() * (s.result_bits(p.w_bits) + p.x_bits);
+    const double acc = (double)s.outputs(p.w_bits) * (s.result_bits(p.w_bits) + p.x_bits);  // every output's
     std::vector<ComponentSpec> parts = {{"cells", tree ? "dcim_cell" : "colmac_cell", (double)s.rows * s.cols}};
-    // A tree per output of rows - 1 adders, N + k bits wide at level k: about rows x (N + 1) adder bits.
-    if (tree) parts.push_back({"adders", "tree_adder", (double)s.outputs(p.w_bits) * (s.rows - 1) * (p.w_bits + 1)});
+    // A tree per output: rows - 1 adders of N + k - 1 full adders at level k.
+    if (tree) parts.push_back({"adders", "tree_adder", (double)s.outputs(p.w_bits) * (double)s.tree_full_adders(p.w_bits)});
     parts.push_back({"input_lines", "input_line", (double)s.rows, (double)s.cols});
     parts.push_back({"pipeline_regs", "register", (double)s.register_bits(p.w_bits, s.outputs(p.w_bits))});
     parts.push_back({"accumulators", "register", acc});
