@@ -216,12 +216,20 @@ class DcimModel : public Model {
     declare_shared_metrics(M, "part");
   }
   json run(RunContext& ctx) override;
+  // The same stats without writing files (`tinyforge sweep --engine fast`): the model is plain C++ already.
+  bool has_fast() const override { return true; }
+  json run_fast(const Config& config) const override;
 };
 
-json DcimModel::run(RunContext& ctx) {
-  const Params p = schema().read(ctx.config);
-  TechSetup tech = load_tech_setup(p.tech, ctx.config);
-  const Scaling& sc = tech.scaling;
+// One design point: seeded data and its reference, the array simulated, the ledger charged, the stats.
+// run() and run_fast() share it; OUTPUTS (if not null) receives the results, LOG the progress lines.
+struct Point {
+  json stats, outputs;
+  std::vector<std::string> log;
+};
+
+Point evaluate(const Params& p, const TechTable& table, const Scaling& sc, bool want_outputs) {
+  Point pt;
   const Shape& s = p.shape;
   // Seeded data and the reference, from the shared workload code (not from the array).
   Problem pr;
@@ -252,22 +260,22 @@ json DcimModel::run(RunContext& ctx) {
     ref.push_back(cim::mvm_reference(layer));
   }
   const std::string arch = s.arch == Arch::AdderTree ? "adder_tree" : "column_mac";
-  ctx.log(arch + " array " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + ", " + std::to_string(pr.m) +
-          " outputs of " + std::to_string(s.columns_per_output(p.w_bits)) + " columns, " +
-          std::to_string(p.vectors) + " vectors at " + std::to_string(p.x_bits) + "b x " + std::to_string(p.w_bits) +
-          "b; tech " + tech.table.name + " at " + format_double(sc.vdd_V) + " V");
+  pt.log.push_back(arch + " array " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + ", " +
+                   std::to_string(pr.m) + " outputs of " + std::to_string(s.columns_per_output(p.w_bits)) +
+                   " columns, " + std::to_string(p.vectors) + " vectors at " + std::to_string(p.x_bits) + "b x " +
+                   std::to_string(p.w_bits) + "b; tech " + table.name + " at " + format_double(sc.vdd_V) + " V");
   auto t0 = std::chrono::steady_clock::now();
   Result res = run_array(s, pr);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   int bad = 0;
   for (int v = 0; v < p.vectors; ++v) bad += cim::mismatches(res.y[v], ref[v]);
-  if (bad) ctx.log("WARNING: " + std::to_string(bad) + " results differ from the direct computation");
-  json outputs;
-  outputs["y"] = res.y;
-  outputs["self_check_mismatches"] = bad;
-  ctx.out.write_json("outputs.json", outputs);
+  if (bad) pt.log.push_back("WARNING: " + std::to_string(bad) + " results differ from the direct computation");
+  if (want_outputs) {
+    pt.outputs["y"] = res.y;
+    pt.outputs["self_check_mismatches"] = bad;
+  }
 
-  Ledger ledger(tech.table, sc);
+  Ledger ledger(table, sc);
   Energy e(ledger, p);
   e.charge(p, res.activity);
   // Cycles: one per input bit of each vector, then the last bit drains through the register rows (the tree's
@@ -276,7 +284,7 @@ json DcimModel::run(RunContext& ctx) {
   const double f = p.f_MHz(), time_s = (double)cycles / (f * 1e6);
   EnergyReport er = ledger.report(time_s);
   const double macs = (double)pr.n * pr.m * p.vectors, ops = 2 * macs;
-  json j;
+  json& j = pt.stats;
   j["model"] = "dcim";
   j["seed"] = p.seed;
   j["rows"] = s.rows;
@@ -310,9 +318,24 @@ json DcimModel::run(RunContext& ctx) {
                   {"input_line", a.input_toggles}};
   write_breakdowns(j, er, "part", false, sc);
   if (f > p.f_max_MHz() * (1 + 1e-12))
-    ctx.log("WARNING: macro.freq_MHz " + format_double(f) + " is above the timing model's f_max " +
-            format_double(p.f_max_MHz()) + " MHz");
-  return j;
+    pt.log.push_back("WARNING: macro.freq_MHz " + format_double(f) + " is above the timing model's f_max " +
+                     format_double(p.f_max_MHz()) + " MHz");
+  return pt;
+}
+
+json DcimModel::run(RunContext& ctx) {
+  const Params p = schema().read(ctx.config);
+  TechSetup tech = load_tech_setup(p.tech, ctx.config);
+  Point pt = evaluate(p, tech.table, tech.scaling, true);
+  for (const std::string& line : pt.log) ctx.log(line);
+  ctx.out.write_json("outputs.json", pt.outputs);
+  return pt.stats;
+}
+
+json DcimModel::run_fast(const Config& config) const {
+  const Params p = schema().read(config);
+  SharedTechSetup tech = load_tech_setup_cached(p.tech, config);
+  return evaluate(p, *tech.table, tech.scaling, false).stats;
 }
 
 }  // namespace
