@@ -26,6 +26,7 @@ With --check (the ctest): writes nothing; fits again and requires the shipped ta
 factors, then simulates every target with the shipped table and requires each within the tolerance.
 Exit status: 0 pass, 1 a check failed, 2 bad input.
 """
+import difflib
 import json
 import os
 import shutil
@@ -51,7 +52,7 @@ def load(path, what):
         fail_input(f"{path}:{e.lineno}:{e.colno}: malformed JSON ({e.msg}); expected {what}")
 
 
-def simulate(binary, model, config, table, sets, work):
+def simulate(binary, model, config, table, sets, work, where=""):
     out = tempfile.mkdtemp(dir=work)
     shutil.rmtree(out)
     args = [binary, "sim", model, "--config", config, "--set", f"tech.table={table}", "--out", out]
@@ -60,7 +61,7 @@ def simulate(binary, model, config, table, sets, work):
     env = dict(os.environ, SC_COPYRIGHT_MESSAGE="DISABLE")
     p = subprocess.run(args, capture_output=True, text=True, env=env)
     if p.returncode != 0:
-        fail_input(f"{' '.join(args)}: exit {p.returncode}\n{p.stderr}")
+        fail_input(f"{where}{' (' if where else ''}{' '.join(args)}: exit {p.returncode}{')' if where else ''}\n{p.stderr}")
     with open(os.path.join(out, "stats.json")) as f:
         stats = json.load(f)
     if stats.get("self_check_mismatches", 0) != 0:
@@ -101,6 +102,57 @@ def fit_scales(points, c, v0):
     x, *_ = np.linalg.lstsq(a, b, rcond=None)
     r = a @ x - b
     return [float(v) for v in x], float(r @ r)
+
+
+SPEC_KEYS = {"description": str, "model": str, "config": str, "base_table": str, "output_table": str, "fit": list,
+             "banks": int, "tolerance": (int, float), "voltage_law": dict, "targets": list}
+TARGET_KEYS = {"name": str, "set": list, "metric": str, "published": (int, float), "source": str, "role": str,
+               "tolerance": (int, float), "scale_by_banks": bool}
+REQUIRED = ("config", "base_table", "output_table", "fit", "targets")
+TARGET_REQUIRED = ("name", "set", "metric", "published", "source", "role")
+
+
+def check_keys(obj, allowed, where, cal_file):
+    """Unknown keys (with the closest known one) and wrong types of known keys are input errors."""
+    for k, v in obj.items():
+        if k not in allowed:
+            near = difflib.get_close_matches(k, list(allowed), n=1)
+            fail_input(f"{cal_file}: {where}{k}: no such key" + (f"; did you mean '{near[0]}'?" if near else
+                                                                  f"; expected one of {', '.join(allowed)}"))
+        want = allowed[k]
+        if isinstance(v, bool) and want is not bool or not isinstance(v, want):
+            names = " or ".join(t.__name__ for t in (want if isinstance(want, tuple) else (want,)))
+            fail_input(f"{cal_file}: {where}{k}: got {v!r}; expected a {names}")
+
+
+def validate_spec(cal, cal_file, macro_dir):
+    """The calibration spec's structure: keys, types, the fit list and every target's fields."""
+    if not isinstance(cal, dict):
+        fail_input(f"{cal_file}: got {type(cal).__name__}; expected an object (see scripts/calibrate_cim.py)")
+    check_keys(cal, SPEC_KEYS, "", cal_file)
+    for key in REQUIRED:
+        if key not in cal:
+            fail_input(f"{cal_file}: {key}: missing; expected it (see scripts/calibrate_cim.py)")
+    if not cal["fit"]:
+        fail_input(f"{cal_file}: fit: got []; expected at least one action or group to fit")
+    if not cal["targets"]:
+        fail_input(f"{cal_file}: targets: got []; expected the published points")
+    if "voltage_law" in cal:
+        check_keys(cal["voltage_law"], {"range_V": list, "source": str}, "voltage_law.", cal_file)
+    out_dir = os.path.dirname(os.path.normpath(os.path.join(macro_dir, cal["output_table"])))
+    if not os.path.isdir(out_dir):
+        fail_input(f"{cal_file}: output_table: got {cal['output_table']!r}; expected a file in an existing folder "
+                   f"({out_dir} is not one)")
+    for k, t in enumerate(cal["targets"]):
+        if not isinstance(t, dict):
+            fail_input(f"{cal_file}: targets[{k}]: got {t!r}; expected an object")
+        check_keys(t, TARGET_KEYS, f"targets[{k}].", cal_file)
+        for key in TARGET_REQUIRED:
+            if key not in t:
+                fail_input(f"{cal_file}: targets[{k}].{key}: missing; expected it (see scripts/calibrate_cim.py)")
+        for i, v in enumerate(t["set"]):
+            if not isinstance(v, str) or "=" not in v:
+                fail_input(f"{cal_file}: targets[{k}].set[{i}]: got {v!r}; expected \"path=value\"")
 
 
 def compare_tables(shipped, fitted, out_table):
@@ -159,9 +211,7 @@ def main():
         fail_input(f"--tinyforge: got '{binary}'; expected an executable tinyforge binary")
     cal_file = os.path.join(macro_dir, "calibration.json")
     cal = load(cal_file, "the calibration spec of the macro")
-    for key in ("config", "base_table", "output_table", "fit", "targets"):
-        if key not in cal:
-            fail_input(f"{cal_file}: {key}: missing; expected it (see scripts/calibrate_cim.py)")
+    validate_spec(cal, cal_file, macro_dir)
     config = os.path.join(macro_dir, cal["config"])
     base_table = os.path.normpath(os.path.join(macro_dir, cal["base_table"]))
     out_table = os.path.normpath(os.path.join(macro_dir, cal["output_table"]))
@@ -174,7 +224,7 @@ def main():
     model = cal.get("model", "cim")
     if model not in ("cim", "dcim"):
         fail_input(f"{cal_file}: model: got {model!r}; expected \"cim\" or \"dcim\"")
-    base = load(base_table, "a technology table")
+    base = load(base_table, f"a technology table (base_table of {cal_file})")
     base_components = dict(base.get("components", {}))
     seen = {os.path.abspath(base_table)}
     parent = base_table
@@ -244,8 +294,8 @@ def main():
         # The fit, from the uncalibrated base table: energy per op = rest + sum_k scale_k * W_k (dynamic energy
         # times the voltage-law factor when a law is fitted; leakage is not scaled by the law).
         points, before = [], []
-        for t in targets:
-            st = simulate(binary, model, config, base_table, t["set"], work)
+        for k, t in enumerate(targets):
+            st = simulate(binary, model, config, base_table, t["set"], work, f"{cal_file}: targets[{k}].set")
             before.append(value_of(st, t, banks))
             if t["role"] != "fit":
                 continue
@@ -337,7 +387,7 @@ def main():
         # Every target with the fitted table.
         results, ok = [], True
         for t, b in zip(targets, before):
-            st = simulate(binary, model, config, table_for_check, t["set"], work)
+            st = simulate(binary, model, config, table_for_check, t["set"], work, f"{cal_file}: {t['name']}")
             got = value_of(st, t, banks)
             ratio = got / t["published"]
             if check:

@@ -12,6 +12,14 @@ namespace tf {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// A name of NAMES one typo away from WORD (1 edit, 2 for words of 6 or more characters), or "": a new
+// component or action of a based table that close to an existing one is taken for a misspelling.
+std::string typo_of(const std::string& word, const std::vector<std::string>& names) {
+  const size_t limit = word.size() >= 6 ? 2 : 1;
+  for (const std::string& n : names)
+    if (n != word && edit_distance(word, n) <= limit) return n;
+  return "";
+}
 double nonnegative(const JsonNode& n) { return n.number(0, kInf, 0, "a non-negative number"); }
 }  // namespace
 
@@ -29,6 +37,10 @@ std::string canonical_key(const std::filesystem::path& p) {
 void read_voltage_laws(const JsonNode& block, TechTable& t) {
   if (!block.expect_object("an object of voltage laws {\"default\" or a name: {coefficients, components, source}}"))
     return;
+  if (block.value().empty()) {
+    block.fail("at least one law (\"default\" or a named one); an empty block would drop the base table's laws");
+    return;
+  }
   t.default_law = VoltageLaw();
   t.laws.clear();
   t.has_laws = true;
@@ -133,7 +145,11 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
       throw InputError(file + ": base: got " + show(b) + "; expected a table that does not lead back to this one " +
                        "(at most 8 levels of base)");
     chain.push_back(key);
-    t = load_tech_chain(bp.string(), chain);
+    try {
+      t = load_tech_chain(bp.string(), chain);
+    } catch (const InputError& e) {
+      throw InputError(file + ": base: got " + show(b) + "; expected a readable technology table (" + e.what() + ")");
+    }
     t.calibration = json();
   }
   t.file = file;
@@ -153,6 +169,15 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
         c.only_keys({"description", "actions", "area_um2", "leakage_pW"});
         auto old = t.components.find(name);
         const bool replaces = old != t.components.end();  // a base component: only what is listed changes
+        if (based && !replaces) {  // a new component next to the base's: a misspelt one is an error
+          std::vector<std::string> names;
+          for (const auto& kv : t.components) names.push_back(kv.first);
+          const std::string near = typo_of(name, names);
+          if (!near.empty()) {
+            c.fail("a component of the base table (did you mean '" + near + "'?) or a new one with a distinct name");
+            return;
+          }
+        }
         TechComponent tc = replaces ? old->second : TechComponent();
         if (c.has("description")) tc.description = c["description"].text();
         JsonNode acts = c["actions"];
@@ -160,6 +185,16 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
           if (c.has("actions"))
             acts.for_each_member([&](const std::string& an, const JsonNode& a) {
               if (!a.expect_object()) return;
+              if (replaces && !tc.actions.count(an)) {  // a new action of a base component: not a misspelt one
+                std::vector<std::string> names;
+                for (const auto& kv : tc.actions) names.push_back(kv.first);
+                const std::string near = typo_of(an, names);
+                if (!near.empty()) {
+                  a.fail("an action of the base component (did you mean '" + near +
+                         "'?) or a new one with a distinct name");
+                  return;
+                }
+              }
               a.only_keys({"energy_pJ", "source"});
               tc.actions[an] = TechAction{nonnegative(a["energy_pJ"]), a["source"].text(true)};
             });

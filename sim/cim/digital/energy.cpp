@@ -35,8 +35,11 @@ static double pipeline_register_scale(Ledger& L, const MacroShape& s) {
   const TechTable& t = L.tech();
   auto it = t.components.find("register");
   if (it == t.components.end() || !it->second.actions.count("clock_bit") || !it->second.actions.count("write_bit"))
-    throw InputError(t.file + ": components.register.actions.clock_bit: missing; expected the clock-only energy of "
-                     "a flip-flop bit (needed by pipeline.register_activity != 0.5)");
+    throw InputError(t.file + ": components.register.actions: got no " +
+                     (it == t.components.end() ? std::string("register component") :
+                      !it->second.actions.count("clock_bit") ? std::string("clock_bit") : std::string("write_bit")) +
+                     "; expected write_bit and clock_bit (the clock-only energy of a flip-flop bit), needed by "
+                     "pipeline.register_activity != 0.5");
   const double w = it->second.actions.at("write_bit").energy_pJ, c = it->second.actions.at("clock_bit").energy_pJ;
   return w > 0 ? (c + 2 * s.register_activity * (w - c)) / w : 1.0;
 }

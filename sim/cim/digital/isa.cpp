@@ -187,8 +187,14 @@ std::vector<MicroOp> parse_program(const json& j, const std::string& file, const
         std::string why;
         if (!dv.is_string() || !v.from_hex(dv.value().get<std::string>(), why))
           dv.fail("hex of the full row (" + std::to_string(g.cols) + " bits)" + (why.empty() ? "" : ": " + why));
-        else if (r >= 0 && preload)
-          preload->emplace_back(r, std::move(v));
+        else if (r >= 0 && preload) {
+          bool twice = false;
+          for (const auto& rv : *preload) twice |= rv.first == r;
+          if (twice)
+            rv.fail("a row not preloaded before (row " + std::to_string(r) + " is listed twice)");
+          else
+            preload->emplace_back(r, std::move(v));
+        }
       }
   }
   JsonNode list = root["ops"];

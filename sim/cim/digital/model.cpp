@@ -71,6 +71,9 @@ void check_workload(const CimParams& p, const Config& c, Diagnostics& d) {
   if (kind == "program" && p.program.empty())
     d.error(c.origin("workload.program"), "workload.program", "\"\"",
             "a program file when workload.kind is \"program\"");
+  if (kind != "program" && !p.program.empty())
+    d.error(c.origin("workload.program"), "workload.program", "\"" + p.program + "\"",
+            "\"\" with workload.kind \"" + kind + "\" (a program runs with workload.kind = program, e.g. --program FILE)");
   if (cols % wb) return;  // shapes below depend on a valid geometry
   const int P = p.chains(), rows = p.macro.rows;
   const bool random_data = p.workload.data.empty();
