@@ -172,3 +172,87 @@ TEST_CASE("BNN and HDC workloads pass their self-checks", "[cli]") {
   CHECK(h["self_check_mismatches"] == 0);
   CHECK(h["micro_ops_by_type"].contains("popcount"));
 }
+
+// ---- the analog CIM macro (sim acim) --------------------------------------------------------------------------
+namespace {
+json acim_json(const std::string& args) {
+  Result r = run("sim acim --json " + args);
+  REQUIRE(r.code == 0);
+  return json::parse(r.out);
+}
+}  // namespace
+
+TEST_CASE("acim: the ledger closes, ADC energy follows FOM_W 2^bits + 12 kT 4^bits, the array's C V^2 follows Vdd "
+          "and the unit capacitance",
+          "[cli][acim]") {
+  const std::string q = " --set noise.enable=false";
+  json a = acim_json("--out " + tmp("a1") + q);
+  CHECK(a["mismatches"] == 0);  // noise off, 8-bit ADC over a 64-row column: exact
+  CHECK(sum_values(a["energy_by_component_pJ"]) == Approx(a["energy_pJ"].get<double>()));
+  CHECK(sum_values(a["energy_by_action_pJ"]) == Approx(a["energy_pJ"].get<double>()));
+  CHECK(sum_values(a["energy_by_stage_pJ"]) == Approx(a["energy_dynamic_pJ"].get<double>()));
+  // ADC: per conversion FOM_W (2^b + 12 kT 4^b / FOM_W) at the table's nominal supply.
+  json t = json::parse(tf::read_file(tf::data_dir() + "/configs/tech/65nm_acim.json"));
+  const double fom = t["components"]["adc_sar"]["actions"]["convert_step"]["energy_pJ"].get<double>();
+  const double kt = 1.380649e-23 * 300 * 1e12;  // pJ
+  for (int b : {4, 6, 10}) {
+    json s = acim_json("--out " + tmp("ab" + std::to_string(b)) + q + " --set macro.adc_bits=" + std::to_string(b));
+    const double conv = s["action_counts"]["adcs.convert_step"].get<double>();
+    CHECK(conv == a["action_counts"]["adcs.convert_step"].get<double>());
+    const double per = s["energy_by_action_pJ"]["adcs.convert_step"].get<double>() / conv;
+    CHECK(per == Approx(fom * std::ldexp(1.0, b) + 12 * kt * std::ldexp(1.0, 2 * b)).epsilon(1e-6));
+  }
+  // C V^2: the same data at 0.9 V costs (0.9 / 1.2)^2 in the cells; twice the unit capacitance costs twice.
+  json v = acim_json("--out " + tmp("av") + q + " --set tech.vdd_V=0.9");
+  CHECK(v["energy_by_action_pJ"]["cells.unit_charge"].get<double>() ==
+        Approx(a["energy_by_action_pJ"]["cells.unit_charge"].get<double>() * 0.5625));
+  json c2 = acim_json("--out " + tmp("ac2") + q + " --set macro.c_unit_fF=2");
+  CHECK(c2["energy_by_action_pJ"]["cells.unit_charge"].get<double>() ==
+        Approx(2 * a["energy_by_action_pJ"]["cells.unit_charge"].get<double>()));
+  // unit_charge counts the ideal analog values: x_u w_u summed over every conversion, here from the data.
+  CHECK(a["action_counts"]["cells.unit_charge"].get<double>() > 0);
+}
+
+TEST_CASE("acim: same seeds, same bits; another chip seed, another chip; larger unit capacitors, less noise",
+          "[cli][acim]") {
+  json a = acim_json("--out " + tmp("d1") + " --set chips=3");
+  json b = acim_json("--out " + tmp("d2") + " --set chips=3");
+  for (const char* k : {"snr_db", "rms_error", "energy_pJ", "mismatches"}) CHECK(a[k] == b[k]);
+  json c = acim_json("--out " + tmp("d3") + " --set chips=3 --set chip_seed=2");
+  CHECK(c["snr_db"] != a["snr_db"]);
+  // Thermal noise alone (no static variation, no ADC noise), a 10-bit ADC at one unit per LSB: kT/C shrinks
+  // with the unit capacitance.
+  const std::string th = " --set noise.gain_sigma=0 --set noise.offset_sigma_lsb=0 --set noise.read_sigma_lsb=0 "
+                         "--set noise.cap_matching_pct=0 --set macro.adc_bits=10 --set macro.c_column_fF=0";
+  json small = acim_json("--out " + tmp("d4") + th + " --set macro.c_unit_fF=0.01");
+  json big = acim_json("--out " + tmp("d5") + th + " --set macro.c_unit_fF=10");
+  CHECK(small["snr_db"].get<double>() < big["snr_db"].get<double>());
+  CHECK(big["mismatches"] == 0);
+}
+
+TEST_CASE("acim: the digits MLP's float accuracy equals its training script's outputs, and the noise-free macro "
+          "reproduces the ideal quantized network",
+          "[cli][acim]") {
+  const std::string net = tf::data_dir() + "/configs/models/digits_mlp.onnx";
+  json tv = json::parse(tf::read_file(tf::data_dir() + "/configs/models/digits_mlp_test.json"));
+  int ok = 0;
+  for (size_t k = 0; k < tv["labels"].size(); ++k) {
+    const auto& o = tv["outputs"][k];
+    size_t a = 0;
+    for (size_t i = 1; i < o.size(); ++i)
+      if (o[i].get<double>() > o[a].get<double>()) a = i;
+    ok += (int)a == tv["labels"][k].get<int>();
+  }
+  const double float_acc = (double)ok / tv["labels"].size();
+  json ideal = acim_json("--out " + tmp("n1") + " --network " + net +
+                         " --set noise.enable=false --set macro.adc_bits=12 --set workload.w_bits=8 --set workload.x_bits=8");
+  CHECK(ideal["accuracy_float"].get<double>() == Approx(float_acc));
+  CHECK(ideal["images"] == 360);
+  CHECK(ideal["accuracy_mean"] == ideal["accuracy_ideal"]);
+  CHECK(ideal["agreement_min"] == 1.0);
+  CHECK(ideal["snr_db_0"] == 200.0);
+  CHECK(ideal["accuracy_ideal"].get<double>() >= float_acc - 0.02);  // 8-bit quantization costs little
+  // Noise costs accuracy; a 1-bit ADC costs nearly all of it.
+  json noisy = acim_json("--out " + tmp("n2") + " --network " + net + " --set chips=4 --set macro.adc_bits=1");
+  CHECK(noisy["accuracy_mean"].get<double>() < ideal["accuracy_mean"].get<double>() - 0.3);
+}
