@@ -42,6 +42,18 @@ dcim_line "adder-tree DCIM 22 nm, 8b x 8b (held out)" 24.7 TOPS/W configs/cim/ma
   workload.w_bits=8 workload.x_bits=8
 echo "   (scripts/calibrate_cim.py checks every published point of three macros, fitted and held out; docs/cim.md)"
 echo
+echo "== tinyforge sim acim  (analog CIM with noise: the digits MLP through a 64x64 charge-domain macro, 10 chip instances)"
+echo
+for b in 3 4 5 8; do
+  build/sim/app/tinyforge sim acim --network configs/models/digits_mlp.onnx --set chips=10 --set adc.range=calibrated \
+    --set macro.adc_bits=$b --json | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print(f"   {sys.argv[1]}-bit ADC: accuracy {s['accuracy_mean']:.3f} +- {s['accuracy_std']:.3f} (ideal {s['accuracy_ideal']:.3f}, "
+      f"float {s['accuracy_float']:.3f}), {s['energy_pJ']:6.0f} pJ per inference, {s['tops_per_w']:5.1f} TOPS/W")' "$b"
+done
+echo "   (4b x 4b; past 5 bits the ADC only costs energy: a calibrated range of 31 needs no more. docs/acim.md)"
+echo
 echo "== tinyforge sim neuro  (configs/neuro/xylo_like.json: Xylo-like core, 16-1000-8 recurrent network, Poisson input, 50 MHz, dt = 1 ms)"
 echo
 build/sim/app/tinyforge sim neuro --config configs/neuro/xylo_like.json --out runs/demo-neuro

@@ -41,6 +41,7 @@ run() {  # NAME SCRIPT ARGS...
 run "start-up" "$root/tests/bench/bench_startup.sh" "$build"
 run "CIM macro simulation" "$root/tests/bench/bench_cim.sh" "$build"
 run "digital MAC arrays (dcim)" "$root/tests/bench/bench_dcim.sh" "$build"
+run "analog CIM with noise (acim)" "$root/tests/bench/bench_acim.sh" "$build"
 run "neuromorphic core vs Brian2" "$root/tests/bench/bench_neuro.sh" "$build"
 run "HLS emulation" "$root/tests/bench/bench_hls.sh" "$build"
 run "HLS emulation vs hls4ml" "$root/tests/bench/bench_hls4ml_speed.py" "$build/sim/app/tinyforge"
