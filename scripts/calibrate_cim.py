@@ -4,8 +4,9 @@
 usage: calibrate_cim.py MACRO_DIR [--tinyforge BIN] [--check]
 
 MACRO_DIR holds config.json (the macro) and calibration.json (what to fit, on which published points). For
-each target the macro is simulated with `tinyforge sim MODEL` ("model": cim by default, or dcim) at the
-target's operating point. Energy targets (metric tops_per_w, or fj_per_mac at 2 ops per MAC) with role "fit"
+each target the macro is simulated with `tinyforge sim MODEL` ("model": cim by default, dcim or acim) at the
+target's operating point. Energy targets (metric tops_per_w, or fj_per_mac at 2 ops per MAC; for acim also
+adc_pj_per_conversion and array_pj_per_conversion, parts of the ledger per ADC conversion) with role "fit"
 determine the scale factors of the entries in "fit": a technology action whose model component has the
 same name ("write_driver.drive_bit"), or a group {"name", "tech": [type.action, ...], "actions":
 [component.action, ...]} scaled by one factor (the listed tech actions, and the model actions charged with
@@ -24,6 +25,8 @@ which replaces only the fitted actions, with a calibration block: targets, fitte
 held-out errors and this command) and prints the table of results.
 With --check (the ctest): writes nothing; fits again and requires the shipped table to hold the same
 factors, then simulates every target with the shipped table and requires each within the tolerance.
+A spec with "table" (a technology table fitted on another macro) instead of base_table, output_table and fit
+fits nothing: every target is held out and checked against that table.
 Exit status: 0 pass, 1 a check failed, 2 bad input.
 """
 import difflib
@@ -70,8 +73,10 @@ def simulate(binary, model, config, table, sets, work, where=""):
     return stats
 
 
-ENERGY_METRICS = ("tops_per_w", "fj_per_mac")
-METRICS = ENERGY_METRICS + ("throughput_gops", "throughput_steady_gops", "area_mm2")
+ENERGY_METRICS = ("tops_per_w", "fj_per_mac", "adc_pj_per_conversion", "array_pj_per_conversion")
+METRICS = ENERGY_METRICS + ("throughput_gops", "throughput_steady_gops", "throughput_tops", "area_mm2", "tops_per_mm2")
+# Energy metrics that cover part of the ledger (acim): the components they sum, per ADC conversion.
+PART_METRICS = {"adc_pj_per_conversion": ("adcs",), "array_pj_per_conversion": ("cells", "columns", "row_drivers", "dacs")}
 
 
 def value_of(stats, target, banks):
@@ -80,10 +85,25 @@ def value_of(stats, target, banks):
 
 
 def pj_per_op(target):
-    """The published energy per op of an energy target, in pJ."""
+    """The published energy of an energy target in pJ per its unit (per op; per conversion for a part)."""
     if target["metric"] == "tops_per_w":
         return 1.0 / target["published"]
+    if target["metric"] in PART_METRICS:
+        return target["published"]
     return target["published"] / 1000.0 / 2.0  # fJ per MAC, 2 ops per MAC
+
+
+def energy_terms(st, metric):
+    """(divisor, dynamic pJ, leakage pJ, {action: pJ}) of METRIC in the stats ST: the whole ledger per op, or a
+    part of it per conversion."""
+    by_action = st["energy_by_action_pJ"]
+    if metric not in PART_METRICS:
+        return st["ops"], st["energy_dynamic_pJ"], st["energy_leakage_pJ"], by_action
+    parts = PART_METRICS[metric]
+    mine = {a: v for a, v in by_action.items() if a.partition(".")[0] in parts}
+    dyn = sum(v for a, v in mine.items() if not a.endswith(".leakage"))
+    leak = sum(v for a, v in mine.items() if a.endswith(".leakage"))
+    return st["conversions"], dyn, leak, mine
 
 
 def law_factor(v, v0, c, base_factor):
@@ -105,7 +125,7 @@ def fit_scales(points, c, v0):
 
 
 SPEC_KEYS = {"description": str, "model": str, "config": str, "base_table": str, "output_table": str, "fit": list,
-             "banks": int, "tolerance": (int, float), "voltage_law": dict, "targets": list}
+             "banks": int, "tolerance": (int, float), "voltage_law": dict, "targets": list, "table": str}
 TARGET_KEYS = {"name": str, "set": list, "metric": str, "published": (int, float), "source": str, "role": str,
                "tolerance": (int, float), "scale_by_banks": bool}
 REQUIRED = ("config", "base_table", "output_table", "fit", "targets")
@@ -130,16 +150,21 @@ def validate_spec(cal, cal_file, macro_dir):
     if not isinstance(cal, dict):
         fail_input(f"{cal_file}: got {type(cal).__name__}; expected an object (see scripts/calibrate_cim.py)")
     check_keys(cal, SPEC_KEYS, "", cal_file)
-    for key in REQUIRED:
+    if "table" in cal:  # held out only: checked against another macro's fitted table
+        for key in ("base_table", "output_table", "fit", "voltage_law"):
+            if key in cal:
+                fail_input(f"{cal_file}: {key}: not with \"table\" (a macro checked against another macro's fit "
+                           "fits nothing)")
+    for key in (("config", "targets") if "table" in cal else REQUIRED):
         if key not in cal:
             fail_input(f"{cal_file}: {key}: missing; expected it (see scripts/calibrate_cim.py)")
-    if not cal["fit"]:
+    if "table" not in cal and not cal["fit"]:
         fail_input(f"{cal_file}: fit: got []; expected at least one action or group to fit")
     if not cal["targets"]:
         fail_input(f"{cal_file}: targets: got []; expected the published points")
     if "voltage_law" in cal:
         check_keys(cal["voltage_law"], {"range_V": list, "source": str}, "voltage_law.", cal_file)
-    out_dir = os.path.dirname(os.path.normpath(os.path.join(macro_dir, cal["output_table"])))
+    out_dir = os.path.dirname(os.path.normpath(os.path.join(macro_dir, cal.get("output_table", cal.get("table")))))
     if not os.path.isdir(out_dir):
         fail_input(f"{cal_file}: output_table: got {cal['output_table']!r}; expected a file in an existing folder "
                    f"({out_dir} is not one)")
@@ -183,6 +208,42 @@ def compare_tables(shipped, fitted, out_table):
     return problems
 
 
+def check_with_table(cal, cal_file, macro_dir, binary, model, config, table, banks, tol, check):
+    """A macro whose points are all held out against another macro's fitted TABLE: simulate and compare."""
+    load(table, f"a fitted technology table (table of {cal_file})")
+    rows, ok = [], True
+    work = tempfile.mkdtemp(prefix="tinyforge-calibrate-")
+    try:
+        for k, t in enumerate(cal["targets"]):
+            check_keys(t, TARGET_KEYS, f"targets[{k}].", cal_file)
+            if t.get("role") != "held-out":
+                fail_input(f"{cal_file}: targets[{k}].role: got {t.get('role')!r}; expected \"held-out\" (with "
+                           "\"table\" nothing is fitted)")
+            if t.get("metric") not in METRICS:
+                fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected one of "
+                           f"{', '.join(METRICS)}")
+            st = simulate(binary, model, config, table, t["set"], work, f"{cal_file}: targets[{k}].set")
+            got = value_of(st, t, banks)
+            ratio = got / t["published"]
+            t_tol = t.get("tolerance", tol)
+            ok &= abs(ratio - 1) <= t_tol
+            rows.append((t, got, ratio, t_tol))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{os.path.basename(macro_dir)}: every point held out, with {os.path.relpath(table)} (fitted on another "
+          "macro)")
+    print("| point | metric | published | model | ratio | role |")
+    print("|---|---|---:|---:|---:|---|")
+    for t, got, ratio, t_tol in rows:
+        note = f" (tolerance {t_tol:.0%})" if t_tol != tol else ""
+        print(f"| {t['name']} | {t['metric']} | {t['published']:g} | {got:.4g} | {ratio:.3f} | held-out{note} |")
+    if check:
+        if not ok:
+            print(f"FAIL: a point is outside its tolerance (+-{tol:.0%} unless the target says otherwise)")
+            sys.exit(1)
+        print(f"PASS: every point within its tolerance (+-{tol:.0%} unless noted)")
+
+
 def main():
     argv = sys.argv[1:]
     if not argv or argv[0] in ("-h", "--help"):
@@ -213,8 +274,11 @@ def main():
     cal = load(cal_file, "the calibration spec of the macro")
     validate_spec(cal, cal_file, macro_dir)
     config = os.path.join(macro_dir, cal["config"])
-    base_table = os.path.normpath(os.path.join(macro_dir, cal["base_table"]))
-    out_table = os.path.normpath(os.path.join(macro_dir, cal["output_table"]))
+    if "table" in cal:
+        base_table = out_table = os.path.normpath(os.path.join(macro_dir, cal["table"]))
+    else:
+        base_table = os.path.normpath(os.path.join(macro_dir, cal["base_table"]))
+        out_table = os.path.normpath(os.path.join(macro_dir, cal["output_table"]))
     banks = cal.get("banks", 1)
     tol = cal.get("tolerance", 0.20)
     if not isinstance(banks, int) or isinstance(banks, bool) or banks < 1:
@@ -222,8 +286,11 @@ def main():
     if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not 0 < tol < 10:
         fail_input(f"{cal_file}: tolerance: got {tol!r}; expected a fraction such as 0.2")
     model = cal.get("model", "cim")
-    if model not in ("cim", "dcim"):
-        fail_input(f"{cal_file}: model: got {model!r}; expected \"cim\" or \"dcim\"")
+    if model not in ("cim", "dcim", "acim"):
+        fail_input(f"{cal_file}: model: got {model!r}; expected \"cim\", \"dcim\" or \"acim\"")
+    if "table" in cal:
+        check_with_table(cal, cal_file, macro_dir, binary, model, config, out_table, banks, tol, check)
+        return
     base = load(base_table, f"a technology table (base_table of {cal_file})")
     base_components = dict(base.get("components", {}))
     seen = {os.path.abspath(base_table)}
@@ -299,20 +366,18 @@ def main():
             before.append(value_of(st, t, banks))
             if t["role"] != "fit":
                 continue
-            ops = st["ops"]
-            by_action = st["energy_by_action_pJ"]
+            ops, dyn, leak, by_action = energy_terms(st, t["metric"])
             for name, _, acts in groups:
                 for a in acts:
-                    if a not in by_action:
+                    if a not in st["energy_by_action_pJ"]:
                         fail_input(f"{cal_file}: fit: '{a}' (in '{name}') is not an action the model charges "
                                    f"(energy_by_action_pJ of {t['name']!r} has no such entry)")
-            w = [sum(by_action[a] for a in acts) / ops for _, _, acts in groups]
+            w = [sum(by_action.get(a, 0.0) for a in acts) / ops for _, _, acts in groups]
             if law is not None and not law["range_V"][0] <= st["scaling"]["vdd_V"] <= law["range_V"][1]:
                 fail_input(f"{cal_file}: targets '{t['name']}': supply {st['scaling']['vdd_V']} V is outside the "
                            f"voltage law's range_V {law['range_V']}")
             v0 = st["scaling"]["vdd_nominal_V"]
-            points.append({"w": w, "rest_dyn": st["energy_dynamic_pJ"] / ops - sum(w),
-                           "leak": st["energy_leakage_pJ"] / ops, "target": pj_per_op(t),
+            points.append({"w": w, "rest_dyn": dyn / ops - sum(w), "leak": leak / ops, "target": pj_per_op(t),
                            "vdd": st["scaling"]["vdd_V"], "vf": st["scaling"]["voltage_factor"]})
         if not points:
             fail_input(f"{cal_file}: targets: no target with role \"fit\"")
@@ -402,7 +467,8 @@ def main():
             results.append({"name": t["name"], "metric": t["metric"], "published": t["published"],
                             "uncalibrated": round(b, 6), "model": round(got, 6), "ratio": round(ratio, 4),
                             "role": t["role"] if t["metric"] in ENERGY_METRICS else
-                            "held-out (area)" if t["metric"] == "area_mm2" else "held-out (throughput)",
+                            "held-out (area)" if t["metric"] in ("area_mm2", "tops_per_mm2") else
+                            "held-out (throughput)",
                             **({"tolerance": t_tol} if t_tol != tol else {}),
                             "source": t["source"]})
         print(f"{os.path.basename(macro_dir)}: fitted " +

@@ -166,7 +166,7 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
     if (root.has("components"))
       comps.for_each_member([&](const std::string& name, const JsonNode& c) {
         if (!c.expect_object()) return;
-        c.only_keys({"description", "actions", "area_um2", "leakage_pW"});
+        c.only_keys({"description", "actions", "area_um2", "leakage_pW", "node_independent_energy"});
         auto old = t.components.find(name);
         const bool replaces = old != t.components.end();  // a base component: only what is listed changes
         if (based && !replaces) {  // a new component next to the base's: a misspelt one is an error
@@ -180,6 +180,7 @@ TechTable load_tech_chain(const std::string& file, std::vector<std::string>& cha
         }
         TechComponent tc = replaces ? old->second : TechComponent();
         if (c.has("description")) tc.description = c["description"].text();
+        if (c.has("node_independent_energy")) tc.node_independent_energy = c["node_independent_energy"].boolean();
         JsonNode acts = c["actions"];
         if ((replaces && !c.has("actions")) || acts.expect_object("an object of actions")) {
           if (c.has("actions"))
@@ -320,6 +321,8 @@ Scaling compute_scaling(const TechTable& tech, double node_nm, double vdd_V, con
   };
   s.voltage_factor = factor(tech.default_law);
   s.energy_factor = s.capacitance_factor * s.voltage_factor;
+  for (const auto& kv : tech.components)
+    if (kv.second.node_independent_energy) s.node_independent.insert(kv.first);
   if (tech.has_laws) {
     s.laws_json = json::object();
     auto describe = [&](const VoltageLaw& law, double f) {
@@ -351,8 +354,9 @@ const VoltageLaw& TechTable::law_of(const std::string& component) const {
 }
 
 double Scaling::energy_factor_of(const std::string& type) const {
+  const double cap = node_independent.count(type) ? 1.0 : capacitance_factor;
   auto it = law_of_component.find(type);
-  return it == law_of_component.end() ? energy_factor : capacitance_factor * law_factor.at(it->second);
+  return cap * (it == law_of_component.end() ? voltage_factor : law_factor.at(it->second));
 }
 
 json Scaling::to_json() const {

@@ -2,6 +2,7 @@
 // its source; and the node/voltage scaling applied to them.
 #pragma once
 #include <map>
+#include <set>
 #include <vector>
 #include <string>
 
@@ -20,6 +21,9 @@ struct TechComponent {
   std::map<std::string, TechAction> actions;
   double area_um2 = 0, leakage_pW = 0;
   std::string area_source, leakage_source;
+  // Energies set by physics that does not shrink with the node (C V^2 per fF of a given capacitor, an ADC's
+  // FOM_W): node scaling leaves them alone; voltage scaling still applies.
+  bool node_independent_energy = false;
 };
 
 // How a component's dynamic energy follows the supply: E(V) = E(V0) x P(V) / P(V0) with
@@ -77,6 +81,7 @@ struct Scaling {
   double capacitance_factor = 1, voltage_factor = 1, energy_factor = 1, area_factor = 1, leakage_factor = 1;
   std::map<std::string, double> law_factor;         // law name -> P(V)/P(V0)
   std::map<std::string, std::string> law_of_component;  // components under a named law
+  std::set<std::string> node_independent;           // components whose energy ignores capacitance_factor
   json laws_json;                                   // the laws as applied, for stats
   // The dynamic-energy factor of tech component TYPE.
   double energy_factor_of(const std::string& type) const;

@@ -211,6 +211,15 @@ TEST_CASE("acim: the ledger closes, ADC energy follows FOM_W 2^bits + 12 kT 4^bi
         Approx(2 * a["energy_by_action_pJ"]["cells.unit_charge"].get<double>()));
   // unit_charge counts the ideal analog values: x_u w_u summed over every conversion, here from the data.
   CHECK(a["action_counts"]["cells.unit_charge"].get<double>() > 0);
+  // Node scaling leaves the capacitor energies and the ADC's FOM alone (node_independent_energy in the table)
+  // and scales the row drivers' wires and the digital periphery by the node's capacitance factor.
+  json n22 = acim_json("--out " + tmp("an22") + q + " --set tech.node_nm=22");
+  const double cf = n22["scaling"]["capacitance_factor"].get<double>();
+  REQUIRE(cf < 0.9);
+  for (const char* k : {"cells.unit_charge", "columns.reset", "adcs.convert_step"})
+    CHECK(n22["energy_by_action_pJ"][k].get<double>() == Approx(a["energy_by_action_pJ"][k].get<double>()));
+  for (const char* k : {"row_drivers.drive", "accumulators.write_bit"})
+    CHECK(n22["energy_by_action_pJ"][k].get<double>() == Approx(cf * a["energy_by_action_pJ"][k].get<double>()));
 }
 
 TEST_CASE("acim: same seeds, same bits; another chip seed, another chip; larger unit capacitors, less noise",

@@ -382,8 +382,8 @@ struct Point {
 };
 
 // Common stats of the hardware side.
-void write_hw_stats(json& j, const Params& p, const Scaling& sc, const std::vector<LayerHw>& hw, const Priced& pr,
-                    double macs, const Activity& total) {
+void write_hw_stats(json& j, const Scaling& sc, const std::vector<LayerHw>& hw, const Priced& pr, double macs,
+                    const Activity& total, double per) {
   write_tech_stats(j, sc);
   int arrays = 0;
   double ns = 0;
@@ -395,8 +395,18 @@ void write_hw_stats(json& j, const Params& p, const Scaling& sc, const std::vect
   j["latency_ns"] = ns;
   j["macs"] = macs;
   j["ops"] = 2 * macs;
-  j["conversions"] = total.vectors ? (double)total.conversions / (double)total.vectors * hw.size() : 0.0;
+  const double conversions = (double)total.conversions / per;
+  j["conversions"] = conversions;
   write_energy(j, pr.er, pr.time_s);
+  // Where a conversion's energy goes (dynamic and leakage of the components): the ADC, and the analog array
+  // (cells, column lines, row drivers, DACs).
+  double adc = 0, array = 0;
+  for (const auto& c : pr.er.by_component) {
+    if (c.first == "adcs") adc += c.second;
+    if (c.first == "cells" || c.first == "columns" || c.first == "row_drivers" || c.first == "dacs") array += c.second;
+  }
+  j["adc_pj_per_conversion"] = conversions > 0 ? adc / conversions : 0.0;
+  j["array_pj_per_conversion"] = conversions > 0 ? array / conversions : 0.0;
   j["fj_per_mac"] = pr.er.total_pJ * 1e3 / macs;
   j["tops_per_w"] = pr.er.total_pJ > 0 ? 2 * macs / pr.er.total_pJ : 0.0;
   j["throughput_tops"] = 2 * macs / (ns * 1e-9) / 1e12;
@@ -404,7 +414,6 @@ void write_hw_stats(json& j, const Params& p, const Scaling& sc, const std::vect
   j["area_mm2"] = pr.er.area_um2 * 1e-6;
   j["tops_per_mm2"] = pr.er.area_um2 > 0 ? (double)j["throughput_tops"] / (pr.er.area_um2 * 1e-6) : 0.0;
   j["clipped_fraction"] = total.conversions ? (double)total.clipped / (double)total.conversions : 0.0;
-  (void)p;
 }
 
 Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
@@ -478,7 +487,7 @@ Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
   j["vectors"] = p.vectors;
   j["adc_bits"] = g.adc_bits;
   j["adc_lsb"] = 1 << map.lsb_log2();
-  write_hw_stats(j, p, sc, {hw}, pr, (double)L.n * L.m, act);
+  write_hw_stats(j, sc, {hw}, pr, (double)L.n * L.m, act, (double)p.vectors * p.chips);
   j["mismatches"] = es.mismatches;
   j["rms_error"] = es.rms();
   j["max_abs_error"] = es.max_abs;
@@ -665,8 +674,7 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
   j["accuracy_float"] = labelled ? (double)ok_float / B : 0.0;
   j["agreement_mean"] = mean(agree);
   j["agreement_min"] = *std::min_element(agree.begin(), agree.end());
-  write_hw_stats(j, p, sc, hw, pr, macs, total);
-  j["conversions"] = (double)total.conversions / ((double)B * p.chips);
+  write_hw_stats(j, sc, hw, pr, macs, total, (double)B * p.chips);
   json layers = json::object();
   for (size_t l = 0; l < net.size(); ++l) {
     if (l < 8) {  // the first eight layers in the summary; every layer in outputs.json
@@ -742,6 +750,9 @@ class AcimModel : public Model {
     M.neither("macs", "", "MACs per vector / inference");
     M.neither("ops", "", "2 x macs");
     M.neither("conversions", "", "ADC conversions per vector / inference");
+    M.lower("adc_pj_per_conversion", "pJ", "energy of the ADCs per conversion");
+    M.lower("array_pj_per_conversion", "pJ", "energy of the analog array per conversion: cells, column lines, row "
+            "drivers, DACs");
     M.lower("fj_per_mac", "fJ", "energy per MAC");
     M.higher("tops_per_w", "TOPS/W", "ops per joule / 1e12");
     M.higher("throughput_tops", "TOPS", "ops / latency / 1e12");
