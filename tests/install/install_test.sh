@@ -42,7 +42,7 @@ for f in plot_sweep.py plot_run.py make_digits_mlp.py make_jet_mlp.py calibrate_
   [ -x "$P/share/tinyforge/scripts/$f" ] || fail "cmake --install: scripts/$f is not executable"
 done
 # The installed calibration check: installed configs, a technology table that names its base, the installed binary.
-for m in compute_sram_wang2020 colonnade_kim2021 dcim_chih2021 acim_jia2020 acim_wang2023; do
+for m in compute_sram_wang2020 colonnade_kim2021 dcim_chih2021 acim_jia2020 acim_wang2023 acim_sinangil2021; do
   "$P/share/tinyforge/scripts/calibrate_cim.py" "$P/share/tinyforge/configs/cim/macros/$m" \
     --tinyforge "$P/bin/tinyforge" --check > "$work/calibrate.log" 2>&1 ||
     fail "installed scripts/calibrate_cim.py --check ($m): $(tail -3 "$work/calibrate.log")"

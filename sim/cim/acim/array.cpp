@@ -152,9 +152,13 @@ std::vector<std::vector<int64_t>> MappedLayer::run(const std::vector<std::vector
   act.unit_charges += charges;
   act.clipped += clipped;
   // Row drivers: a row with a nonzero input slice drives its line in every array of its row tile.
-  uint64_t drives = 0;
-  for (double v : s) drives += v != 0;
+  uint64_t drives = 0, pulses = 0;
+  for (double v : s) {
+    drives += v != 0;
+    pulses += (uint64_t)v;
+  }
   act.row_drives += drives * (uint64_t)col_tiles();
+  act.row_pulses += pulses * (uint64_t)col_tiles();
   if (g_.dac_bits > 1) act.dac_conversions += (uint64_t)R * n * col_tiles();
   act.output_words += (uint64_t)B * m;
   act.vectors += B;

@@ -59,6 +59,7 @@ struct Activity {
   uint64_t clipped = 0;        // conversions whose value lay above the ADC range
   uint64_t unit_charges = 0;   // sum over conversions of the ideal analog value (unit charges moved)
   uint64_t row_drives = 0;     // (row, input slice, array) with a nonzero input slice
+  uint64_t row_pulses = 0;     // the same weighted by the slice's value: wordline pulses of a temporal DAC
   uint64_t dac_conversions = 0;  // (row, input slice, array): every row's DAC, when dac_bits > 1
   uint64_t output_words = 0;   // outputs recombined (one per output per vector)
   uint64_t vectors = 0;

@@ -26,7 +26,7 @@ constexpr double kBoltzmann = 1.380649e-23;  // J/K (SI, exact)
 struct Params {
   int seed = 1, chips = 1, chip_seed = 1;
   Geometry g;
-  std::string domain = "charge", adc_type = "sar";
+  std::string domain = "charge", adc_type = "sar", dac_type = "capacitive";
   double c_unit_fF = 1, c_column_fF = 0;
   std::string adc_range = "full";
   double range_fraction = 1, calib_percentile = 100;
@@ -37,6 +37,7 @@ struct Params {
   double drive_ns = 1, settle_ns = 2, sar_ns_per_bit = 1, flash_ns = 1, digital_ns = 2;
   std::string kind = "mvm", network, test_vectors;
   int n = 0, m = 0, w_bits = 4, x_bits = 4, vectors = 64, images = 0;
+  int64_t x_value = -1, w_value = -1;  // mvm: every input / weight this value; -1 = seeded random
   bool w_signed = true, x_signed = false, tiling = true;
   TechParams tech;
   int rows_active() const { return g.rows_active > 0 ? g.rows_active : g.rows; }
@@ -69,6 +70,9 @@ const Schema<Params>& schema() {
     geo("macro.adc_bits", &Geometry::adc_bits, 8, 1, 16, "bits", "ADC resolution");
     geo("macro.adc_share", &Geometry::adc_share, 1, 1, 4096, "columns",
         "columns per ADC (their conversions are serialised)");
+    P.choice("macro.dac_type", &P_::dac_type, "capacitive", {"capacitive", "pulses"},
+             "input DAC when macro.dac_bits > 1: capacitive (a DAC per row, every step) or pulses (the value as "
+             "that many wordline pulses: a temporal DAC, energy and time grow with the value)");
     P.choice("macro.adc_type", &P_::adc_type, "sar", {"sar", "flash"},
              "ADC architecture: SAR (one step per bit) or flash (one step); sets energy and latency");
     P.real("macro.c_unit_fF", &P_::c_unit_fF, 1.0, 0.01, 1000, "fF",
@@ -126,6 +130,11 @@ const Schema<Params>& schema() {
     P.boolean("workload.x_signed", &P_::x_signed, false,
               "mvm: signed inputs (a network's are signed where its data is)");
     P.integer("workload.vectors", &P_::vectors, 64, 1, 1000000, "vectors", "mvm: input vectors");
+    P.integer("workload.x_value", &P_::x_value, -1, -1, 65535, "",
+              "mvm: every input this value (a stated data pattern, e.g. a published energy-vs-data point); -1 = "
+              "seeded random inputs");
+    P.integer("workload.w_value", &P_::w_value, -1, -1, 65535, "",
+              "mvm: every weight this value; -1 = seeded random weights");
     P.file("workload.network", &P_::network, "", "", "network: the trained network (ONNX or native JSON)");
     P.file("workload.test_vectors", &P_::test_vectors, "", "",
            "network: its test images (JSON with inputs and labels); default: the network's own or NAME_test.json");
@@ -153,6 +162,14 @@ const Schema<Params>& schema() {
         err("workload.network", "\"\"", "a network file (ONNX or JSON) when workload.kind = network");
       if (p.kind == "mvm" && !p.network.empty())
         err("workload.kind", "\"mvm\"", "\"network\" when workload.network is given");
+      auto in_range = [&](const char* path, int64_t v, int bits, bool sgn) {
+        if (v >= 0 && (v < cim::min_of(bits, sgn) || v > cim::max_of(bits, sgn)))
+          err(path, std::to_string(v), "-1 (random) or a value of the precision, " +
+                                           std::to_string(cim::min_of(bits, sgn)) + " to " +
+                                           std::to_string(cim::max_of(bits, sgn)));
+      };
+      in_range("workload.x_value", p.x_value, p.x_bits, p.x_signed);
+      in_range("workload.w_value", p.w_value, p.w_bits, p.w_signed);
       if (p.kind == "mvm" && p.g.cols >= ws) {
         const int n = p.n > 0 ? p.n : p.g.rows, m = p.m > 0 ? p.m : p.g.cols / ws;
         if (!p.tiling && n > p.g.rows)
@@ -245,7 +262,9 @@ LayerHw layer_hw(const Params& p, const MappedLayer& ml) {
   h.acc_bits = ml.layer().w_bits + ml.layer().x_bits + log2n + 1;
   const double t_adc = p.adc_type == "sar" ? g.adc_bits * p.sar_ns_per_bit : p.flash_ns;
   const int per_adc = (ml.max_columns_used() + g.adcs() - 1) / g.adcs();
-  const double step = p.drive_ns + p.settle_ns + per_adc * t_adc;
+  // A temporal DAC takes up to 2^dac_bits - 1 wordline pulses per step.
+  const double drive = p.dac_type == "pulses" ? p.drive_ns * ((1 << g.dac_bits) - 1) : p.drive_ns;
+  const double step = drive + p.settle_ns + per_adc * t_adc;
   h.ns_per_vector = (double)ml.max_groups() * ml.input_slices() * step + p.digital_ns;
   return h;
 }
@@ -296,7 +315,8 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
       {"accumulators", "register", acc},
       {"io_regs", "register", acc}};
   std::vector<std::string> actions = {"cells.unit_charge", "columns.reset", "row_drivers.drive"};
-  if (g.dac_bits > 1) {
+  const bool cap_dac = g.dac_bits > 1 && p.dac_type == "capacitive";
+  if (cap_dac) {
     parts.push_back({"dacs", "acim_dac", rows, std::ldexp(1.0, g.dac_bits)});
     actions.push_back("dacs.convert_step");
   }
@@ -309,8 +329,9 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
     const LayerHw& h = hw[l];
     L.add(id["cells.unit_charge"], tag_array, a.unit_charges);
     L.add(id["columns.reset"], tag_array, a.conversions);
-    L.add(id["row_drivers.drive"], tag_array, a.row_drives);
-    if (g.dac_bits > 1) L.add(id["dacs.convert_step"], tag_convert, a.dac_conversions);
+    // A temporal DAC drives the wordline once per pulse; otherwise once per step with a nonzero input slice.
+    L.add(id["row_drivers.drive"], tag_array, p.dac_type == "pulses" ? a.row_pulses : a.row_drives);
+    if (cap_dac) L.add(id["dacs.convert_step"], tag_convert, a.dac_conversions);
     L.add(id["adcs.convert_step"], tag_convert, a.conversions);
     L.add(id["shift_add.add_bit"], tag_digital, a.conversions * (uint64_t)g.adc_bits);
     L.add(id["accumulators.write_bit"], tag_digital, a.conversions * (uint64_t)h.acc_bits);
@@ -445,8 +466,10 @@ Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
   for (int v = 0; v < p.vectors; ++v) {
     if (v > 0)
       for (auto& e : ml.x) e = dx(rng);
+    if (p.x_value >= 0) std::fill(ml.x.begin(), ml.x.end(), p.x_value);
     x.push_back(ml.x);
   }
+  if (p.w_value >= 0) std::fill(L.w.begin(), L.w.end(), p.w_value);
   MappedLayer map(g, L);
   const double range = p.adc_range == "full" ? p.range_fraction * g.full_scale()
                                              : map.conversion_range({x.begin(), x.begin() + std::min<size_t>(x.size(), p.calib_vectors)},
