@@ -49,8 +49,10 @@ for b in 3 4 5 8; do
     --set macro.adc_bits=$b --json | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-print(f"   {sys.argv[1]}-bit ADC: accuracy {s['accuracy_mean']:.3f} +- {s['accuracy_std']:.3f} (ideal {s['accuracy_ideal']:.3f}, "
-      f"float {s['accuracy_float']:.3f}), {s['energy_pJ']:6.0f} pJ per inference, {s['tops_per_w']:5.1f} TOPS/W")' "$b"
+a, sd, ideal, fl = s["accuracy_mean"], s["accuracy_std"], s["accuracy_ideal"], s["accuracy_float"]
+e, t = s["energy_pJ"], s["tops_per_w"]
+print(f"   {sys.argv[1]}-bit ADC: accuracy {a:.3f} +- {sd:.3f} (ideal {ideal:.3f}, float {fl:.3f}), "
+      f"{e:6.0f} pJ per inference, {t:5.1f} TOPS/W")' "$b"
 done
 echo "   (4b x 4b; past 5 bits the ADC only costs energy: a calibrated range of 31 needs no more. docs/acim.md)"
 echo
