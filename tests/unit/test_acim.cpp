@@ -55,6 +55,24 @@ Case random_case(std::mt19937_64& rng) {
   }
   return c;
 }
+// Sample mean and (population) standard deviation.
+struct Moments {
+  double n, mean, sd;
+};
+Moments moments(const std::vector<double>& v) {
+  double s = 0, ss = 0;
+  for (double e : v) {
+    s += e;
+    ss += e * e;
+  }
+  const double n = (double)v.size(), mean = s / n;
+  return {n, mean, std::sqrt(ss / n - mean * mean)};
+}
+std::vector<double> column(const std::vector<std::vector<int64_t>>& y, int j) {
+  std::vector<double> v;
+  for (const auto& r : y) v.push_back((double)r[j]);
+  return v;
+}
 // The ideal conversion values of the mapping, computed here from the documented encoding (array.h).
 std::vector<double> conversion_values(const Case& c) {
   const int ws = (c.L.w_bits + c.g.cell_bits - 1) / c.g.cell_bits, xs = (c.L.x_bits + c.g.dac_bits - 1) / c.g.dac_bits;
@@ -178,12 +196,7 @@ TEST_CASE("acim: per-conversion noise has the configured sigma over 10^5 draws",
     std::mt19937_64 rng(9);
     Activity act;
     const auto y = ml.run(x, rng, act);
-    double s = 0, ss = 0;
-    for (const auto& r : y) {
-      s += (double)r[0];
-      ss += (double)r[0] * (double)r[0];
-    }
-    const double n = (double)y.size(), mean = s / n, sd = std::sqrt(ss / n - mean * mean);
+    const auto [n, mean, sd] = moments(column(y, 0));
     // Rounding to the LSB adds 1/12 to the variance (Sheppard); 5 standard errors of tolerance.
     const double expect_sd = std::sqrt(sigma * sigma + 1.0 / 12.0);
     CHECK(std::fabs(mean - 64) < 5 * sigma / std::sqrt(n));
@@ -198,12 +211,7 @@ TEST_CASE("acim: per-conversion noise has the configured sigma over 10^5 draws",
   std::mt19937_64 rng(10);
   Activity act;
   const auto y = ml.run(x, rng, act);
-  double s = 0, ss = 0;
-  for (const auto& r : y) {
-    s += (double)r[0];
-    ss += (double)r[0] * (double)r[0];
-  }
-  const double n = (double)y.size(), mean = s / n, sd = std::sqrt(ss / n - mean * mean);
+  const auto [n, mean, sd] = moments(column(y, 0));
   const double expect_sd = 4 * std::sqrt(4.0 + 1.0 / 12.0);
   CHECK(std::fabs(mean - 64) < 5 * expect_sd / std::sqrt(n));
   CHECK(std::fabs(sd - expect_sd) < 5 * expect_sd / std::sqrt(2 * n));
@@ -228,12 +236,7 @@ TEST_CASE("acim: static variation has the configured sigma, is fixed within a ch
   ml.draw_chip(v, 42);
   const std::vector<double> e1 = ml.cell_errors();
   REQUIRE(e1.size() == 100000);
-  double s = 0, ss = 0;
-  for (double e : e1) {
-    s += e;
-    ss += e * e;
-  }
-  const double n = (double)e1.size(), mean = s / n, sd = std::sqrt(ss / n - mean * mean);
+  const auto [n, mean, sd] = moments(e1);
   CHECK(std::fabs(mean) < 5 * 0.02 / std::sqrt(n));
   CHECK(std::fabs(sd - 0.02) < 5 * 0.02 / std::sqrt(2 * n));
   ml.draw_chip(v, 42);
@@ -252,12 +255,9 @@ TEST_CASE("acim: static variation has the configured sigma, is fixed within a ch
   Activity act;
   const auto y = ml.run(x, rng, act);
   CHECK(y[0] == y[1]);
-  double s2 = 0, ss2 = 0;
-  for (int j = 0; j < 500; ++j) {
-    s2 += (double)y[0][j];
-    ss2 += (double)y[0][j] * (double)y[0][j];
-  }
-  const double mean2 = s2 / 500, sd2 = std::sqrt(ss2 / 500 - mean2 * mean2);
+  const std::vector<double> row0(y[0].begin(), y[0].end());
+  const auto [n2, mean2, sd2] = moments(row0);
+  (void)n2;
   const double expect = std::sqrt(4.0 * 4.0 + 3.0 * 3.0 + 1.0 / 12.0);  // 5.0
   CHECK(std::fabs(mean2 - 200) < 5 * expect / std::sqrt(500.0));
   CHECK(std::fabs(sd2 - expect) < 5 * expect / std::sqrt(1000.0));
