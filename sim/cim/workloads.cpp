@@ -12,6 +12,23 @@ void random_mvm(MvmLayer& l, std::mt19937_64& rng) {
   for (auto& v : l.x) v = dx(rng);
 }
 
+std::vector<std::vector<int64_t>> random_mvm_batch(MvmLayer& l, int vectors, std::mt19937_64& rng,
+                                                   std::vector<std::vector<int64_t>>& w_nm) {
+  random_mvm(l, rng);
+  w_nm.assign(l.n, std::vector<int64_t>(l.m));
+  for (int r = 0; r < l.n; ++r)
+    for (int j = 0; j < l.m; ++j) w_nm[r][j] = l.w[j][r];
+  std::uniform_int_distribution<int64_t> dx(min_of(l.x_bits, l.x_signed), max_of(l.x_bits, l.x_signed));
+  std::vector<std::vector<int64_t>> xs;
+  xs.reserve(vectors);
+  for (int v = 0; v < vectors; ++v) {
+    if (v > 0)
+      for (auto& e : l.x) e = dx(rng);
+    xs.push_back(l.x);
+  }
+  return xs;
+}
+
 void random_bnn(BnnLayer& l, std::mt19937_64& rng) {
   l.w.assign(l.m, std::vector<int>(l.n));
   for (auto& r : l.w)

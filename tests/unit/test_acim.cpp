@@ -3,7 +3,9 @@
 // and of the static variation over 10^5 draws (fixed seeds, so the test is deterministic).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <random>
 
 #include "cim/acim/array.h"
@@ -281,4 +283,71 @@ TEST_CASE("acim: a calibrated range covers the largest conversion, and the LSB i
     const std::vector<double> vals = conversion_values(c);
     CHECK(ml.conversion_range(c.x, 100) == *std::max_element(vals.begin(), vals.end()));
   }
+}
+
+TEST_CASE("acim: a percentile range is that order statistic of the conversion values", "[acim]") {
+  std::mt19937_64 rng(5);
+  for (int rep = 0; rep < 200; ++rep) {
+    Case c = random_case(rng);
+    MappedLayer ml(c.g, c.L);
+    std::vector<double> vals = conversion_values(c);
+    std::sort(vals.begin(), vals.end());
+    for (double pct : {1.0, 50.0, 90.0, 99.9}) {
+      const size_t k = (size_t)std::max(1.0, std::ceil(pct / 100.0 * (double)vals.size()));  // 1-based
+      CHECK(ml.conversion_range(c.x, pct) == vals[k - 1]);
+    }
+  }
+}
+
+TEST_CASE("acim: many vectors go through in several passes with the same exact results and counts", "[acim]") {
+  Geometry g;  // 64 x 64, bit-serial inputs, one bit per cell
+  IntLayer L;
+  L.n = 100;  // two row tiles
+  L.m = 8;
+  L.w_bits = 8;
+  L.x_bits = 8;
+  L.x_signed = true;
+  std::mt19937_64 rng(9);
+  L.w.resize((size_t)L.n * L.m);
+  for (auto& v : L.w) v = pick(rng, 8, true);
+  std::vector<std::vector<int64_t>> x(5000, std::vector<int64_t>(L.n));
+  for (auto& r : x)
+    for (auto& v : r) v = pick(rng, 8, true);
+  g.adc_bits = 7;  // 64 rows of 1-bit products: full scale 64 needs 7 bits
+  MappedLayer ml(g, L);
+  ml.set_lsb_log2(0);
+  std::mt19937_64 nrng(1);
+  Activity all, parts;
+  const auto y = ml.run(x, nrng, all);
+  CHECK(y == direct(L, x));
+  // The same vectors in two calls: every count adds up.
+  const std::vector<std::vector<int64_t>> x1(x.begin(), x.begin() + 1234), x2(x.begin() + 1234, x.end());
+  ml.run(x1, nrng, parts);
+  ml.run(x2, nrng, parts);
+  CHECK(all.conversions == parts.conversions);
+  CHECK(all.conversions == (uint64_t)5000 * 8 * (8 * 8) * 2);  // vectors x input slices x columns (m x weight slices) x row tiles
+  CHECK(all.unit_charges == parts.unit_charges);
+  CHECK(all.row_drives == parts.row_drives);
+  CHECK(all.output_words == parts.output_words);
+}
+
+TEST_CASE("acim: a layer or input outside its declared precision is refused, not computed", "[acim]") {
+  Geometry g;
+  IntLayer L;
+  L.n = 4;
+  L.m = 2;
+  L.w_bits = 4;
+  L.x_bits = 4;
+  L.w = {0, 1, 2, 3, 4, 5, 6, 8};  // 8 is outside signed 4-bit
+  CHECK_THROWS_AS(MappedLayer(g, L), std::invalid_argument);
+  L.w.back() = 7;
+  L.w.pop_back();
+  CHECK_THROWS_AS(MappedLayer(g, L), std::invalid_argument);  // 7 weights for 4 x 2
+  L.w.push_back(7);
+  MappedLayer ml(g, L);
+  std::mt19937_64 rng(1);
+  Activity act;
+  CHECK_THROWS_AS(ml.run({{0, 1, 2, 16}}, rng, act), std::invalid_argument);  // unsigned 4-bit input of 16
+  CHECK_THROWS_AS(ml.run({{0, 1, 2}}, rng, act), std::invalid_argument);      // 3 inputs for 4 rows
+  CHECK(ml.run({{0, 1, 2, 15}}, rng, act).size() == 1);
 }

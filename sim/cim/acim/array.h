@@ -99,7 +99,8 @@ class MappedLayer {
   int lsb_log2() const { return lsb_log2_; }
 
   // Y = W X through the analog path for every vector of X ([vectors][n]); per-conversion noise from RNG.
-  // Results are [vectors][m]. ACT accumulates the activity.
+  // Results are [vectors][m]. ACT accumulates the activity. Vectors go in passes of bounded memory; an input
+  // outside its precision or of the wrong length throws std::invalid_argument (as does a bad layer above).
   std::vector<std::vector<int64_t>> run(const std::vector<std::vector<int64_t>>& x, std::mt19937_64& rng,
                                         Activity& act) const;
   // The exact integer result W x (the software reference).
@@ -117,8 +118,11 @@ class MappedLayer {
   std::vector<int64_t> wsum_;  // [m]: sum_r w_u,r
   Variation v_;
   int lsb_log2_ = 0;
-  // Input slices of X: [vectors * xs][n] (slice s of vector b in row b * xs + s), as doubles.
-  std::vector<double> slices(const std::vector<std::vector<int64_t>>& x) const;
+  // Input slices of vectors [B0, B1) of X: [(B1 - B0) * xs][n] (slice s of vector b in row (b - B0) * xs + s),
+  // as doubles. Checks each vector's length and range.
+  std::vector<double> slices(const std::vector<std::vector<int64_t>>& x, size_t b0, size_t b1) const;
+  // Vectors per pass of run() and conversion_range() (bounded memory).
+  size_t chunk_vectors() const;
 };
 
 }  // namespace tf::acim

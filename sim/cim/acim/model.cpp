@@ -27,17 +27,18 @@ struct Params {
   int seed = 1, chips = 1, chip_seed = 1;
   Geometry g;
   std::string domain = "charge", adc_type = "sar", dac_type = "capacitive";
-  double c_unit_fF = 1, c_column_fF = 0;
+  double c_unit_fF = 1, c_column_fF = 20;
   std::string adc_range = "full";
   double range_fraction = 1, calib_percentile = 100;
   int calib_vectors = 32;
   bool noise = true, thermal = true;
-  double temperature_K = 300, cap_pelgrom = 0.85, current_sigma = 0.04, gain_sigma = 0, offset_lsb = 0,
-         read_lsb = 0, ir_drop = 0;
+  double temperature_K = 300, cap_pelgrom = 0.85, current_sigma = 0.04, gain_sigma = 0.005, offset_lsb = 0.1,
+         read_lsb = 0.25, ir_drop = 0;
   double drive_ns = 1, settle_ns = 2, sar_ns_per_bit = 1, flash_ns = 1, digital_ns = 2;
   std::string kind = "mvm", network, test_vectors;
   int n = 0, m = 0, w_bits = 4, x_bits = 4, vectors = 64, images = 0;
-  int64_t x_value = -1, w_value = -1;  // mvm: every input / weight this value; -1 = seeded random
+  int64_t x_value = -1, w_value = -1;  // mvm: every input / weight this value; -1 (the schema's) = seeded random
+  // (These defaults mirror the schema's; schema().read sets every field.)
   bool w_signed = true, x_signed = false, tiling = true;
   TechParams tech;
   int rows_active() const { return g.rows_active > 0 ? g.rows_active : g.rows; }
@@ -160,6 +161,12 @@ const Schema<Params>& schema() {
         err("noise.ir_drop", format_double(p.ir_drop), "0 in the charge domain (no DC current flows)");
       if (p.kind == "network" && p.network.empty())
         err("workload.network", "\"\"", "a network file (ONNX or JSON) when workload.kind = network");
+      if (p.kind == "network" && p.w_bits < 2)
+        err("workload.w_bits", std::to_string(p.w_bits),
+            "at least 2 for a network (its weights are signed: one bit holds only -1 and 0)");
+      if (p.kind == "network" && p.x_bits < 2)
+        err("workload.x_bits", std::to_string(p.x_bits),
+            "at least 2 for a network (a signed activation needs a sign bit and a magnitude bit)");
       if (p.kind == "mvm" && !p.network.empty())
         err("workload.kind", "\"mvm\"", "\"network\" when workload.network is given");
       auto in_range = [&](const char* path, int64_t v, int bits, bool sgn) {
@@ -184,6 +191,11 @@ const Schema<Params>& schema() {
           err("workload.vectors", std::to_string(p.vectors),
               "fewer: n x m x vectors x chips x input slices x weight slices is " + format_double(work) +
                   ", at most 2e10");
+        // Bounded memory: the inputs, the exact and the noisy results are held (8 bytes each).
+        const double words = ((double)n + 2.0 * m) * p.vectors;
+        if (words > 5e7)
+          err("workload.vectors", std::to_string(p.vectors),
+              "fewer: (n + 2 m) x vectors is " + format_double(words) + " words held in memory, at most 5e7");
       }
     });
     return P;
@@ -236,8 +248,13 @@ struct ErrStats {
       }
   }
   double rms() const { return count ? std::sqrt(sum_sq_err / count) : 0.0; }
-  // SNR of the MVM in dB (capped at 200 dB for an exact result).
-  double snr_db() const { return sum_sq_err > 0 ? 10 * std::log10(sum_sq_ref / sum_sq_err) : 200.0; }
+  // SNR of the MVM in dB, bounded to [-200, 200]: 200 for an exact result, -200 when the exact results are all
+  // zero and the noisy ones are not (a data pattern of zeros; the RMS error is then the figure to read).
+  double snr_db() const {
+    if (!(sum_sq_err > 0)) return 200.0;
+    if (!(sum_sq_ref > 0)) return -200.0;
+    return std::max(-200.0, std::min(200.0, 10 * std::log10(sum_sq_ref / sum_sq_err)));
+  }
 };
 
 // ---- energy, latency and area ------------------------------------------------------------------------------
@@ -457,18 +474,12 @@ Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
   ml.x_bits = p.x_bits;
   ml.w_signed = p.w_signed;
   ml.x_signed = p.x_signed;
-  cim::random_mvm(ml, rng);
-  L.w.resize((size_t)L.n * L.m);
-  for (int r = 0; r < L.n; ++r)
-    for (int j = 0; j < L.m; ++j) L.w[(size_t)r * L.m + j] = ml.w[j][r];
-  std::vector<std::vector<int64_t>> x;
-  std::uniform_int_distribution<int64_t> dx(cim::min_of(p.x_bits, p.x_signed), cim::max_of(p.x_bits, p.x_signed));
-  for (int v = 0; v < p.vectors; ++v) {
-    if (v > 0)
-      for (auto& e : ml.x) e = dx(rng);
-    if (p.x_value >= 0) std::fill(ml.x.begin(), ml.x.end(), p.x_value);
-    x.push_back(ml.x);
-  }
+  std::vector<std::vector<int64_t>> wnm;
+  std::vector<std::vector<int64_t>> x = cim::random_mvm_batch(ml, p.vectors, rng, wnm);
+  L.w.clear();
+  for (const auto& r : wnm) L.w.insert(L.w.end(), r.begin(), r.end());
+  if (p.x_value >= 0)
+    for (auto& v : x) std::fill(v.begin(), v.end(), p.x_value);
   if (p.w_value >= 0) std::fill(L.w.begin(), L.w.end(), p.w_value);
   MappedLayer map(g, L);
   const double range = p.adc_range == "full" ? p.range_fraction * g.full_scale()
@@ -598,8 +609,6 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
     d.q.w.resize(d.w.size());
     for (size_t k = 0; k < d.w.size(); ++k)
       d.q.w[k] = std::max<int64_t>(-(int64_t)wl, std::min<int64_t>((int64_t)wl, std::llround(d.w[k] / d.w_scale)));
-    if (p.w_bits == 1)  // one bit: the sign
-      for (size_t k = 0; k < d.w.size(); ++k) d.q.w[k] = d.w[k] < 0 ? -1 : 0;
     auto mlp = std::make_unique<MappedLayer>(g, d.q);
     if (!p.tiling && mlp->arrays() > 1)
       throw InputError("mapping.tiling: got false; expected true, or a macro that holds layer '" + d.name + "' (" +
@@ -628,6 +637,16 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
                    " arrays, " + std::to_string(g.adc_bits) + "-bit ADC; " + std::to_string(B) + " images x " +
                    std::to_string(p.chips) + " chip(s)");
 
+  // Bounded work, as for an MVM: MACs x input slices x weight slices over every image and chip at most 2e10.
+  double work = 0;
+  for (size_t l = 0; l < net.size(); ++l)
+    work += (double)net[l].n * net[l].m * maps[l]->input_slices() * maps[l]->weight_slices();
+  work *= (double)B * p.chips;
+  if (work > 2e10)
+    throw InputError("chips: got " + std::to_string(p.chips) + "; expected fewer chips or images (workload.images): " +
+                     std::to_string(B) + " images x " + std::to_string(p.chips) + " chips of " + p.network + " are " +
+                     format_double(work) + " slice MACs, at most 2e10");
+
   // Monte Carlo over chip instances.
   const Variation var = resolve_variation(p, sc.vdd_V);
   std::vector<Activity> act(net.size());
@@ -655,8 +674,9 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
     acc.push_back((double)ok / B);
     agree.push_back((double)same / B);
     if (p.chips > 1 && (c + 1) % std::max(1, p.chips / 5) == 0)
-      pt.log.push_back("chip " + std::to_string(c + 1) + "/" + std::to_string(p.chips) + ": accuracy " +
-                       format_double(acc.back(), 4) + ", agreement " + format_double(agree.back(), 4));
+      pt.log.push_back("chip " + std::to_string(c + 1) + "/" + std::to_string(p.chips) + ": " +
+                       (labelled ? "accuracy " + format_double(acc.back(), 4) + ", " : std::string()) +
+                       "agreement " + format_double(agree.back(), 4));
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::vector<LayerHw> hw;
@@ -690,11 +710,13 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
   j["w_bits"] = p.w_bits;
   j["x_bits"] = p.x_bits;
   j["adc_bits"] = g.adc_bits;
-  j["accuracy_mean"] = labelled ? mean(acc) : 0.0;
-  j["accuracy_std"] = labelled ? stdev(acc) : 0.0;
-  j["accuracy_min"] = labelled ? *std::min_element(acc.begin(), acc.end()) : 0.0;
-  j["accuracy_ideal"] = labelled ? (double)ok_ideal / B : 0.0;
-  j["accuracy_float"] = labelled ? (double)ok_float / B : 0.0;
+  if (labelled) {  // without labels only the agreement with the ideal network is known
+    j["accuracy_mean"] = mean(acc);
+    j["accuracy_std"] = stdev(acc);
+    j["accuracy_min"] = *std::min_element(acc.begin(), acc.end());
+    j["accuracy_ideal"] = (double)ok_ideal / B;
+    j["accuracy_float"] = (double)ok_float / B;
+  }
   j["agreement_mean"] = mean(agree);
   j["agreement_min"] = *std::min_element(agree.begin(), agree.end());
   write_hw_stats(j, sc, hw, pr, macs, total, (double)B * p.chips);
@@ -722,7 +744,7 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
   j["sim_wall_s"] = wall;
   write_breakdowns(j, pr.er, "stage", false, sc);
   pt.outputs["layers"] = layers;
-  pt.outputs["accuracy_per_chip"] = acc;
+  if (labelled) pt.outputs["accuracy_per_chip"] = acc;
   pt.outputs["agreement_per_chip"] = agree;
   pt.outputs["test_vectors"] = vf;
   return pt;

@@ -247,16 +247,10 @@ Point evaluate(const Params& p, const TechTable& table, const Scaling& sc, bool 
   layer.x_bits = p.x_bits;
   layer.w_signed = p.w_signed;
   layer.x_signed = p.x_signed;
-  cim::random_mvm(layer, rng);
-  pr.w.assign(pr.n, std::vector<int64_t>(pr.m));
-  for (int r = 0; r < pr.n; ++r)
-    for (int j = 0; j < pr.m; ++j) pr.w[r][j] = layer.w[j][r];
+  pr.x = cim::random_mvm_batch(layer, p.vectors, rng, pr.w);
   std::vector<std::vector<int64_t>> ref;
-  std::uniform_int_distribution<int64_t> dx(cim::min_of(p.x_bits, p.x_signed), cim::max_of(p.x_bits, p.x_signed));
-  for (int v = 0; v < p.vectors; ++v) {
-    if (v > 0)
-      for (auto& x : layer.x) x = dx(rng);
-    pr.x.push_back(layer.x);
+  for (const auto& x : pr.x) {
+    layer.x = x;
     ref.push_back(cim::mvm_reference(layer));
   }
   const std::string arch = s.arch == Arch::AdderTree ? "adder_tree" : "column_mac";
