@@ -22,7 +22,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/configs DESTINATION ${TF_INSTALL_DATADIR
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/rtl/lib DESTINATION ${TF_INSTALL_DATADIR}/rtl)
 # The scripts users run; not the repository's own (deps.sh, demo.sh, test.sh).
 install(PROGRAMS scripts/plot_sweep.py scripts/plot_run.py scripts/make_digits_mlp.py scripts/make_jet_mlp.py
-                 scripts/calibrate_cim.py
+                 scripts/calibrate_cim.py scripts/train_acim_aware.py scripts/plot_acim_aware.py
         DESTINATION ${TF_INSTALL_DATADIR}/scripts)
 install(FILES scripts/tfplot.py DESTINATION ${TF_INSTALL_DATADIR}/scripts)
 # README.md beside docs/, so its links (docs/cim.md, ...) still work.

@@ -168,7 +168,15 @@ SweepSpec load_spec(const std::string& file) {
   }
   s.mode = root.has("mode") ? root["mode"].choice({"product", "zip", "list", "random"}, "product") : "product";
   std::vector<std::string> names = ps.all_names();
-  auto check_axis = [&](const JsonNode& at, const std::string& path, const std::vector<json>& values) {
+  // Axis values of a file parameter are relative to the spec, as its base is (a bare built-in name stays).
+  auto rebase = [&](const ParamSpec& spec, json& v) {
+    if (spec.type != PType::Path || !v.is_string()) return;
+    const std::string p = v.get<std::string>();
+    const bool bare = p.find('/') == std::string::npos && p.find(".json") == std::string::npos;
+    if (p.empty() || fs::path(p).is_absolute() || (bare && !spec.builtin_dir.empty())) return;
+    v = fs::absolute(fs::path(file).parent_path() / p).lexically_normal().string();
+  };
+  auto check_axis = [&](const JsonNode& at, const std::string& path, std::vector<json>& values) {
     const ParamSpec* spec = find_param(ps, path);
     if (!spec) {
       std::string sug = closest(path, names);
@@ -177,6 +185,7 @@ SweepSpec load_spec(const std::string& file) {
       return false;
     }
     for (size_t k = 0; k < values.size(); ++k) {
+      rebase(*spec, values[k]);
       std::string why = check_value(*spec, values[k]);
       if (!why.empty())
         d.error(file, at.path() + "[" + std::to_string(k) + "]", show(values[k]), why + " (" + path + ")");
@@ -189,8 +198,13 @@ SweepSpec load_spec(const std::string& file) {
       for (size_t k = 0; k < pts.size(); ++k) {
         JsonNode pt = pts[k];
         if (!pt.expect_object("a point {\"PATH\": value, ...}")) continue;
-        pt.for_each_member([&](const std::string& path, const JsonNode& v) { check_axis(v, path, {v.value()}); });
-        s.list.push_back(pt.value());
+        json point = pt.value();
+        pt.for_each_member([&](const std::string& path, const JsonNode& v) {
+          std::vector<json> one{v.value()};
+          check_axis(v, path, one);
+          point[path] = one[0];
+        });
+        s.list.push_back(point);
       }
     if (root.has("axes")) root["axes"].fail("no axes in list mode (the points name their values)");
   } else {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/util.h"
@@ -264,4 +265,34 @@ TEST_CASE("acim: the digits MLP's float accuracy equals its training script's ou
   // Noise costs accuracy; a 1-bit ADC costs nearly all of it.
   json noisy = acim_json("--out " + tmp("n2") + " --network " + net + " --set chips=4 --set macro.adc_bits=1");
   CHECK(noisy["accuracy_mean"].get<double>() < ideal["accuracy_mean"].get<double>() - 0.3);
+}
+
+// The two networks of scripts/train_acim_aware.py: its record holds each one's float accuracy and, from the
+// script's own implementation of the macro in torch (written from docs/acim.md, not from this code), the
+// noise-free accuracy at several ADC resolutions. tinyforge must land on the same numbers, and the noise-aware
+// network must beat the plain one on the noisy macro it was trained for (docs/acim.md).
+TEST_CASE("acim: the hardware-aware and plain networks match their training script's float and noise-free macro "
+          "accuracies, and the aware one keeps more accuracy on the noisy macro",
+          "[cli][acim]") {
+  const std::string dir = tf::data_dir() + "/configs/models/";
+  json rec = json::parse(tf::read_file(dir + "digits_mlp_acim_training.json"));
+  std::string sets;
+  for (const auto& s : rec["set"]) sets += " --set " + s.get<std::string>();
+  std::map<std::string, double> at4;
+  for (const std::string kind : {"plain", "aware"}) {
+    const json& m = rec["models"][kind];
+    const std::string net = dir + m["onnx"].get<std::string>();
+    for (const auto& kv : m["noise_free_by_adc_bits"].items()) {
+      json r = acim_json("--out " + tmp("hw" + kind + kv.key()) + " --network " + net + sets +
+                         " --set noise.enable=false --set macro.adc_bits=" + kv.key());
+      INFO(kind << " at " << kv.key() << " ADC bits");
+      CHECK(r["accuracy_float"].get<double>() == Approx(m["accuracy_float"].get<double>()).epsilon(1e-12));
+      CHECK(r["accuracy_mean"].get<double>() == Approx(kv.value()["accuracy"].get<double>()).epsilon(1e-12));
+      CHECK(r["accuracy_ideal"].get<double>() == Approx(kv.value()["accuracy_ideal"].get<double>()).epsilon(1e-12));
+    }
+    json noisy = acim_json("--out " + tmp("hwn" + kind) + " --network " + net + sets + " --set chips=10");
+    at4[kind] = noisy["accuracy_mean"].get<double>();
+  }
+  INFO("noisy macro at the training point: plain " << at4["plain"] << ", aware " << at4["aware"]);
+  CHECK(at4["aware"] > at4["plain"] + 0.03);
 }
