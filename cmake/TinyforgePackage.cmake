@@ -44,7 +44,7 @@ set(CPACK_DEBIAN_TINYFORGE_PACKAGE_NAME tinyforge)
 set(CPACK_DEBIAN_TINYFORGE_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_TINYFORGE_PACKAGE_RECOMMENDS
     "verilator, yosys, iverilog, g++, make, python3-matplotlib, python3-numpy")
-set(CPACK_DEBIAN_TINYFORGE_PACKAGE_SUGGESTS "gtkwave, cmake, python3-sklearn, python3-onnx")
+set(CPACK_DEBIAN_TINYFORGE_PACKAGE_SUGGESTS "gtkwave, cmake, python3-sklearn, python3-onnx, python3-torch")
 set(CPACK_COMPONENT_TINYFORGE_DESCRIPTION
     "design tool for tinyML hardware: CIM and neuromorphic models, HLS and Verilog
 tinyforge simulates compute-in-memory macros and a Xylo-like neuromorphic core
