@@ -183,7 +183,7 @@ json acim_json(const std::string& args) {
 }
 }  // namespace
 
-TEST_CASE("acim: the ledger closes, ADC energy follows FOM_W 2^bits + 12 kT 4^bits, the array's C V^2 follows Vdd "
+TEST_CASE("acim: the ledger closes, ADC energy follows FOM_W 2^bits (with Vdd^2) + 12 kT 4^bits (without), the array's C V^2 follows Vdd "
           "and the unit capacitance",
           "[cli][acim]") {
   const std::string q = " --set noise.enable=false";
@@ -192,16 +192,25 @@ TEST_CASE("acim: the ledger closes, ADC energy follows FOM_W 2^bits + 12 kT 4^bi
   CHECK(sum_values(a["energy_by_component_pJ"]) == Approx(a["energy_pJ"].get<double>()));
   CHECK(sum_values(a["energy_by_action_pJ"]) == Approx(a["energy_pJ"].get<double>()));
   CHECK(sum_values(a["energy_by_stage_pJ"]) == Approx(a["energy_dynamic_pJ"].get<double>()));
-  // ADC: per conversion FOM_W (2^b + 12 kT 4^b / FOM_W) at the table's nominal supply.
+  // ADC: per conversion FOM_W 2^b at the table's nominal supply, plus the thermal bound 12 kT 4^b (its own
+  // action), which no supply changes.
   json t = json::parse(tf::read_file(tf::data_dir() + "/configs/tech/65nm_acim.json"));
   const double fom = t["components"]["adc_sar"]["actions"]["convert_step"]["energy_pJ"].get<double>();
   const double kt = 1.380649e-23 * 300 * 1e12;  // pJ
-  for (int b : {4, 6, 10}) {
-    json s = acim_json("--out " + tmp("ab" + std::to_string(b)) + q + " --set macro.adc_bits=" + std::to_string(b));
-    const double conv = s["action_counts"]["adcs.convert_step"].get<double>();
-    CHECK(conv == a["action_counts"]["adcs.convert_step"].get<double>());
-    const double per = s["energy_by_action_pJ"]["adcs.convert_step"].get<double>() / conv;
-    CHECK(per == Approx(fom * std::ldexp(1.0, b) + 12 * kt * std::ldexp(1.0, 2 * b)).epsilon(1e-6));
+  for (int b : {4, 6, 10, 16}) {
+    for (double vdd : {1.2, 0.9}) {
+      json s = acim_json("--out " + tmp("ab" + std::to_string(b) + "v" + std::to_string((int)(vdd * 10))) + q +
+                         " --set macro.adc_bits=" + std::to_string(b) + " --set tech.vdd_V=" + std::to_string(vdd));
+      const double conv = s["action_counts"]["adcs.convert_step"].get<double>();
+      CHECK(conv == a["action_counts"]["adcs.convert_step"].get<double>());
+      CHECK(s["action_counts"]["adc_thermal.kt_4b"].get<double>() == conv);
+      const double per = s["energy_by_action_pJ"]["adcs.convert_step"].get<double>() / conv;
+      CHECK(per == Approx(fom * std::ldexp(1.0, b) * (vdd / 1.2) * (vdd / 1.2)).epsilon(1e-6));
+      const double th = s["energy_by_action_pJ"]["adc_thermal.kt_4b"].get<double>() / conv;
+      CHECK(th == Approx(12 * kt * std::ldexp(1.0, 2 * b)).epsilon(1e-6));
+      CHECK(s["adc_pj_per_conversion"].get<double>() * conv ==
+            Approx(s["energy_by_component_pJ"]["adcs"].get<double>() + th * conv).epsilon(1e-9));
+    }
   }
   // C V^2: the same data at 0.9 V costs (0.9 / 1.2)^2 in the cells; twice the unit capacitance costs twice.
   json v = acim_json("--out " + tmp("av") + q + " --set tech.vdd_V=0.9");

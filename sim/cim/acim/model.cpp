@@ -286,12 +286,10 @@ LayerHw layer_hw(const Params& p, const MappedLayer& ml) {
   return h;
 }
 
-// The ADC's energy per conversion in units of its table action (FOM_W per conversion step): 2^bits steps plus
-// the thermal bound E = 8 kT SNR = 12 kT 4^bits (Murmann's survey, ideal SNR 1.5 x 4^bits) over FOM_W.
-double adc_energy_scale(int bits, double fom_pJ, double temperature_K) {
-  const double kt_pJ = kBoltzmann * temperature_K * 1e12;
-  return std::ldexp(1.0, bits) + (fom_pJ > 0 ? 12 * kt_pJ * std::ldexp(1.0, 2 * bits) / fom_pJ : 0.0);
-}
+// The ADC's energy per conversion: 2^bits conversion steps at FOM_W each (adc_sar / adc_flash), plus the
+// thermal bound E = 8 kT SNR = 12 kT 4^bits (Murmann's survey, ideal SNR 1.5 x 4^bits) as its own component
+// (adc_thermal, 12 kT at 300 K per action), which follows neither the supply nor the node.
+double adc_thermal_scale(int bits, double temperature_K) { return std::ldexp(1.0, 2 * bits) * temperature_K / 300.0; }
 
 // ADC area relative to the table's 8-bit figure: half logic and comparator (constant), half capacitor DAC
 // (doubling per bit) for SAR; comparators doubling per bit for flash.
@@ -317,17 +315,14 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
     rows += (double)h.arrays * h.rows;
   }
   const std::string adc_type = p.adc_type == "sar" ? "adc_sar" : "adc_flash";
-  double fom = 0;  // unknown types and actions are reported by bind() below
-  auto it = table.components.find(adc_type);
-  if (it != table.components.end() && it->second.actions.count("convert_step"))
-    fom = it->second.actions.at("convert_step").energy_pJ;
   const double dac_levels = (double)((1 << g.dac_bits) - 1);
   std::vector<ComponentSpec> parts = {
       {"cells", "acim_cell", arrays * g.rows * g.cols, p.c_unit_fF / dac_levels},
       {"columns", "acim_column", arrays * g.cols, p.c_column_fF},
       {"row_drivers", "acim_row_driver", rows, (double)g.cols / 64.0},
-      {"adcs", adc_type, adcs * adc_area_scale(p.adc_type, g.adc_bits),
-       adc_energy_scale(g.adc_bits, fom, p.temperature_K)},  // instances carry the area scale
+      {"adcs", adc_type, adcs * adc_area_scale(p.adc_type, g.adc_bits), std::ldexp(1.0, g.adc_bits)},
+      // (the ADCs' instances carry the area scale; the thermal bound is energy only: no area, no leakage)
+      {"adc_thermal", "adc_thermal", adcs, adc_thermal_scale(g.adc_bits, p.temperature_K)},
       {"shift_add", "full_adder", adcs * 24},
       {"accumulators", "register", acc},
       {"io_regs", "register", acc}};
@@ -337,7 +332,7 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
     parts.push_back({"dacs", "acim_dac", rows, std::ldexp(1.0, g.dac_bits)});
     actions.push_back("dacs.convert_step");
   }
-  actions.insert(actions.end(), {"adcs.convert_step", "shift_add.add_bit", "accumulators.write_bit", "io_regs.write_bit"});
+  actions.insert(actions.end(), {"adcs.convert_step", "adc_thermal.kt_4b", "shift_add.add_bit", "accumulators.write_bit", "io_regs.write_bit"});
   auto id = L.bind(parts, actions);
   const int tag_array = L.tag("array"), tag_convert = L.tag("conversion"), tag_digital = L.tag("digital");
   double time_s = 0;
@@ -350,6 +345,7 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
     L.add(id["row_drivers.drive"], tag_array, p.dac_type == "pulses" ? a.row_pulses : a.row_drives);
     if (cap_dac) L.add(id["dacs.convert_step"], tag_convert, a.dac_conversions);
     L.add(id["adcs.convert_step"], tag_convert, a.conversions);
+    L.add(id["adc_thermal.kt_4b"], tag_convert, a.conversions);
     L.add(id["shift_add.add_bit"], tag_digital, a.conversions * (uint64_t)g.adc_bits);
     L.add(id["accumulators.write_bit"], tag_digital, a.conversions * (uint64_t)h.acc_bits);
     L.add(id["io_regs.write_bit"], tag_digital, a.vectors * (uint64_t)h.n * h.x_bits + a.output_words * h.acc_bits);
@@ -440,7 +436,7 @@ void write_hw_stats(json& j, const Scaling& sc, const std::vector<LayerHw>& hw, 
   // (cells, column lines, row drivers, DACs).
   double adc = 0, array = 0;
   for (const auto& c : pr.er.by_component) {
-    if (c.first == "adcs") adc += c.second;
+    if (c.first == "adcs" || c.first == "adc_thermal") adc += c.second;
     if (c.first == "cells" || c.first == "columns" || c.first == "row_drivers" || c.first == "dacs") array += c.second;
   }
   j["adc_pj_per_conversion"] = conversions > 0 ? adc / conversions : 0.0;
