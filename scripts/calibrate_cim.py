@@ -79,7 +79,10 @@ METRICS = ENERGY_METRICS + ("throughput_gops", "throughput_steady_gops", "throug
 PART_METRICS = {"adc_pj_per_conversion": ("adcs",), "array_pj_per_conversion": ("cells", "columns", "row_drivers", "dacs")}
 
 
-def value_of(stats, target, banks):
+def value_of(stats, target, banks, where=""):
+    if not isinstance(stats.get(target["metric"]), (int, float)):
+        fail_input(f"{where}metric: the model's stats have no number '{target['metric']}' (got "
+                   f"{stats.get(target['metric'])!r}); expected a metric the model reports")
     v = stats[target["metric"]]
     return v * banks if target.get("scale_by_banks") else v
 
@@ -103,6 +106,8 @@ def energy_terms(st, metric):
     mine = {a: v for a, v in by_action.items() if a.partition(".")[0] in parts}
     dyn = sum(v for a, v in mine.items() if not a.endswith(".leakage"))
     leak = sum(v for a, v in mine.items() if a.endswith(".leakage"))
+    if not st.get("conversions", 0) > 0:
+        fail_input(f"{metric}: the run made no ADC conversions; expected a point whose energy per conversion exists")
     return st["conversions"], dyn, leak, mine
 
 
@@ -180,6 +185,29 @@ def validate_spec(cal, cal_file, macro_dir):
                 fail_input(f"{cal_file}: targets[{k}].set[{i}]: got {v!r}; expected \"path=value\"")
 
 
+def validate_target(t, k, cal_file, roles):
+    """One target's fields: keys and types, a role of ROLES, a known metric, a positive published value, a
+    sensible tolerance; only energy targets can be fitted, only throughput targets scale by banks."""
+    check_keys(t, TARGET_KEYS, f"targets[{k}].", cal_file)
+    if t.get("role") not in roles:
+        why = " (with \"table\" nothing is fitted)" if roles == ("held-out",) else ""
+        fail_input(f"{cal_file}: targets[{k}].role: got {t.get('role')!r}; expected "
+                   f"{' or '.join(repr(r).replace(chr(39), chr(34)) for r in roles)}{why}")
+    if t.get("metric") not in METRICS:
+        fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected one of {', '.join(METRICS)}")
+    for key in TARGET_REQUIRED:
+        if key not in t:
+            fail_input(f"{cal_file}: targets[{k}].{key}: missing; expected it (see scripts/calibrate_cim.py)")
+    if "tolerance" in t and (isinstance(t["tolerance"], bool) or not 0 < t["tolerance"] < 10):
+        fail_input(f"{cal_file}: targets[{k}].tolerance: got {t['tolerance']!r}; expected a fraction such as 0.2")
+    if isinstance(t["published"], bool) or t["published"] <= 0:
+        fail_input(f"{cal_file}: targets[{k}].published: got {t['published']!r}; expected a positive number")
+    if t.get("scale_by_banks") and t["metric"] not in ("throughput_gops", "throughput_steady_gops"):
+        fail_input(f"{cal_file}: targets[{k}].scale_by_banks: only throughput targets scale by banks")
+    if t["role"] == "fit" and t["metric"] not in ENERGY_METRICS:
+        fail_input(f"{cal_file}: targets[{k}]: only energy targets ({', '.join(ENERGY_METRICS)}) can be fitted")
+
+
 def compare_tables(shipped, fitted, out_table):
     """What differs between the shipped fitted table and the one the fit makes (base, numbers, laws)."""
     problems = []
@@ -215,15 +243,9 @@ def check_with_table(cal, cal_file, macro_dir, binary, model, config, table, ban
     work = tempfile.mkdtemp(prefix="tinyforge-calibrate-")
     try:
         for k, t in enumerate(cal["targets"]):
-            check_keys(t, TARGET_KEYS, f"targets[{k}].", cal_file)
-            if t.get("role") != "held-out":
-                fail_input(f"{cal_file}: targets[{k}].role: got {t.get('role')!r}; expected \"held-out\" (with "
-                           "\"table\" nothing is fitted)")
-            if t.get("metric") not in METRICS:
-                fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected one of "
-                           f"{', '.join(METRICS)}")
+            validate_target(t, k, cal_file, ("held-out",))
             st = simulate(binary, model, config, table, t["set"], work, f"{cal_file}: targets[{k}].set")
-            got = value_of(st, t, banks)
+            got = value_of(st, t, banks, f"{cal_file}: targets[{k}].")
             ratio = got / t["published"]
             t_tol = t.get("tolerance", tol)
             ok &= abs(ratio - 1) <= t_tol
@@ -339,22 +361,7 @@ def main():
     v0 = None
     targets = cal["targets"]
     for k, t in enumerate(targets):
-        if t.get("role") not in ("fit", "held-out"):
-            fail_input(f"{cal_file}: targets[{k}].role: got {t.get('role')!r}; expected \"fit\" or \"held-out\"")
-        if t.get("metric") not in METRICS:
-            fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected one of "
-                       f"{', '.join(METRICS)}")
-        for key in ("name", "set", "published", "source"):
-            if key not in t:
-                fail_input(f"{cal_file}: targets[{k}].{key}: missing; expected it (see scripts/calibrate_cim.py)")
-        if "tolerance" in t and not (isinstance(t["tolerance"], (int, float)) and 0 < t["tolerance"] < 10):
-            fail_input(f"{cal_file}: targets[{k}].tolerance: got {t['tolerance']!r}; expected a fraction such as 0.2")
-        if not isinstance(t["published"], (int, float)) or t["published"] <= 0:
-            fail_input(f"{cal_file}: targets[{k}].published: got {t['published']!r}; expected a positive number")
-        if t.get("scale_by_banks") and t["metric"] not in ("throughput_gops", "throughput_steady_gops"):
-            fail_input(f"{cal_file}: targets[{k}].scale_by_banks: only throughput targets scale by banks")
-        if t["role"] == "fit" and t["metric"] not in ENERGY_METRICS:
-            fail_input(f"{cal_file}: targets[{k}]: only energy targets ({', '.join(ENERGY_METRICS)}) can be fitted")
+        validate_target(t, k, cal_file, ("fit", "held-out"))
 
     work = tempfile.mkdtemp(prefix="tinyforge-calibrate-")
     try:
@@ -363,7 +370,7 @@ def main():
         points, before = [], []
         for k, t in enumerate(targets):
             st = simulate(binary, model, config, base_table, t["set"], work, f"{cal_file}: targets[{k}].set")
-            before.append(value_of(st, t, banks))
+            before.append(value_of(st, t, banks, f"{cal_file}: targets[{k}]."))
             if t["role"] != "fit":
                 continue
             ops, dyn, leak, by_action = energy_terms(st, t["metric"])
@@ -451,9 +458,9 @@ def main():
 
         # Every target with the fitted table.
         results, ok = [], True
-        for t, b in zip(targets, before):
+        for k, (t, b) in enumerate(zip(targets, before)):
             st = simulate(binary, model, config, table_for_check, t["set"], work, f"{cal_file}: {t['name']}")
-            got = value_of(st, t, banks)
+            got = value_of(st, t, banks, f"{cal_file}: targets[{k}].")
             ratio = got / t["published"]
             if check:
                 was = {q["name"]: q for q in shipped.get("calibration", {}).get("points", [])}.get(t["name"])
