@@ -262,7 +262,12 @@ struct ErrStats {
 struct LayerHw {
   int arrays = 0, adcs = 0, rows = 0, cols = 0, acc_bits = 0, outputs = 0, n = 0, x_bits = 0;
   double ns_per_vector = 0;
+  uint64_t cycles_per_vector = 0;  // controller cycles: row groups x input slices x conversions per ADC
 };
+
+// The controller: a sequencer of this many flip-flops (state, and counters of input slice, row group and
+// column per ADC) that toggle on every cycle of a layer (derived: 4 counters of up to 8 bits each).
+constexpr int kControlBits = 32;
 
 LayerHw layer_hw(const Params& p, const MappedLayer& ml) {
   const Geometry& g = ml.geometry();
@@ -283,6 +288,7 @@ LayerHw layer_hw(const Params& p, const MappedLayer& ml) {
   const double drive = p.dac_type == "pulses" ? p.drive_ns * ((1 << g.dac_bits) - 1) : p.drive_ns;
   const double step = drive + p.settle_ns + per_adc * t_adc;
   h.ns_per_vector = (double)ml.max_groups() * ml.input_slices() * step + p.digital_ns;
+  h.cycles_per_vector = (uint64_t)ml.max_groups() * ml.input_slices() * per_adc;
   return h;
 }
 
@@ -325,14 +331,16 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
       {"adc_thermal", "adc_thermal", adcs, adc_thermal_scale(g.adc_bits, p.temperature_K)},
       {"shift_add", "full_adder", adcs * 24},
       {"accumulators", "register", acc},
-      {"io_regs", "register", acc}};
+      {"io_regs", "register", acc},
+      {"control", "register", (double)kControlBits}};
   std::vector<std::string> actions = {"cells.unit_charge", "columns.reset", "row_drivers.drive"};
   const bool cap_dac = g.dac_bits > 1 && p.dac_type == "capacitive";
   if (cap_dac) {
     parts.push_back({"dacs", "acim_dac", rows, std::ldexp(1.0, g.dac_bits)});
     actions.push_back("dacs.convert_step");
   }
-  actions.insert(actions.end(), {"adcs.convert_step", "adc_thermal.kt_4b", "shift_add.add_bit", "accumulators.write_bit", "io_regs.write_bit"});
+  actions.insert(actions.end(), {"adcs.convert_step", "adc_thermal.kt_4b", "shift_add.add_bit", "accumulators.write_bit",
+                                 "io_regs.write_bit", "control.write_bit"});
   auto id = L.bind(parts, actions);
   const int tag_array = L.tag("array"), tag_convert = L.tag("conversion"), tag_digital = L.tag("digital");
   double time_s = 0;
@@ -349,6 +357,7 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
     L.add(id["shift_add.add_bit"], tag_digital, a.conversions * (uint64_t)g.adc_bits);
     L.add(id["accumulators.write_bit"], tag_digital, a.conversions * (uint64_t)h.acc_bits);
     L.add(id["io_regs.write_bit"], tag_digital, a.vectors * (uint64_t)h.n * h.x_bits + a.output_words * h.acc_bits);
+    L.add(id["control.write_bit"], tag_digital, a.vectors * h.cycles_per_vector * (uint64_t)kControlBits);
     time_s += (double)a.vectors * h.ns_per_vector * 1e-9;
   }
   Priced pr;
