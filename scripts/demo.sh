@@ -55,6 +55,17 @@ print(f"   {sys.argv[1]}-bit ADC: accuracy {a:.3f} +- {sd:.3f} (ideal {ideal:.3f
       f"{e:6.0f} pJ per inference, {t:5.1f} TOPS/W")' "$b"
 done
 echo "   (4b x 4b; past 5 bits the ADC only costs energy: a calibrated range of 31 needs no more. docs/acim.md)"
+echo "   hardware-aware training (scripts/train_acim_aware.py), the same MLP trained plainly and with the macro in the loop:"
+for b in 4 5; do
+  for kind in plain aware; do
+    build/sim/app/tinyforge sim acim --config configs/cim/acim_digits.json --set chips=10 --set macro.adc_bits=$b \
+      --set "workload.network=configs/models/digits_mlp_acim_$kind.onnx" --json | /usr/bin/python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+a, sd, e = s["accuracy_mean"], s["accuracy_std"], s["energy_pJ"]
+print(f"   {sys.argv[1]}-bit ADC, {sys.argv[2]:5s} network: accuracy {a:.3f} +- {sd:.3f}, {e:4.0f} pJ per inference")' "$b" "$kind"
+  done
+done
 echo
 echo "== tinyforge sim neuro  (configs/neuro/xylo_like.json: Xylo-like core, 16-1000-8 recurrent network, Poisson input, 50 MHz, dt = 1 ms)"
 echo
