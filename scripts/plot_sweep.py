@@ -48,9 +48,10 @@ def cat_key(v):
 
 
 def short_label(v, width=28):
-    """A readable label of an axis value: JSON without the quotes around keys, cut in the middle when long."""
+    """A readable label of an axis value: JSON without the quotes around keys, cut in the middle when long; the
+    file name of an absolute path (file parameters are resolved to absolute paths)."""
     if isinstance(v, str):
-        s = v
+        s = os.path.basename(v) if os.path.isabs(v) and not v.endswith("/") else v
     else:
         s = json.dumps(v, separators=(",", ":"))
         s = re.sub(r'"([A-Za-z_][A-Za-z0-9_.]*)":', r"\1:", s)
