@@ -323,7 +323,8 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
   const std::string adc_type = p.adc_type == "sar" ? "adc_sar" : "adc_flash";
   const double dac_levels = (double)((1 << g.dac_bits) - 1);
   std::vector<ComponentSpec> parts = {
-      {"cells", "acim_cell", arrays * g.rows * g.cols, p.c_unit_fF / dac_levels},
+      // One SRAM cell per stored bit: a cell of cell_bits bits takes cell_bits cells of area and leakage.
+      {"cells", "acim_cell", arrays * g.rows * g.cols * g.cell_bits, p.c_unit_fF / dac_levels},
       {"columns", "acim_column", arrays * g.cols, p.c_column_fF},
       {"row_drivers", "acim_row_driver", rows, (double)g.cols / 64.0},
       {"adcs", adc_type, adcs * adc_area_scale(p.adc_type, g.adc_bits), std::ldexp(1.0, g.adc_bits)},
