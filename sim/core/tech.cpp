@@ -292,6 +292,13 @@ double NodeScalingTable::area(double node) const {
   return interp_loglog(rows, node, [](const Row& r) { return r.area; });
 }
 
+double NodeScalingTable::vdd(double node) const {
+  if (node < min_node() || node > max_node())
+    throw InputError(file + ": node " + format_double(node) + " nm is outside the scaling table's range [" +
+                     format_double(min_node()) + ", " + format_double(max_node()) + "] nm");
+  return interp_loglog(rows, node, [](const Row& r) { return r.vdd_V; });
+}
+
 Scaling compute_scaling(const TechTable& tech, double node_nm, double vdd_V, const NodeScalingTable& table) {
   Scaling s;
   s.tech_file = tech.file;
@@ -300,9 +307,11 @@ Scaling compute_scaling(const TechTable& tech, double node_nm, double vdd_V, con
   s.node_nm = node_nm > 0 ? node_nm : tech.node_nm;
   s.vdd_nominal_V = tech.vdd_V;
   s.vdd_V = vdd_V > 0 ? vdd_V : tech.vdd_V;
+  s.node_vdd_nominal_V = tech.vdd_V;
   if (s.node_nm != s.tech_node_nm) {
     s.capacitance_factor = table.capacitance(s.node_nm) / table.capacitance(s.tech_node_nm);
     s.area_factor = table.area(s.node_nm) / table.area(s.tech_node_nm);
+    s.node_vdd_nominal_V = table.vdd(s.node_nm);
   }
   double vr = s.vdd_V / s.vdd_nominal_V;
   auto factor = [&](const VoltageLaw& law) {

@@ -67,6 +67,7 @@ struct NodeScalingTable {
   // log-log between table rows. Throws InputError outside the table's range.
   double capacitance(double node_nm) const;
   double area(double node_nm) const;
+  double vdd(double node_nm) const;  // the node's nominal supply, interpolated the same way
   double min_node() const;
   double max_node() const;
 };
@@ -82,6 +83,9 @@ struct Scaling {
   std::map<std::string, double> law_factor;         // law name -> P(V)/P(V0)
   std::map<std::string, std::string> law_of_component;  // components under a named law
   std::set<std::string> node_independent;           // components whose energy ignores capacitance_factor
+  // The nominal supply of the node simulated: the table's own at its node, else the scaling table's (not in
+  // to_json; models that reference delays to the node's supply read it).
+  double node_vdd_nominal_V = 0;
   json laws_json;                                   // the laws as applied, for stats
   // The dynamic-energy factor of tech component TYPE.
   double energy_factor_of(const std::string& type) const;

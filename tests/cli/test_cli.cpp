@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -230,6 +231,21 @@ TEST_CASE("acim: the ledger closes, ADC energy follows FOM_W 2^bits (with Vdd^2)
     CHECK(n22["energy_by_action_pJ"][k].get<double>() == Approx(a["energy_by_action_pJ"][k].get<double>()));
   for (const char* k : {"row_drivers.drive", "accumulators.write_bit"})
     CHECK(n22["energy_by_action_pJ"][k].get<double>() == Approx(cf * a["energy_by_action_pJ"][k].get<double>()));
+}
+
+TEST_CASE("acim: delays follow the alpha-power law from the node's nominal supply", "[cli][acim]") {
+  // timing.* hold at the node's nominal supply (65 nm table: 1.2 V; 22 nm: 0.9 V from the node-scaling
+  // table); at V they scale by [V / (V - Vt)^a] / [V0 / (V0 - Vt)^a].
+  auto d = [](double v, double vt, double a) { return v / std::pow(v - vt, a); };
+  const std::string q = " --set noise.enable=false";
+  json n = acim_json("--out " + tmp("t1") + q);
+  json lo = acim_json("--out " + tmp("t2") + q + " --set tech.vdd_V=0.8");
+  CHECK(lo["latency_ns"].get<double>() / n["latency_ns"].get<double>() == Approx(d(0.8, 0.3, 1.3) / d(1.2, 0.3, 1.3)));
+  json other = acim_json("--out " + tmp("t3") + q + " --set tech.vdd_V=0.8 --set timing.vt_V=0.4 --set timing.alpha=2");
+  CHECK(other["latency_ns"].get<double>() / n["latency_ns"].get<double>() == Approx(d(0.8, 0.4, 2) / d(1.2, 0.4, 2)));
+  json n22 = acim_json("--out " + tmp("t4") + q + " --set tech.node_nm=22 --set tech.vdd_V=0.9");
+  CHECK(n22["latency_ns"].get<double>() == Approx(n["latency_ns"].get<double>()));
+  CHECK(n["throughput_tops"].get<double>() == Approx(2 * n["macs"].get<double>() / n["latency_ns"].get<double>() / 1e3));
 }
 
 TEST_CASE("acim: same seeds, same bits; another chip seed, another chip; larger unit capacitors, less noise",

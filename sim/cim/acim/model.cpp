@@ -34,7 +34,7 @@ struct Params {
   bool noise = true, thermal = true;
   double temperature_K = 300, cap_pelgrom = 0.85, current_sigma = 0.04, gain_sigma = 0.005, offset_lsb = 0.1,
          read_lsb = 0.25, ir_drop = 0;
-  double drive_ns = 1, settle_ns = 2, sar_ns_per_bit = 1, flash_ns = 1, digital_ns = 2;
+  double drive_ns = 1, settle_ns = 2, sar_ns_per_bit = 1, flash_ns = 1, digital_ns = 2, vt_V = 0.3, alpha = 1.3;
   std::string kind = "mvm", network, test_vectors;
   int n = 0, m = 0, w_bits = 4, x_bits = 4, vectors = 64, images = 0;
   int64_t x_value = -1, w_value = -1;  // mvm: every input / weight this value; -1 (the schema's) = seeded random
@@ -120,6 +120,13 @@ const Schema<Params>& schema() {
     P.real("timing.flash_ns", &P_::flash_ns, 1.0, 0, 1e6, "ns", "flash conversion time (assumption)");
     P.real("timing.digital_ns", &P_::digital_ns, 2.0, 0, 1e6, "ns",
            "shift-add drain and requantization per layer (assumption)");
+    P.real("timing.vt_V", &P_::vt_V, 0.3, 0, 2, "V",
+           "threshold voltage of the alpha-power delay law: every timing.* value holds at the node's nominal "
+           "supply and scales by V/(V - Vt)^alpha relative to it (Sakurai and Newton, JSSC 1990); default 0.3 V "
+           "(assumption: a typical thin-oxide device from 22 nm down)");
+    P.real("timing.alpha", &P_::alpha, 1.3, 0.5, 3, "",
+           "velocity-saturation exponent of the alpha-power law (2: long channel; about 1.3 for short channels; "
+           "Sakurai and Newton, JSSC 1990)");
     P.choice("workload.kind", &P_::kind, "mvm", {"mvm", "network"},
              "mvm: seeded random integer MVM against the exact product; network: a trained dense network over "
              "its test images (workload.network)");
@@ -269,7 +276,18 @@ struct LayerHw {
 // column per ADC) that toggle on every cycle of a layer (derived: 4 counters of up to 8 bits each).
 constexpr int kControlBits = 32;
 
-LayerHw layer_hw(const Params& p, const MappedLayer& ml) {
+// Delays at supply V relative to the node's nominal supply V0 under the alpha-power law.
+double delay_factor(const Params& p, const Scaling& sc) {
+  const double v = sc.vdd_V, v0 = sc.node_vdd_nominal_V > 0 ? sc.node_vdd_nominal_V : sc.vdd_nominal_V;
+  if (!(v > p.vt_V) || !(v0 > p.vt_V))
+    throw InputError("timing.vt_V: got " + format_double(p.vt_V) + " V; expected below the supply (" +
+                     format_double(v) + " V) and the node's nominal supply (" + format_double(v0) +
+                     " V): the alpha-power delay law needs V > Vt");
+  auto d = [&](double x) { return x / std::pow(x - p.vt_V, p.alpha); };
+  return d(v) / d(v0);
+}
+
+LayerHw layer_hw(const Params& p, const MappedLayer& ml, double delay) {
   const Geometry& g = ml.geometry();
   LayerHw h;
   h.arrays = ml.arrays();
@@ -287,7 +305,7 @@ LayerHw layer_hw(const Params& p, const MappedLayer& ml) {
   // A temporal DAC takes up to 2^dac_bits - 1 wordline pulses per step.
   const double drive = p.dac_type == "pulses" ? p.drive_ns * ((1 << g.dac_bits) - 1) : p.drive_ns;
   const double step = drive + p.settle_ns + per_adc * t_adc;
-  h.ns_per_vector = (double)ml.max_groups() * ml.input_slices() * step + p.digital_ns;
+  h.ns_per_vector = ((double)ml.max_groups() * ml.input_slices() * step + p.digital_ns) * delay;
   h.cycles_per_vector = (uint64_t)ml.max_groups() * ml.input_slices() * per_adc;
   return h;
 }
@@ -513,7 +531,7 @@ Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
     snr.push_back(chip.snr_db());
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const LayerHw hw = layer_hw(p, map);
+  const LayerHw hw = layer_hw(p, map, delay_factor(p, sc));
   const Priced pr = price(p, table, sc, {hw}, {act}, (double)p.vectors * p.chips);
   json& j = pt.stats;
   j["model"] = "acim";
@@ -689,7 +707,7 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
   double macs = 0;
   Activity total;
   for (size_t l = 0; l < net.size(); ++l) {
-    hw.push_back(layer_hw(p, *maps[l]));
+    hw.push_back(layer_hw(p, *maps[l], delay_factor(p, sc)));
     macs += (double)net[l].n * net[l].m;
     total.conversions += act[l].conversions;
     total.clipped += act[l].clipped;
