@@ -233,6 +233,29 @@ TEST_CASE("acim: the ledger closes, ADC energy follows FOM_W 2^bits (with Vdd^2)
     CHECK(n22["energy_by_action_pJ"][k].get<double>() == Approx(cf * a["energy_by_action_pJ"][k].get<double>()));
 }
 
+TEST_CASE("acim: the array's layout overhead scales its area only, and ADC area goes linearly with the node",
+          "[cli][acim]") {
+  const std::string q = " --set noise.enable=false";
+  json a = acim_json("--out " + tmp("ar1") + q);
+  json k = acim_json("--out " + tmp("ar2") + q + " --set macro.array_area_overhead=3");
+  const json &A = a["area_by_component_um2"], &K = k["area_by_component_um2"];
+  double sum = 0;
+  for (const auto& c : A.items()) {
+    const bool array = c.key() == "cells" || c.key() == "columns" || c.key() == "row_drivers";
+    CHECK(K[c.key()].get<double>() == Approx((array ? 3 : 1) * c.value().get<double>()));
+    sum += K[c.key()].get<double>();
+  }
+  CHECK(k["area_um2"].get<double>() == Approx(sum));
+  CHECK(k["energy_pJ"].get<double>() == Approx(a["energy_pJ"].get<double>()));  // leakage stays with the devices
+  // 2-bit cells: twice the SRAM cells of 1-bit ones.
+  json c2 = acim_json("--out " + tmp("ar3") + q + " --set macro.cell_bits=2");
+  CHECK(c2["area_by_component_um2"]["cells"].get<double>() == Approx(2 * A["cells"].get<double>()));
+  json n22 = acim_json("--out " + tmp("ar4") + q + " --set tech.node_nm=22");
+  CHECK(n22["area_by_component_um2"]["adcs"].get<double>() == Approx(A["adcs"].get<double>() * 22.0 / 65.0));
+  CHECK(n22["area_by_component_um2"]["cells"].get<double>() ==
+        Approx(A["cells"].get<double>() * n22["scaling"]["area_factor"].get<double>()));
+}
+
 TEST_CASE("acim: delays follow the alpha-power law from the node's nominal supply", "[cli][acim]") {
   // timing.* hold at the node's nominal supply (65 nm table: 1.2 V; 22 nm: 0.9 V from the node-scaling
   // table); at V they scale by [V / (V - Vt)^a] / [V0 / (V0 - Vt)^a].

@@ -27,7 +27,7 @@ struct Params {
   int seed = 1, chips = 1, chip_seed = 1;
   Geometry g;
   std::string domain = "charge", adc_type = "sar", dac_type = "capacitive";
-  double c_unit_fF = 1, c_column_fF = 20;
+  double c_unit_fF = 1, c_column_fF = 20, array_area_overhead = 1;
   std::string adc_range = "full";
   double range_fraction = 1, calib_percentile = 100;
   int calib_vectors = 32;
@@ -79,6 +79,10 @@ const Schema<Params>& schema() {
     P.real("macro.c_unit_fF", &P_::c_unit_fF, 1.0, 0.01, 1000, "fF",
            "unit capacitance of a cell (charge domain) or the sampling capacitance per unit current (current "
            "domain): sets kT/C noise, mismatch and the array's C V^2 energy");
+    P.real("macro.array_area_overhead", &P_::array_area_overhead, 1.0, 1.0, 100, "",
+           "layout overhead on the area of the compute array (cells, column switches, row drivers): wiring, "
+           "spacing and the compute element's capacitor beyond the SRAM cell; area only. 1 = the components' own "
+           "areas; the calibrated macros use 5.69, fitted on Jia et al.'s 2.91 mm2 compute array (docs/acim.md)");
     P.real("macro.c_column_fF", &P_::c_column_fF, 20, 0, 1e6, "fF",
            "further capacitance on a column (wire, switches, ADC input); adds to kT/C and to each conversion's "
            "reset energy");
@@ -382,6 +386,17 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
   Priced pr;
   pr.er = L.report(time_s);
   pr.time_s = time_s;
+  // Area only (leakage stays with the devices): the array's layout overhead, and ADC area linear in the node
+  // rather than with the node's area factor (published 8-bit SARs: 1941 um2 at 65 nm, 1008 um2 at 22 nm; the
+  // ADC survey's area law goes about as the node to the power 1).
+  const double adc_node = sc.node_nm != sc.tech_node_nm && sc.area_factor > 0
+                              ? (sc.node_nm / sc.tech_node_nm) / sc.area_factor : 1.0;
+  for (auto& a : pr.er.area_by_component) {
+    const double k = a.first == "cells" || a.first == "columns" || a.first == "row_drivers" ? p.array_area_overhead
+                     : a.first == "adcs" ? adc_node : 1.0;
+    pr.er.area_um2 += (k - 1) * a.second;
+    a.second *= k;
+  }
   // Per inference / vector.
   auto scale = [per](double& v) { v /= per; };
   scale(pr.er.dynamic_pJ);
