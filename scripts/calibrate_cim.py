@@ -76,7 +76,7 @@ def simulate(binary, model, config, table, sets, work, where=""):
 ENERGY_METRICS = ("tops_per_w", "fj_per_mac", "adc_pj_per_conversion", "array_pj_per_conversion")
 METRICS = ENERGY_METRICS + ("throughput_gops", "throughput_steady_gops", "throughput_tops", "area_mm2", "tops_per_mm2")
 # Energy metrics that cover part of the ledger (acim): the components they sum, per ADC conversion.
-PART_METRICS = {"adc_pj_per_conversion": ("adcs",), "array_pj_per_conversion": ("cells", "columns", "row_drivers", "dacs")}
+PART_METRICS = {"adc_pj_per_conversion": ("adcs", "adc_thermal"), "array_pj_per_conversion": ("cells", "columns", "row_drivers", "dacs")}
 
 
 def value_of(stats, target, banks, where=""):

@@ -158,9 +158,11 @@ class Macro:
             ideal = torch.einsum("bsr,rjk->bsjk", xsl[:, :, r0:r1], wsl[r0:r1])
             a = ideal if geff is wsl else torch.einsum("bsr,rjk->bsjk", xsl[:, :, r0:r1], geff[r0:r1])
             if chip is not None:
-                a = a * chip[1][t] + chip[2][t] * lsb
-            if self.ir_drop > 0:
+                a = a * chip[1][t]
+            if self.ir_drop > 0:  # before the offset, as docs/acim.md's equation
                 a = a * (1.0 - self.ir_drop * ideal / self.fs)
+            if chip is not None:
+                a = a + chip[2][t] * lsb
             if sigma > 0:
                 a = a + sigma * torch.randn(a.shape, generator=gen, dtype=torch.float64)
             code = torch.clamp(torch.round(a / lsb), 0.0, top)  # round half to even, as the ADC model

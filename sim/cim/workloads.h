@@ -42,8 +42,9 @@ struct HdcQuery {
 void random_mvm(MvmLayer& l, std::mt19937_64& rng);
 void random_bnn(BnnLayer& l, std::mt19937_64& rng);
 void random_hdc(HdcQuery& q, std::mt19937_64& rng);
-// A seeded MVM over VECTORS inputs: random_mvm(L, RNG) (L.x is the first vector), then fresh inputs for the
-// others. Returns the inputs; W_NM gets the weights input-major ([n][m], as arrays store them).
+// A seeded MVM over VECTORS inputs: random_mvm(L, RNG) draws the weights and the first vector, then fresh
+// inputs for the others (L.x ends as the last vector). Returns the inputs; W_NM gets the weights input-major
+// ([n][m], as arrays store them).
 std::vector<std::vector<int64_t>> random_mvm_batch(MvmLayer& l, int vectors, std::mt19937_64& rng,
                                                    std::vector<std::vector<int64_t>>& w_nm);
 

@@ -311,7 +311,7 @@ Scaling compute_scaling(const TechTable& tech, double node_nm, double vdd_V, con
   if (s.node_nm != s.tech_node_nm) {
     s.capacitance_factor = table.capacitance(s.node_nm) / table.capacitance(s.tech_node_nm);
     s.area_factor = table.area(s.node_nm) / table.area(s.tech_node_nm);
-    s.node_vdd_nominal_V = table.vdd(s.node_nm);
+    s.node_vdd_nominal_V = tech.vdd_V * table.vdd(s.node_nm) / table.vdd(s.tech_node_nm);  // continuous in the node
   }
   double vr = s.vdd_V / s.vdd_nominal_V;
   auto factor = [&](const VoltageLaw& law) {

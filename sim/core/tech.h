@@ -83,8 +83,9 @@ struct Scaling {
   std::map<std::string, double> law_factor;         // law name -> P(V)/P(V0)
   std::map<std::string, std::string> law_of_component;  // components under a named law
   std::set<std::string> node_independent;           // components whose energy ignores capacitance_factor
-  // The nominal supply of the node simulated: the table's own at its node, else the scaling table's (not in
-  // to_json; models that reference delays to the node's supply read it).
+  // The nominal supply of the node simulated: the table's own, times the scaling table's ratio of the node's
+  // nominal supply to the table node's (continuous in the node; not in to_json; models that reference delays
+  // to the node's supply read it).
   double node_vdd_nominal_V = 0;
   json laws_json;                                   // the laws as applied, for stats
   // The dynamic-energy factor of tech component TYPE.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# scripts/train_acim_aware.py, shortened (3 + 2 epochs): it runs, trains the same weights twice, and its torch
+# scripts/train_acim_aware.py, shortened (3 + 2 epochs): it runs, gives the same outputs twice, and its torch
 # implementation of the macro (written from docs/acim.md) gives, with the noise off, the accuracies tinyforge
 # gives for the freshly trained networks at every ADC resolution of its record. Then plot_acim_aware.py on
 # them: the CSV, a PNG and an SVG, and exit 2 for a missing training record.

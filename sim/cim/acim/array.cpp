@@ -36,7 +36,10 @@ MappedLayer::MappedLayer(const Geometry& g, const IntLayer& layer) : g_(g), L_(l
   need((L_.w_bits + g_.cell_bits - 1) / g_.cell_bits <= g_.cols, "one weight's columns fit in an array");
   const int64_t wlo = L_.w_signed ? -(int64_t(1) << (L_.w_bits - 1)) : 0;
   const int64_t whi = L_.w_signed ? (int64_t(1) << (L_.w_bits - 1)) - 1 : (int64_t(1) << L_.w_bits) - 1;
-  for (int64_t w : L_.w) need(w >= wlo && w <= whi, "a weight outside its precision: " + std::to_string(w));
+  for (int64_t w : L_.w)
+    if (w < wlo || w > whi)
+      need(false, "a weight of " + std::to_string(w) + " outside its precision [" + std::to_string(wlo) + ", " +
+                      std::to_string(whi) + "]");
   ws_ = (L_.w_bits + g_.cell_bits - 1) / g_.cell_bits;
   xs_ = (L_.x_bits + g_.dac_bits - 1) / g_.dac_bits;
   ow_ = L_.w_signed ? int64_t(1) << (L_.w_bits - 1) : 0;
@@ -93,7 +96,8 @@ std::vector<double> MappedLayer::slices(const std::vector<std::vector<int64_t>>&
                                   " elements, expected " + std::to_string(n));
     for (int r = 0; r < n; ++r) {
       if (x[b][r] < lo || x[b][r] > hi)
-        throw std::invalid_argument("acim::MappedLayer: an input outside its precision: " + std::to_string(x[b][r]));
+        throw std::invalid_argument("acim::MappedLayer: an input of " + std::to_string(x[b][r]) +
+                                    " outside its precision [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
       const int64_t xu = x[b][r] + ox_;
       for (int k = 0; k < xs_; ++k) s[(((b - b0) * xs_) + k) * n + r] = (double)((xu >> (k * g_.dac_bits)) & dmask);
     }

@@ -99,8 +99,10 @@ class MappedLayer {
   int lsb_log2() const { return lsb_log2_; }
 
   // Y = W X through the analog path for every vector of X ([vectors][n]); per-conversion noise from RNG.
-  // Results are [vectors][m]. ACT accumulates the activity. Vectors go in passes of bounded memory; an input
-  // outside its precision or of the wrong length throws std::invalid_argument (as does a bad layer above).
+  // Results are [vectors][m]. ACT accumulates the activity. Vectors go in passes of bounded memory
+  // (chunk_vectors()); the noise is drawn pass by pass, tile by tile, group by group, so the pass size is part of
+  // which draws a noisy result gets: changing it changes noisy results (same seed, same bits, for a given size).
+  // An input outside its precision or of the wrong length throws std::invalid_argument (as does a bad layer).
   std::vector<std::vector<int64_t>> run(const std::vector<std::vector<int64_t>>& x, std::mt19937_64& rng,
                                         Activity& act) const;
   // The exact integer result W x (the software reference).

@@ -175,9 +175,6 @@ const Schema<Params>& schema() {
       if (p.kind == "network" && p.w_bits < 2)
         err("workload.w_bits", std::to_string(p.w_bits),
             "at least 2 for a network (its weights are signed: one bit holds only -1 and 0)");
-      if (p.kind == "network" && p.x_bits < 2)
-        err("workload.x_bits", std::to_string(p.x_bits),
-            "at least 2 for a network (a signed activation needs a sign bit and a magnitude bit)");
       if (p.kind == "mvm" && !p.network.empty())
         err("workload.kind", "\"mvm\"", "\"network\" when workload.network is given");
       auto in_range = [&](const char* path, int64_t v, int bits, bool sgn) {
@@ -387,8 +384,8 @@ Priced price(const Params& p, const TechTable& table, const Scaling& sc, const s
   pr.er = L.report(time_s);
   pr.time_s = time_s;
   // Area only (leakage stays with the devices): the array's layout overhead, and ADC area linear in the node
-  // rather than with the node's area factor (published 8-bit SARs: 1941 um2 at 65 nm, 1008 um2 at 22 nm; the
-  // ADC survey's area law goes about as the node to the power 1).
+  // rather than with the node's area factor (node exponent 0.99 in the area regression over Murmann's ADC
+  // survey used by CiMLoop's ADC model; docs/acim.md says where two published SARs disagree).
   const double adc_node = sc.node_nm != sc.tech_node_nm && sc.area_factor > 0
                               ? (sc.node_nm / sc.tech_node_nm) / sc.area_factor : 1.0;
   for (auto& a : pr.er.area_by_component) {
@@ -495,6 +492,7 @@ void write_hw_stats(json& j, const Scaling& sc, const std::vector<LayerHw>& hw, 
 
 Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
   Point pt;
+  const double delay = delay_factor(p, sc);  // checks the supply before any work
   Geometry g = p.g;
   g.rows_active = p.rows_active();
   const int ws = (p.w_bits + g.cell_bits - 1) / g.cell_bits;
@@ -546,7 +544,7 @@ Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
     snr.push_back(chip.snr_db());
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const LayerHw hw = layer_hw(p, map, delay_factor(p, sc));
+  const LayerHw hw = layer_hw(p, map, delay);
   const Priced pr = price(p, table, sc, {hw}, {act}, (double)p.vectors * p.chips);
   json& j = pt.stats;
   j["model"] = "acim";
@@ -575,6 +573,7 @@ Point evaluate_mvm(const Params& p, const TechTable& table, const Scaling& sc) {
 
 Point evaluate_network(const Params& p, const TechTable& table, const Scaling& sc) {
   Point pt;
+  const double delay = delay_factor(p, sc);  // checks the supply before any work
   Geometry g = p.g;
   g.rows_active = p.rows_active();
   const hlsgen::Model model = hlsflow::load_network(p.network, "");
@@ -609,6 +608,9 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
         hi = std::max(hi, v);
       }
     d.x_signed = lo < 0;
+    if (d.x_signed && p.x_bits < 2)
+      throw InputError("workload.x_bits: got " + std::to_string(p.x_bits) + "; expected at least 2: the inputs of "
+                       "layer '" + d.name + "' are signed (a sign bit and a magnitude bit)");
     const double mx = std::max(hi, -lo);
     const double levels = d.x_signed ? (double)((1 << (p.x_bits - 1)) - 1) : (double)((1 << p.x_bits) - 1);
     d.x_scale = mx > 0 ? mx / levels : 1.0;
@@ -722,7 +724,7 @@ Point evaluate_network(const Params& p, const TechTable& table, const Scaling& s
   double macs = 0;
   Activity total;
   for (size_t l = 0; l < net.size(); ++l) {
-    hw.push_back(layer_hw(p, *maps[l], delay_factor(p, sc)));
+    hw.push_back(layer_hw(p, *maps[l], delay));
     macs += (double)net[l].n * net[l].m;
     total.conversions += act[l].conversions;
     total.clipped += act[l].clipped;
