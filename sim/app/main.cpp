@@ -275,18 +275,24 @@ int cmd_sim(const std::vector<std::string>& args) {
     return model_name.empty() && !vm.count("help") ? 2 : 0;
   }
   bool as_json = vm.count("json") > 0;
-  std::vector<std::string> all_sets;
+  std::vector<std::string> all_sets, origins;
   for (size_t k = 0; k < extra.size(); ++k)
     if (vm.count(extra[k].name))
-      for (auto& s : extra[k].to_sets(extra_vals[k])) all_sets.push_back(s);
+      for (auto& s : extra[k].to_sets(extra_vals[k])) {
+        all_sets.push_back(s);
+        origins.push_back("--" + extra[k].name);  // messages name the option the user gave
+      }
   all_sets.insert(all_sets.end(), sets.begin(), sets.end());
+  origins.resize(all_sets.size(), "--set");
   if (vm.count("seed")) {
     if (seed < 0) bad_usage("--seed: got " + std::to_string(seed) + "; expected a non-negative integer", "");
     all_sets.push_back("seed=" + std::to_string(seed));
+    origins.push_back("--seed");
   }
   tf::RunRequest req;
   req.config_file = config;
   req.sets = all_sets;
+  req.set_origins = origins;
   req.out_dir = out;
   req.trace_file = trace;
   req.quiet = as_json;

@@ -70,10 +70,10 @@ RawConfig load_config(const std::string& file) {
   return load_rec(file, chain);
 }
 
-void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag) {
+void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag, const std::string& origin) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
-    diag.raw("--set: got '" + assignment + "'; expected PATH=VALUE, e.g. macro.rows=128");
+    diag.raw(origin + ": got '" + assignment + "'; expected PATH=VALUE, e.g. macro.rows=128");
     return;
   }
   std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
@@ -110,7 +110,8 @@ void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag)
     } else {
       if (n->is_null()) *n = json::object();
       if (!n->is_object()) {
-        diag.raw("--set: " + path + ": " + walked + " is not an object");
+        diag.raw("--set: " + path + ": got " + walked + " = " + n->dump().substr(0, 60) + "; expected an object there (" +
+                 walked + " is a value, so " + path + " cannot name a key inside it)");
         return;
       }
       n = &(*n)[t];
@@ -118,26 +119,30 @@ void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag)
     }
   }
   *n = value;
-  record_leaves(value, path, "--set", raw.origin);
+  record_leaves(value, path, origin, raw.origin);
 }
 
-Config load_and_validate(const ParamSet& params, const std::string& file, const std::vector<std::string>& sets) {
+Config load_and_validate(const ParamSet& params, const std::string& file, const std::vector<std::string>& sets,
+                         const std::vector<std::string>& origins) {
   RawConfig raw;
   if (!file.empty()) raw = load_config(file);
   Diagnostics d;
-  for (const auto& s : sets) apply_set(raw, s, d);
+  for (size_t k = 0; k < sets.size(); ++k) apply_set(raw, sets[k], d, k < origins.size() ? origins[k] : "--set");
+  // The overrides' problems and the validation's, each once (the validation's throw is caught here; the
+  // overrides' are thrown after it).
+  std::vector<std::string> invalid;
   try {
     Config c = validate(params, raw);
-    d.throw_if_any();
-    return c;
+    if (d.empty()) return c;
   } catch (const InputError& e) {
     if (d.empty()) throw;
-    Diagnostics all;
-    all.merge(d);
-    for (const auto& m : e.messages()) all.raw(m);
-    all.throw_if_any();
-    throw;
+    invalid = e.messages();
   }
+  Diagnostics all;
+  all.merge(d);
+  for (const auto& m : invalid) all.raw(m);
+  all.throw_if_any();
+  throw InputError("invalid configuration");  // not reached: ALL holds D's problems
 }
 
 }  // namespace tf

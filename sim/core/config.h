@@ -13,10 +13,14 @@ namespace tf {
 RawConfig load_config(const std::string& file);
 
 // Applies "PATH=VALUE" (VALUE parsed as JSON if it is valid JSON, else taken as a string). Problems are
-// added to DIAG; the value is then checked by validate() like any other.
-void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag);
+// added to DIAG; the value is then checked by validate() like any other. ORIGIN names where the assignment
+// came from in messages ("--set", or the command-line option that stands for it, e.g. "--program"); a
+// relative file path it carries is relative to the working directory.
+void apply_set(RawConfig& raw, const std::string& assignment, Diagnostics& diag, const std::string& origin = "--set");
 
 // Full pipeline: load (if FILE non-empty), apply overrides, validate. Throws InputError with all problems.
-Config load_and_validate(const ParamSet& params, const std::string& file, const std::vector<std::string>& sets);
+// ORIGINS, if given, names each override's origin (parallel to SETS; default "--set").
+Config load_and_validate(const ParamSet& params, const std::string& file, const std::vector<std::string>& sets,
+                         const std::vector<std::string>& origins = {});
 
 }  // namespace tf

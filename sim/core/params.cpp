@@ -414,7 +414,9 @@ struct Validator {
       resolved = fs::path(data_dir()) / "configs" / p;
     } else {
       std::string o = origin(full);
-      fs::path base = (o == "--set" || o == "(defaults)" || o.empty()) ? fs::current_path() : fs::path(o).parent_path();
+      // Command-line origins ("--set", "--program", ...) are relative to the working directory.
+      const bool cli = o.rfind("--", 0) == 0;
+      fs::path base = (cli || o == "(defaults)" || o.empty()) ? fs::current_path() : fs::path(o).parent_path();
       if (base.empty()) base = fs::current_path();
       resolved = base / p;
     }

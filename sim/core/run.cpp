@@ -34,7 +34,7 @@ RunResult run_point(Model& model, const RunRequest& req) {
   model.declare(ps);
   MetricSet ms;
   model.metrics(ms);
-  Config cfg = load_and_validate(ps, res.config_file, req.sets);
+  Config cfg = load_and_validate(ps, res.config_file, req.sets, req.set_origins);
   check_trace_file(req.trace_file);
   std::string out = req.out_dir.empty() ? default_run_dir(model.name(), cfg.tree()) : req.out_dir;
   RunDir rd(out);

@@ -13,6 +13,7 @@ namespace tf {
 struct RunRequest {
   std::string config_file;        // "" = the model's bundled default config (or its declared defaults)
   std::vector<std::string> sets;  // "PATH=VALUE" overrides, applied in order
+  std::vector<std::string> set_origins;  // per override, where it came from ("--set" when absent)
   std::string out_dir;            // "" = runs/MODEL-HASH of the effective config
   std::string trace_file;         // "" = no waveform
   bool quiet = false;             // the caller prints nothing but the stats JSON

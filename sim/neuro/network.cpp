@@ -453,7 +453,9 @@ Raster load_raster(const std::string& file, int n_in) {
     }
   }
   d.throw_if_any();
-  if (r.empty()) throw InputError(file + ": no time steps");
+  if (r.empty())
+    throw InputError(file + ": got no rows; expected at least one time step of " + std::to_string(n_in) +
+                     " comma-separated spike counts in [0, 31]");
   return r;
 }
 
