@@ -37,7 +37,9 @@ OnnxInit tensor_values(const onnx::TensorProto& t, const std::string& file) {
     case onnx::TensorProto::FLOAT:
       if (t.has_raw_data()) {
         const std::string& raw = t.raw_data();
-        if (raw.size() != n * 4) throw InputError(what + ": raw data size mismatch");
+        if (raw.size() != n * 4)
+          throw InputError(what + ": raw_data: got " + std::to_string(raw.size()) + " bytes; expected " +
+                           std::to_string(n * 4) + " (" + std::to_string(n) + " elements of 4 bytes, from dims)");
         for (size_t k = 0; k < n; ++k) {
           float f;
           std::memcpy(&f, raw.data() + 4 * k, 4);
@@ -50,7 +52,9 @@ OnnxInit tensor_values(const onnx::TensorProto& t, const std::string& file) {
     case onnx::TensorProto::DOUBLE:
       if (t.has_raw_data()) {
         const std::string& raw = t.raw_data();
-        if (raw.size() != n * 8) throw InputError(what + ": raw data size mismatch");
+        if (raw.size() != n * 8)
+          throw InputError(what + ": raw_data: got " + std::to_string(raw.size()) + " bytes; expected " +
+                           std::to_string(n * 8) + " (" + std::to_string(n) + " elements of 8 bytes, from dims)");
         for (size_t k = 0; k < n; ++k) {
           double f;
           std::memcpy(&f, raw.data() + 8 * k, 8);
@@ -63,7 +67,9 @@ OnnxInit tensor_values(const onnx::TensorProto& t, const std::string& file) {
     case onnx::TensorProto::INT64:
       if (t.has_raw_data()) {
         const std::string& raw = t.raw_data();
-        if (raw.size() != n * 8) throw InputError(what + ": raw data size mismatch");
+        if (raw.size() != n * 8)
+          throw InputError(what + ": raw_data: got " + std::to_string(raw.size()) + " bytes; expected " +
+                           std::to_string(n * 8) + " (" + std::to_string(n) + " elements of 8 bytes, from dims)");
         for (size_t k = 0; k + 8 <= raw.size(); k += 8) {
           int64_t x;
           std::memcpy(&x, raw.data() + k, 8);
