@@ -306,13 +306,22 @@ def main():
     ap.add_argument("--out", default=OUT, metavar="DIR", help="output directory (default: configs/models)")
     ap.add_argument("--tinyforge", default="", metavar="PATH", help="the tinyforge binary (default: build/)")
     ap.add_argument("--seed", type=int, default=0, help="seed of initial weights, batches and noise (default 0)")
-    ap.add_argument("--epochs", type=int, default=150, help="epochs of each training (default 150)")
+    ap.add_argument("--epochs", type=int, default=150, help="epochs of the plain training (default 150)")
     ap.add_argument("--aware-epochs", type=int, default=100,
                     help="epochs of training with the macro in the loop, from the plain network (default 100)")
     ap.add_argument("--aware-lr", type=float, default=3e-3, help="its learning rate (default 3e-3)")
     ap.add_argument("--batch", type=int, default=64, help="batch size (default 64)")
     ap.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default 3e-3)")
     args = ap.parse_args()
+    for name, v, ok, want in (("--epochs", args.epochs, args.epochs >= 1, "an integer of at least 1"),
+                              ("--aware-epochs", args.aware_epochs, args.aware_epochs >= 0, "an integer of 0 or more"),
+                              ("--batch", args.batch, args.batch >= 1, "an integer of at least 1"),
+                              ("--lr", args.lr, args.lr > 0, "a positive number"),
+                              ("--aware-lr", args.aware_lr, args.aware_lr > 0, "a positive number"),
+                              ("--seed", args.seed, args.seed >= 0, "an integer of 0 or more")):
+        if not ok:
+            print(f"train_acim_aware.py: {name}: got {v}; expected {want}", file=sys.stderr)
+            sys.exit(2)
     torch.manual_seed(args.seed)
     torch.set_num_threads(1)
     tf = find_tinyforge(args.tinyforge)

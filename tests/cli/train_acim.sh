@@ -47,4 +47,10 @@ rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q "none.json: no such file" "$work/bad.log" && [ ! -e "$work/p2" ] ||
   { cat "$work/bad.log"; echo "FAIL: missing record gave exit $rc"; exit 1; }
+set +e
+"$src/scripts/train_acim_aware.py" --tinyforge "$bin" --out "$work/t0" --epochs 0 > "$work/t0.log" 2>&1
+rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q -- "--epochs: got 0; expected an integer of at least 1" "$work/t0.log" && [ ! -e "$work/t0" ] ||
+  { cat "$work/t0.log"; echo "FAIL: --epochs 0 gave exit $rc"; exit 1; }
 echo "PASS: training reproducible, tinyforge equals the script's macro, plots written, bad input exit 2"
