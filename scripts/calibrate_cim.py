@@ -187,17 +187,14 @@ def validate_spec(cal, cal_file, macro_dir):
 
 def validate_target(t, k, cal_file, roles):
     """One target's fields: keys and types, a role of ROLES, a known metric, a positive published value, a
-    sensible tolerance; only energy targets can be fitted, only throughput targets scale by banks."""
-    check_keys(t, TARGET_KEYS, f"targets[{k}].", cal_file)
+    sensible tolerance; only energy targets can be fitted, only throughput targets scale by banks. Keys, their
+    types and the required ones are validate_spec()'s, which runs first."""
     if t.get("role") not in roles:
         why = " (with \"table\" nothing is fitted)" if roles == ("held-out",) else ""
         fail_input(f"{cal_file}: targets[{k}].role: got {t.get('role')!r}; expected "
                    f"{' or '.join(repr(r).replace(chr(39), chr(34)) for r in roles)}{why}")
     if t.get("metric") not in METRICS:
         fail_input(f"{cal_file}: targets[{k}].metric: got {t.get('metric')!r}; expected one of {', '.join(METRICS)}")
-    for key in TARGET_REQUIRED:
-        if key not in t:
-            fail_input(f"{cal_file}: targets[{k}].{key}: missing; expected it (see scripts/calibrate_cim.py)")
     if "tolerance" in t and (isinstance(t["tolerance"], bool) or not 0 < t["tolerance"] < 10):
         fail_input(f"{cal_file}: targets[{k}].tolerance: got {t['tolerance']!r}; expected a fraction such as 0.2")
     if isinstance(t["published"], bool) or t["published"] <= 0:

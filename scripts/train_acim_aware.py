@@ -194,6 +194,13 @@ class Net:
         for p in self.params:
             p.requires_grad_(True)
 
+    @staticmethod
+    def from_weights(w32):
+        """A net holding the given weights (float32 arrays, as an ONNX file holds them) in float64."""
+        net = Net(0)
+        net.params = [torch.tensor(np.asarray(w, dtype=np.float64)) for w in w32]
+        return net
+
     def float_forward(self, x):
         w1, b1, w2, b2 = self.params
         return torch.relu(x @ w1 + b1) @ w2 + b2
@@ -241,32 +248,24 @@ class Net:
         return h
 
 
-def tinyforge_path(w32, x, macro, calib, noise_free=True):
+def tinyforge_path(w32, x, macro, calib):
     """Classes of X as tinyforge computes them (docs/acim.md, "Networks"), with the macro noise-free: weights
     per layer symmetric, activation scales from the ideal quantized network on the first CALIB images, the
-    ADC's LSB calibrated (or full range) per layer. W32: the float32 weights of the ONNX file."""
-    assert noise_free
+    ADC's LSB calibrated (or full range) per layer (Net.calibrate). W32: the float32 weights of the ONNX file.
+    Returns the ideal quantized network's classes and the macro's."""
     mac = macro.noiseless()
+    net = Net.from_weights(w32)
     levels = (1 << mac.x_bits) - 1
     wl = (1 << (mac.w_bits - 1)) - 1
     h_ideal, h_hw = x, x
-    for layer in range(2):
-        w = torch.tensor(w32[2 * layer], dtype=torch.float64)
-        b = torch.tensor(w32[2 * layer + 1], dtype=torch.float64)
-        mx = max(0.0, float(h_ideal[:calib].max()))
-        xs = mx / levels if mx > 0 else 1.0
-        wmax = float(w.abs().max())
-        ws = wmax / wl if wmax > 0 else 1.0
-        wq = torch.clamp(round_away(w / ws), -wl, wl)
-        xq_i = torch.clamp(round_away(h_ideal / xs), 0, levels)
-        xq_h = torch.clamp(round_away(h_hw / xs), 0, levels)
-        rng = (mac.range_fraction * mac.fs if mac.range_mode == "full"
-               else mac.conversion_range(xq_i[:calib], wq, False))
-        k = mac.lsb_log2(rng)
-        yi = (xq_i @ wq) * xs * ws + b
-        yh = mac.mvm(xq_h, wq, False, k) * xs * ws + b
-        h_ideal = torch.relu(yi) if layer == 0 else yi
-        h_hw = torch.relu(yh) if layer == 0 else yh
+    with torch.no_grad():
+        for layer, (xs, ws, k) in enumerate(net.calibrate(x[:calib], mac)):
+            w, b = net.params[2 * layer], net.params[2 * layer + 1]
+            wq = torch.clamp(round_away(w / ws), -wl, wl)
+            yi = (torch.clamp(round_away(h_ideal / xs), 0, levels) @ wq) * xs * ws + b
+            yh = mac.mvm(torch.clamp(round_away(h_hw / xs), 0, levels), wq, False, k) * xs * ws + b
+            h_ideal = torch.relu(yi) if layer == 0 else yi
+            h_hw = torch.relu(yh) if layer == 0 else yh
     return h_ideal.argmax(dim=1), h_hw.argmax(dim=1)
 
 
