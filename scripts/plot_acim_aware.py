@@ -16,11 +16,8 @@ energy per inference that saves.
 import argparse
 import csv
 import io
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -34,17 +31,7 @@ NOISE_KEYS = ["noise.cap_matching_pct", "noise.current_mismatch", "noise.gain_si
 
 
 def run(tf, config, sets):
-    with tempfile.TemporaryDirectory() as d:
-        cmd = [tf, "sim", "acim", "--config", config, "--json", "--out", os.path.join(d, "run")]
-        for s in sets:
-            cmd += ["--set", s]
-        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        if r.returncode != 0:
-            raise BadInput(f"tinyforge {' '.join(cmd[1:])}: exit {r.returncode}: {r.stderr.strip()}")
-        stats = json.loads(r.stdout)
-        with open(os.path.join(d, "run", "config.effective.json")) as f:
-            eff = json.load(f)
-    return stats, eff
+    return tfplot.sim(tf, "acim", config, sets)
 
 
 def parse_list(text, what, conv):

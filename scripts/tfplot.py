@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 try:
     import matplotlib
@@ -100,6 +101,20 @@ def find_tinyforge(explicit):
         if os.path.isfile(p) and os.access(p, os.X_OK):
             return os.path.normpath(p)
     return shutil.which("tinyforge")
+
+
+def sim(tinyforge, model, config, sets):
+    """Runs `tinyforge sim MODEL --config CONFIG --set ...` in a scratch directory; returns its stats and its
+    effective config. A failing run is bad input carrying tinyforge's own message."""
+    with tempfile.TemporaryDirectory() as d:
+        cmd = [tinyforge, "sim", model, "--config", config, "--json", "--out", os.path.join(d, "run")]
+        for s in sets:
+            cmd += ["--set", s]
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            raise BadInput(f"tinyforge {' '.join(cmd[1:])}: exit {r.returncode}: {r.stderr.strip()}")
+        with open(os.path.join(d, "run", "config.effective.json")) as f:
+            return json.loads(r.stdout), json.load(f)
 
 
 def _table(lines, first_col):

@@ -24,9 +24,7 @@ import argparse
 import json
 import os
 import shlex
-import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
@@ -35,7 +33,7 @@ sys.path.insert(0, HERE)
 try:
     import torch
     from make_digits_mlp import digits_split, export_onnx, float_reference, write_atomic, write_test_vectors
-    from tfplot import find_tinyforge
+    from tfplot import BadInput, find_tinyforge, sim
 except ImportError as e:
     sys.exit(f"train_acim_aware.py: {e}: needs Debian's python3-torch, python3-sklearn and python3-onnx "
              "(apt-get install python3-torch python3-sklearn python3-onnx); run it as it is (#!/usr/bin/python3)")
@@ -48,19 +46,13 @@ EVAL_ADC_BITS = [3, 4, 5, 6, 8]
 
 def effective_config(tinyforge, config, sets):
     """The acim config with every default filled in, and the supply, as tinyforge resolves them."""
-    with tempfile.TemporaryDirectory() as d:
-        cmd = [tinyforge, "sim", "acim", "--config", config, "--out", os.path.join(d, "run")]
-        for s in sets + ["workload.kind=mvm", "workload.network=\"\"", "workload.vectors=1"]:
-            cmd += ["--set", s]
-        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if r.returncode != 0:
-            sys.stderr.write(r.stderr)
-            sys.exit(2)
-        with open(os.path.join(d, "run", "config.effective.json")) as f:
-            eff = json.load(f)
-        with open(os.path.join(d, "run", "stats.json")) as f:
-            vdd = json.load(f)["vdd_V"]
-    return eff, vdd
+    try:
+        stats, eff = sim(tinyforge, "acim", config,
+                         sets + ["workload.kind=mvm", "workload.network=\"\"", "workload.vectors=1"])
+    except BadInput as e:
+        print(f"train_acim_aware.py: {e}", file=sys.stderr)
+        sys.exit(2)
+    return eff, stats["vdd_V"]
 
 
 class Macro:
