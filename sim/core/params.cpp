@@ -405,8 +405,7 @@ struct Validator {
     std::string p = val.get<std::string>();
     if (p.empty()) return p;
     fs::path resolved;
-    bool bare = p.find('/') == std::string::npos && p.find(".json") == std::string::npos;
-    if (bare && !s.builtin_dir.empty()) {
+    if (s.is_builtin_name(p)) {
       resolved = fs::path(data_dir()) / "configs" / s.builtin_dir / (p + ".json");
     } else if (fs::path(p).is_absolute()) {
       resolved = p;

@@ -34,6 +34,10 @@ struct ParamSpec {
   size_t min_items = 0, max_items = std::numeric_limits<size_t>::max();
 
   std::string type_name() const;
+  // Path: whether VALUE names a built-in file (a bare NAME, no '/' and no .json, where builtin_dir is set).
+  bool is_builtin_name(const std::string& value) const {
+    return !builtin_dir.empty() && value.find('/') == std::string::npos && value.find(".json") == std::string::npos;
+  }
   std::string range_text() const;  // "[2, 4096]", "one of: a, b", ""
   std::string expected() const;    // "an integer in [2, 4096]"
 };

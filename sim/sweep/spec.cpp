@@ -172,8 +172,7 @@ SweepSpec load_spec(const std::string& file) {
   auto rebase = [&](const ParamSpec& spec, json& v) {
     if (spec.type != PType::Path || !v.is_string()) return;
     const std::string p = v.get<std::string>();
-    const bool bare = p.find('/') == std::string::npos && p.find(".json") == std::string::npos;
-    if (p.empty() || fs::path(p).is_absolute() || (bare && !spec.builtin_dir.empty())) return;
+    if (p.empty() || fs::path(p).is_absolute() || spec.is_builtin_name(p)) return;
     v = fs::absolute(fs::path(file).parent_path() / p).lexically_normal().string();
   };
   auto check_axis = [&](const JsonNode& at, const std::string& path, std::vector<json>& values) {
