@@ -6,6 +6,7 @@ TINYFORGE_PACKAGES=(cmake make g++ pkg-config libsystemc-dev libboost-program-op
                     catch2 verilator libonnx-dev libprotobuf-dev yosys iverilog libmuparser-dev libyaml-cpp-dev
                     openmpi-bin libopenmpi-dev slurm-wlm munge libeigen3-dev python3-matplotlib python3-numpy
                     python3-torch python3-sklearn python3-onnx  # scripts/train_acim_aware.py and its test
+                    python3-scipy  # tests/lmu: the LMU matrices against cont2discrete
                     dpkg-dev file  # dpkg-dev, file: the .deb's Depends (cpack, dpkg-shlibdeps)
                     clang libclang-rt-14-dev)  # libFuzzer for fuzz/run.sh (docs/reliability.md)
 

@@ -10,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(realpath -m "${1:-$root/build-san}")
-targets=(tinyforge tf_fuzz_replay test_core test_dcim test_acim test_contract test_sweep test_cim test_neuro test_hls_layers
+targets=(tinyforge tf_fuzz_replay test_core test_dcim test_acim test_lmu test_contract test_sweep test_cim test_neuro test_hls_layers
          test_hls_conv test_fixed_format test_model_json test_emulator test_onnx test_netlist_depth test_cli)
 
 start=$(date +%s)
