@@ -7,6 +7,8 @@ TINYFORGE_PACKAGES=(cmake make g++ pkg-config libsystemc-dev libboost-program-op
                     openmpi-bin libopenmpi-dev slurm-wlm munge libeigen3-dev python3-matplotlib python3-numpy
                     python3-torch python3-sklearn python3-onnx  # scripts/train_acim_aware.py and its test
                     python3-scipy  # tests/lmu: the LMU matrices against cont2discrete
+                    espeak-ng sox alsa-utils  # scripts/make_kws_data.sh: synthetic keywords; human clips (ood)
+                    libfftw3-dev libsndfile1-dev  # the keyword front end (FFT, WAV files)
                     dpkg-dev file  # dpkg-dev, file: the .deb's Depends (cpack, dpkg-shlibdeps)
                     clang libclang-rt-14-dev)  # libFuzzer for fuzz/run.sh (docs/reliability.md)
 
