@@ -11,7 +11,7 @@
 include(CMakePackageConfigHelpers)
 
 install(TARGETS tinyforge RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS tinyforge-sc tinyforge-onnx LIBRARY DESTINATION ${TF_INSTALL_MODULEDIR})
+install(TARGETS tinyforge-sc tinyforge-onnx tinyforge-audio LIBRARY DESTINATION ${TF_INSTALL_MODULEDIR})
 if(TARGET tinyforge-mpi)
   install(TARGETS tinyforge-mpi RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT mpi)
 endif()

@@ -49,6 +49,7 @@ seeds_of() {  # the bundled files that seed harness $1
     neuro_raster) ls $c/neuro_raster* ;;
     hls_model) ls $r/configs/models/jet_tagging_mlp.json $c/model_*.json ;;
     onnx) ls $r/configs/models/*.onnx $r/tests/fixtures/onnx/*.onnx ;;
+    audio) ls $r/configs/audio/*.wav ;;
     hls_precision) ls $r/configs/models/digits_mlp_precision.json $c/precision_bad.json ;;
     test_vectors) ls $r/tests/fixtures/onnx/*_test.json ;;
     test_vectors_text) ls $c/vectors_* ;;
@@ -71,6 +72,7 @@ for n in "${names[@]}"; do
   dict=$root/fuzz/dict/json.dict max_len=65536
   [ "$n" = onnx ] && dict=$root/fuzz/dict/onnx.dict && max_len=32768
   [ "$n" = test_vectors_text ] && dict=$root/fuzz/dict/numbers.dict
+  [ "$n" = audio ] && dict=$root/fuzz/dict/audio.dict && max_len=131072
   limit=(-max_total_time="$seconds")
   [ -n "$runs" ] && limit=(-runs="$runs")
   before=$(find "$w/corpus" -type f | wc -l)

@@ -59,17 +59,29 @@ Audio read_audio(const std::string& path) {
   if (info.channels < 1 || info.channels > 64 || info.samplerate < 1)
     throw InputError(path + ": " + std::to_string(info.channels) + " channels at " + std::to_string(info.samplerate) +
                      " Hz; expected 1 to 64 channels at a positive rate");
-  if (info.frames < 0 || info.frames > kMaxAudioFrames)
-    throw InputError(path + ": " + std::to_string((long long)info.frames) + " frames; expected at most " +
-                     std::to_string(kMaxAudioFrames));
+  // Read in blocks rather than trusting the header's frame count: a hostile header may claim any length.
   Audio a;
   a.sample_rate = info.samplerate;
   a.channels = info.channels;
-  a.samples.resize((size_t)info.frames * info.channels);
-  const sf_count_t got = sf_readf_double(f, a.samples.data(), info.frames);
-  if (got != info.frames)
-    throw InputError(path + ": read " + std::to_string((long long)got) + " of " + std::to_string((long long)info.frames) +
-                     " frames (" + sf_strerror(f) + "); expected the whole file");
+  const sf_count_t block = 65536;
+  std::vector<double> buf((size_t)block * info.channels);
+  for (;;) {
+    const sf_count_t got = sf_readf_double(f, buf.data(), block);
+    if (got <= 0) break;
+    if ((long long)a.samples.size() + (long long)got * info.channels > kMaxAudioSamples)
+      throw InputError(path + ": more than " + std::to_string(kMaxAudioSamples) + " samples; expected at most that (" +
+                       std::to_string(kMaxAudioSamples / 16000 / 60) + " minutes of mono audio at 16 kHz)");
+    for (sf_count_t i = 0; i < got * info.channels; ++i)
+      if (!(std::abs(buf[i]) <= kMaxSampleMagnitude))
+        throw InputError(path + ": sample " + format_double(buf[i]) + " at frame " +
+                         std::to_string(a.samples.size() / info.channels + i / info.channels) +
+                         "; expected finite samples within +-" + format_double(kMaxSampleMagnitude) +
+                         " (full scale is 1)");
+    a.samples.insert(a.samples.end(), buf.begin(), buf.begin() + got * info.channels);
+  }
+  if (sf_error(f) != SF_ERR_NO_ERROR)
+    throw InputError(path + ": " + sf_strerror(f) + " after " + std::to_string(a.samples.size() / info.channels) +
+                     " frames; expected a readable audio file");
   return a;
 }
 

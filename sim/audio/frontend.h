@@ -36,10 +36,12 @@ struct Audio {
   std::vector<double> samples;  // channel 0 .. channels-1 interleaved, in [-1, 1) (PCM scaled by 1 / 2^(bits-1))
 };
 
-constexpr long long kMaxAudioFrames = 1LL << 26;  // about 70 minutes at 16 kHz
+constexpr long long kMaxAudioSamples = 1LL << 26;  // over all channels: about 70 minutes of 16 kHz mono
+constexpr double kMaxSampleMagnitude = 1000;       // float files may exceed full scale (1), not without bound
 
-// Reads an audio file libsndfile knows (WAV, FLAC, ...). Throws tf::InputError naming the file when it is not
-// audio, cannot be read or is longer than kMaxAudioFrames.
+// Reads an audio file libsndfile knows (WAV, FLAC, ...) in blocks, whatever length its header claims. Throws
+// tf::InputError naming the file when it is not audio, cannot be read, holds more than kMaxAudioSamples or
+// holds a sample that is not finite or beyond kMaxSampleMagnitude (float formats).
 Audio read_audio(const std::string& path);
 
 class Frontend {

@@ -2,6 +2,7 @@
 // command first needs them, so that `--help`, `hls` and a sweep's bookkeeping never pay for them.
 //   tinyforge-sc.so    the SystemC models (cim, neuro) and SystemC itself
 //   tinyforge-onnx.so  the ONNX importer with protobuf and the ONNX library
+//   tinyforge-audio.so the keyword-spotting front end with libsndfile (and its codecs) and FFTW
 // A module resolves tf_core and the HLS code generator against the running binary (built with its symbols
 // exported); the tests and the test-only command variants link the same code in directly and never load one.
 #pragma once

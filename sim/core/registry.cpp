@@ -26,7 +26,7 @@ struct ModelModule {
   std::vector<std::string> models;
 };
 const std::vector<ModelModule>& model_modules() {
-  static const std::vector<ModelModule> m = {{"tinyforge-sc", {"cim", "neuro"}}};
+  static const std::vector<ModelModule> m = {{"tinyforge-sc", {"cim", "neuro"}}, {"tinyforge-audio", {"kws_frontend"}}};
   return m;
 }
 

@@ -35,7 +35,7 @@ for f in bin/tinyforge include/tinyforge/hls/dense.h include/tinyforge/hls/fixed
          share/doc/tinyforge/README.md share/doc/tinyforge/docs/install.md; do
   [ -f "$P/$f" ] || fail "cmake --install: $f is missing"
 done
-for m in tinyforge-sc tinyforge-onnx; do
+for m in tinyforge-sc tinyforge-onnx tinyforge-audio; do
   [ -n "$(find "$P/lib" -path "*/tinyforge/$m.so" 2>/dev/null)" ] || fail "cmake --install: the module $m.so is missing"
 done
 for f in plot_sweep.py plot_run.py make_digits_mlp.py make_jet_mlp.py calibrate_cim.py; do
