@@ -29,12 +29,11 @@ for n in "${names[@]}"; do
   [ -f "$root/fuzz/harnesses/$n.cpp" ] || { echo "fuzz/run.sh: no harness '$n' (have: ${all[*]})" >&2; exit 2; }
 done
 
-# Build (only the harnesses; no tests, so no Verilator at configure time).
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  mkdir -p "$build"
-  nice cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-    -DTINYFORGE_FUZZ=ON -DBUILD_TESTING=OFF >"$build/fuzz-configure.log" 2>&1 || { cat "$build/fuzz-configure.log"; exit 1; }
-fi
+# Build (only the harnesses; no tests, so no Verilator at configure time). Configured every time, so that a
+# harness added since the last run gets its target.
+mkdir -p "$build"
+nice cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DTINYFORGE_FUZZ=ON -DBUILD_TESTING=OFF >"$build/fuzz-configure.log" 2>&1 || { cat "$build/fuzz-configure.log"; exit 1; }
 nice cmake --build "$build" -j2 --target $(printf 'fuzz_%s ' "${names[@]}") >"$build/fuzz-build.log" 2>&1 ||
   { tail -40 "$build/fuzz-build.log"; exit 1; }
 

@@ -137,7 +137,9 @@ class Node : public OnnxNode {
     return inits_.at(n_.input(idx));
   }
   bool take_bias_add(int n, std::vector<double>& bias) override {
-    if (k_ + 1 < g_.node_size() && g_.node(k_ + 1).op_type() == "Add" && g_.node(k_ + 1).input_size() == 2) {
+    // (an Add without exactly one output is not taken: the chain's own check then names it)
+    if (k_ + 1 < g_.node_size() && g_.node(k_ + 1).op_type() == "Add" && g_.node(k_ + 1).input_size() == 2 &&
+        g_.node(k_ + 1).output_size() == 1) {
       const auto& a = g_.node(k_ + 1);
       std::string other = a.input(0) == out_ ? a.input(1) : (a.input(1) == out_ ? a.input(0) : "");
       if (!other.empty() && inits_.count(other) && (int)inits_.at(other).v.size() == n) {

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """The keyword front end (`tinyforge sim kws_frontend`) against an independent numpy implementation.
 
-The reference reads the WAV with Python's wave module, frames it, applies a periodic Hann window, takes
-numpy's real FFT, builds the HTK mel bank itself and takes scipy's orthonormal DCT-II (docs/kws.md has the
-definition). It must agree with tinyforge to 1e-6 of the largest feature magnitude of each clip, on real clips:
+The reference (scripts/kws_features.py, which training uses too) reads the WAV with Python's wave module,
+frames it, applies a periodic Hann window, takes numpy's real FFT, builds the HTK mel bank itself and takes
+scipy's orthonormal DCT-II (docs/kws.md has the definition). It must agree with tinyforge to 1e-6 of the largest feature magnitude of each clip, on real clips:
 the bundled espeak-ng clip, clips spoken here by espeak-ng through sox (two voices, noise added), and a human
 recording Debian ships (alsa-utils' Front_Left.wav, resampled here by sox), at three front-end settings.
 It also checks that a 48 kHz file, a stereo file, a file that is not audio and a clip shorter than a window
@@ -20,34 +20,9 @@ import tempfile
 import wave
 
 import numpy as np
-from scipy.fft import dct
 
-
-def read_wav(path):
-    with wave.open(path) as w:
-        assert w.getsampwidth() == 2 and w.getnchannels() == 1, path
-        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(float) / 32768.0, w.getframerate()
-
-
-def reference(x, rate, window_ms=40, stride_ms=20, fft_size=0, mel_bins=40, f_min=20.0, f_max=8000.0,
-              features="mfcc", coefficients=20, log_floor=1e-6):
-    W = int(round(window_ms * rate / 1000))
-    S = int(round(stride_ms * rate / 1000))
-    n = fft_size or 1 << (W - 1).bit_length()
-    frames = 1 + (len(x) - W) // S
-    win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(W) / W)
-    idx = np.arange(W)[None, :] + S * np.arange(frames)[:, None]
-    power = np.abs(np.fft.rfft(x[idx] * win, n=n, axis=1)) ** 2
-    mel = lambda f: 2595 * np.log10(1 + f / 700)
-    hz = lambda m: 700 * (10 ** (m / 2595) - 1)
-    edges = hz(np.linspace(mel(f_min), mel(f_max), mel_bins + 2))
-    f = np.arange(n // 2 + 1) * rate / n
-    lo, c, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
-    bank = np.maximum(0, np.minimum((f - lo) / (c - lo), (hi - f) / (hi - c)))
-    logmel = np.log(power @ bank.T + log_floor)
-    if features == "logmel":
-        return logmel
-    return dct(logmel, type=2, norm="ortho", axis=1)[:, :coefficients]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from kws_features import features as reference, read_wav  # noqa: E402
 
 
 def run(tf, wav, sets, out):
