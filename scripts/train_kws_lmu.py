@@ -119,13 +119,13 @@ def main():
     ap.add_argument("--data", default=os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")),
                                                    "tinyforge", "kws"))
     ap.add_argument("--size", default="all", choices=list(SIZES) + ["all"])
-    ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--theta", type=float, default=1.0, help="LMU window, seconds")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--weight-decay", type=float, default=1e-2)
-    ap.add_argument("--no-augment", dest="augment", action="store_false",
-                    help="no time shift or feature noise in training")
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--augment", action="store_true",
+                    help="a random time shift (up to 8 frames) and feature noise (0.2 deviations) per batch")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     if not 1 <= a.epochs <= 10000:
