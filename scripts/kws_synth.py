@@ -169,7 +169,7 @@ def main():
     ap.add_argument("--per-class", type=int, default=300, help="clips per class, 80%% train and 20%% test")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--force", action="store_true", help="replace DIR if it holds another set")
+    ap.add_argument("--force", action="store_true", help="replace DIR if it holds another keyword set (only then)")
     a = ap.parse_args()
     if not 5 <= a.per_class <= 100000:
         fail(f"--per-class: got {a.per_class}; expected 5 to 100000")
@@ -186,14 +186,17 @@ def main():
     if os.path.exists(out):
         try:
             with open(os.path.join(out, "recipe.json")) as f:
-                same = json.load(f) == recipe
+                old = json.load(f)
         except (OSError, ValueError):
-            same = False
-        if same:
+            old = None
+        if old == recipe:
             print(f"kws_synth: {out} already holds this set (seed {a.seed}, {a.per_class} per class)")
             return
-        if not a.force:
-            fail(f"--out {out}: holds another set or other files; expected a new folder (or --force)")
+        # --force replaces only a set this script made (its recipe.json and manifest.csv), never other files.
+        ours = isinstance(old, dict) and "train_variants" in old and os.path.exists(os.path.join(out, "manifest.csv"))
+        if not a.force or not ours:
+            fail(f"--out {out}: holds " + ("another keyword set; expected a new folder (or --force to replace it)"
+                                           if ours else "files that are not a keyword set; expected a new folder"))
     n_test = max(1, a.per_class // 5)
     jobs = []
     tmp = f"{out}.tmp-{os.getpid()}"
@@ -221,9 +224,13 @@ def main():
             f.write("Synthetic keyword clips made by tinyforge's scripts/kws_synth.py with espeak-ng and sox "
                     "(recipe.json).\nSpeech synthesis, not human speech: accuracy on it is not comparable with "
                     "Speech Commands figures. docs/kws.md.\n")
-        if os.path.exists(out):
-            shutil.rmtree(out)
-        os.rename(tmp, out)
+        if os.path.exists(out):  # a set of ours (checked above): moved aside, then removed once the new one is in
+            aside = f"{out}.old-{os.getpid()}"
+            os.rename(out, aside)
+            os.rename(tmp, out)
+            shutil.rmtree(aside)
+        else:
+            os.rename(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -180,11 +180,15 @@ def main():
         acc = {k: accuracy(net, *v) for k, v in norm.items()}
         record["models"][size] = dict(SIZES[size], params=net.params(), macs_per_frame=net.macs_per_frame(xtr.shape[2]),
                                       float_accuracy=acc, train_s=round(time.time() - t1, 1))
-        torch.save(net.state_dict(), os.path.join(a.out, f"kws_lmu_{size}.pt"))
+        path = os.path.join(a.out, f"kws_lmu_{size}.pt")
+        torch.save(net.state_dict(), f"{path}.tmp-{os.getpid()}")
+        os.replace(f"{path}.tmp-{os.getpid()}", path)
         print(f"{size}: {net.params()} parameters, {net.macs_per_frame(xtr.shape[2])} MACs per frame; float "
               f"accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()), flush=True)
-    with open(os.path.join(a.out, "kws_lmu_training.json"), "w") as f:
+    path = os.path.join(a.out, "kws_lmu_training.json")
+    with open(f"{path}.tmp-{os.getpid()}", "w") as f:
         json.dump(record, f, indent=1)
+    os.replace(f"{path}.tmp-{os.getpid()}", path)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ TF_FUZZ_HARNESS(audio) {
       const tf::audio::Frontend fe(cfg);
       for (const auto& row : fe.features(a.samples))
         for (double v : row)
-          if (std::isinf(v) && v > 0) throw std::logic_error("a feature of +inf");
+          if (!std::isfinite(v)) throw std::logic_error("a feature that is not finite");
     }
   } catch (const tf::InputError&) {
     // rejected: expected for most inputs

@@ -48,10 +48,18 @@ void validate(const FrontendConfig& c) {
 
 Audio read_audio(const std::string& path) {
   SF_INFO info{};
-  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  SNDFILE* f = nullptr;
+  std::string why;
+  {
+    // libsndfile keeps the reason an open failed in one global: open and read it under one lock, so that
+    // runs on other threads (a sweep's) cannot swap reasons.
+    static std::mutex open_mutex;
+    std::lock_guard<std::mutex> lock(open_mutex);
+    f = sf_open(path.c_str(), SFM_READ, &info);
+    if (!f) why = sf_strerror(nullptr);
+  }
   if (!f)
-    throw InputError(path + ": not an audio file libsndfile can read (" + std::string(sf_strerror(nullptr)) +
-                     "); expected a WAV (or FLAC, AIFF) file");
+    throw InputError(path + ": not an audio file libsndfile can read (" + why + "); expected a WAV (or FLAC, AIFF) file");
   struct Closer {
     SNDFILE* f;
     ~Closer() { sf_close(f); }
@@ -112,12 +120,20 @@ Frontend::Frontend(const FrontendConfig& cfg) : cfg_(cfg) {
   std::vector<double> edge(M + 2);
   for (int i = 0; i < M + 2; ++i) edge[i] = mel_to_hz(m0 + (m1 - m0) * i / (M + 1));
   mel_.resize(M);
-  for (int m = 0; m < M; ++m)
+  for (int m = 0; m < M; ++m) {
     for (int k = 0; k < bins; ++k) {
       const double f = (double)k * cfg.sample_rate / fft_;
       const double w = std::min((f - edge[m]) / (edge[m + 1] - edge[m]), (edge[m + 2] - f) / (edge[m + 2] - edge[m + 1]));
       if (w > 0) mel_[m].push_back({k, w});
     }
+    // A filter narrower than the FFT's bin spacing would give ln(log_floor) in every frame.
+    if (mel_[m].empty())
+      throw std::invalid_argument(
+          "mel_bins: got " + std::to_string(M) + " from " + num(cfg.f_min_hz) + " to " + num(cfg.f_max_hz) +
+          " Hz; filter " + std::to_string(m) + " (" + num(edge[m]) + " to " + num(edge[m + 2]) +
+          " Hz) has no FFT bin under it (bins every " + num((double)cfg.sample_rate / fft_) +
+          " Hz); expected fewer mel bins, a wider range or a larger fft_size");
+  }
   if (cfg.mfcc) {
     dct_.assign(cfg.coefficients, std::vector<double>(M));
     for (int i = 0; i < cfg.coefficients; ++i)

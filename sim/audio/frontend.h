@@ -28,7 +28,8 @@ struct FrontendConfig {
   double log_floor = 1e-6;
 };
 
-// Throws std::invalid_argument naming the field when CFG cannot describe a front end.
+// Throws std::invalid_argument naming the field when CFG cannot describe a front end (the constructor also
+// refuses a mel filter with no FFT bin under it).
 void validate(const FrontendConfig& cfg);
 
 struct Audio {
@@ -37,6 +38,7 @@ struct Audio {
 };
 
 constexpr long long kMaxAudioSamples = 1LL << 26;  // over all channels: about 70 minutes of 16 kHz mono
+constexpr long long kMaxFeatureValues = 1LL << 23;  // frames x values per frame (features.csv about 170 MB)
 constexpr double kMaxSampleMagnitude = 1000;       // float files may exceed full scale (1), not without bound
 
 // Reads an audio file libsndfile knows (WAV, FLAC, ...) in blocks, whatever length its header claims. Throws
@@ -56,7 +58,8 @@ class Frontend {
   int fft_size() const { return fft_; }
   int features_per_frame() const { return cfg_.mfcc ? cfg_.coefficients : cfg_.mel_bins; }
   long long frames(long long samples) const;
-  // Features of mono SAMPLES at cfg.sample_rate: frames() rows of features_per_frame() values.
+  // Features of mono SAMPLES at cfg.sample_rate: frames() rows of features_per_frame() values. It uses the
+  // instance's FFT buffer: one thread at a time per instance (an instance per thread is fine).
   std::vector<std::vector<double>> features(const std::vector<double>& samples) const;
 
  private:

@@ -112,6 +112,12 @@ class KwsFrontendModel : public Model {
     if (fe->frames((long long)a.samples.size()) < 1)
       throw InputError(p.file + ": " + std::to_string(a.samples.size()) + " samples; expected at least one window (" +
                        std::to_string(fe->window_samples()) + " samples, frontend.window_ms)");
+    const long long values = fe->frames((long long)a.samples.size()) * fe->features_per_frame();
+    if (values > kMaxFeatureValues)
+      throw InputError(p.file + ": " + std::to_string(fe->frames((long long)a.samples.size())) + " frames of " +
+                       std::to_string(fe->features_per_frame()) + " values (frontend.stride_ms " +
+                       format_double(p.fe.stride_ms) + " ms); expected at most " + std::to_string(kMaxFeatureValues) +
+                       " values: a shorter file, a longer stride or fewer values per frame");
     const auto feats = fe->features(a.samples);
     double lo = HUGE_VAL, hi = -HUGE_VAL;
     std::string csv = "frame,time_s";

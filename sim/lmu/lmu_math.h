@@ -11,7 +11,8 @@
 // the shifted Legendre polynomials. In discrete time, with one input per step of dt seconds:
 //   m[k] = Abar m[k-1] + Bbar u[k],
 // zero-order hold: [[Abar, Bbar], [0, 1]] = exp(dt [[A/theta, B/theta], [0, 0]]) (the input held over the
-// step), computed in long double by Eigen's Pade scaling-and-squaring exponential; Euler: Abar = I + dt A/theta,
+// step), computed in long double by Eigen's Pade scaling-and-squaring exponential (within about 1e-16 of the
+// largest entry, not always correctly rounded); Euler: Abar = I + dt A/theta,
 // Bbar = dt B/theta. docs/kws.md derives both.
 #pragma once
 #include <string>

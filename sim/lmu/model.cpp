@@ -27,8 +27,10 @@ struct Params {
   int components = 32;
 };
 
-// d^2 x steps multiply-adds at most (a few seconds on one core).
-constexpr double kMaxWork = 5e9;
+// Work bounds (a few seconds on one core): the run, steps x (d^2 multiply-adds + 16 per sinusoid of the
+// signal); the zero-order-hold exponential, (d + 1)^3 x (8 products + its squarings) in long double; the
+// impulse-response sum behind state_bound, d^2 per term.
+constexpr double kMaxWork = 5e9, kMaxExpWork = 3e9, kMaxBoundWork = 2e9;
 constexpr double kMaxSteps = 1e7;
 const double kDelays[] = {0, 0.25, 0.5, 0.75, 1.0};
 const char* const kDelayKeys[] = {"nrmse_delay_0", "nrmse_delay_25", "nrmse_delay_50", "nrmse_delay_75",
@@ -85,7 +87,9 @@ class LmuMemoryModel : public Model {
     M.neither("steps", "", "time steps simulated");
     M.neither("seed", "", "seed of the test signal");
     M.lower("spectral_radius", "", "largest eigenvalue modulus of Abar (stable below 1)");
-    M.neither("state_max_abs", "", "largest |m_i| over the run, input of unit RMS (for fixed-point sizing)");
+    M.neither("state_max_abs", "", "largest |m_i| over this run's signal (unit RMS)");
+    M.neither("state_bound", "", "largest |m_i| any input with |u| <= 1 can drive: max_i sum_k |(Abar^k Bbar)_i| "
+              "(the size of a fixed-point state; stable memories only)");
     for (int i = 0; i < 5; ++i)
       M.lower(kDelayKeys[i], "", "RMS error of u(t - r theta) read from the memory, over the signal's RMS (r = " +
                                      format_double(kDelays[i]) + ")");
@@ -95,11 +99,25 @@ class LmuMemoryModel : public Model {
     const Params p = schema().read(ctx.config);
     const auto t0 = std::chrono::steady_clock::now();
     const double steps_d = std::floor(p.duration_s / p.dt + 1e-9);
-    if (steps_d > kMaxSteps || steps_d * p.order * p.order > kMaxWork)
+    const double work = steps_d * ((double)p.order * p.order + 16.0 * p.components);
+    if (steps_d > kMaxSteps || work > kMaxWork)
       throw InputError("signal.duration_s: got " + format_double(p.duration_s) + " s, " + format_double(steps_d) +
-                       " steps of dt " + format_double(p.dt) + " s at order " + std::to_string(p.order) +
-                       "; expected at most " + format_double(kMaxSteps) + " steps and order^2 x steps at most " +
-                       format_double(kMaxWork));
+                       " steps of dt " + format_double(p.dt) + " s at order " + std::to_string(p.order) + " with " +
+                       std::to_string(p.components) + " sinusoids; expected at most " + format_double(kMaxSteps) +
+                       " steps and steps x (order^2 + 16 x signal.components) at most " + format_double(kMaxWork) +
+                       " (got " + format_double(work) + ")");
+    if (p.method == Method::Zoh) {
+      // The exponential's squarings grow with log2 of ||A dt||_1 = order^2 dt / theta (the 1-norm of the LMU's
+      // A is d^2 / theta).
+      const double norm = (double)p.order * p.order * p.dt / p.theta;
+      const double squarings = norm > 1 ? std::ceil(std::log2(norm)) : 0;
+      const double ew = std::pow(p.order + 1.0, 3) * (8 + squarings);
+      if (ew > kMaxExpWork)
+        throw InputError("lmu.order: got " + std::to_string(p.order) + " with lmu.dt_s / lmu.theta_s = " +
+                         format_double(p.dt / p.theta) + ": the zero-order-hold exponential would take " +
+                         format_double(ew) + " operations; expected at most " + format_double(kMaxExpWork) +
+                         " (a smaller order, or a step closer to the window)");
+    }
     Memory mem;
     try {
       mem = make_memory(p.order, p.theta, p.dt, p.method);
@@ -153,6 +171,23 @@ class LmuMemoryModel : public Model {
       sig2 += u[k] * u[k];
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // The state bound: the l1 norm of each coefficient's impulse response, summed until its terms fall below
+    // 1e-16 of the sum (a stable memory decays geometrically), within the work bound.
+    double bound = -1;
+    const double rho = spectral_radius(mem.Abar);
+    if (rho < 1) {
+      Eigen::VectorXd v = mem.Bbar.col(0), sum = v.cwiseAbs(), w(d);
+      const int64_t terms = (int64_t)std::max(1.0, kMaxBoundWork / ((double)d * d));
+      bool done = false;
+      for (int64_t k = 1; k < terms && !done; ++k) {
+        w.noalias() = mem.Abar * v;
+        v.swap(w);
+        sum += v.cwiseAbs();
+        done = v.cwiseAbs().maxCoeff() < 1e-16 * sum.maxCoeff();
+      }
+      if (done) bound = sum.maxCoeff();
+      else ctx.log("lmu_memory: the impulse response did not decay within the work bound: no state_bound");
+    }
     json stats = {{"model", "lmu_memory"},
                   {"method", method_name(p.method)},
                   {"order", d},
@@ -160,14 +195,16 @@ class LmuMemoryModel : public Model {
                   {"dt_s", p.dt},
                   {"steps", steps},
                   {"seed", p.seed},
-                  {"spectral_radius", spectral_radius(mem.Abar)},
-                  {"state_max_abs", std::isfinite(state_max) ? state_max : 1e308}};
-    if (counted > 0 && sig2 > 0) {
-      for (int i = 0; i < 5; ++i) {
-        const double e = std::sqrt(err2[i] / sig2);
-        stats[kDelayKeys[i]] = std::isfinite(e) ? e : 1e308;
-      }
+                  {"spectral_radius", rho}};
+    if (bound >= 0) stats["state_bound"] = bound;
+    if (!std::isfinite(state_max)) {
+      ctx.log("lmu_memory: the state overflowed (spectral radius " + format_double(rho) +
+              "): no state range or readout error reported");
+    } else if (counted > 0 && sig2 > 0) {
+      stats["state_max_abs"] = state_max;
+      for (int i = 0; i < 5; ++i) stats[kDelayKeys[i]] = std::sqrt(err2[i] / sig2);
     } else {
+      stats["state_max_abs"] = state_max;
       ctx.log("lmu_memory: the signal is shorter than 2 theta (" + format_double(2 * p.theta) +
               " s): no readout error measured");
     }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # scripts/make_kws_data.sh on a tiny set: the same seed gives the same files with 1 and 2 workers; every clip
 # is 1 s of 16 kHz 16-bit mono; no test voice is heard in training; the human out-of-distribution clips are
-# there; a second run does nothing; another set in the folder is refused with exit 2 and left alone.
+# there; a second run does nothing; another set in the folder is refused with exit 2 and left alone; --force
+# never replaces a folder that is not a keyword set.
 # usage: synth.sh SOURCE_DIR
 set -euo pipefail
 root=$1
@@ -44,7 +45,16 @@ set +e
 "$root/scripts/make_kws_data.sh" "$work/a" --per-class 6 --seed 3 2>"$work/err" >/dev/null
 rc=$?
 set -e
-if [ $rc -ne 2 ] || ! grep -q "holds another set" "$work/err"; then echo "FAIL: another set: exit $rc: $(cat "$work/err")"; fail=1; fi
+if [ $rc -ne 2 ] || ! grep -q "holds another keyword set" "$work/err"; then echo "FAIL: another set: exit $rc: $(cat "$work/err")"; fail=1; fi
+# --force replaces a keyword set, never a folder of other files.
+mkdir -p "$work/mine" && echo "keep me" >"$work/mine/notes.txt"
+set +e
+"$root/scripts/make_kws_data.sh" "$work/mine" --per-class 5 --force 2>"$work/err" >/dev/null
+rc=$?
+set -e
+if [ $rc -ne 2 ] || ! grep -q "not a keyword set" "$work/err" || [ ! -f "$work/mine/notes.txt" ]; then
+  echo "FAIL: --force on a folder of other files: exit $rc: $(cat "$work/err")"; fail=1
+fi
 (cd "$work/a" && find . -type f | sort | xargs md5sum) >"$work/a2.md5"
 if ! diff -q "$work/a.md5" "$work/a2.md5" >/dev/null; then echo "FAIL: the refused run changed the set"; fail=1; fi
 if ls -d "$work"/a.tmp-* >/dev/null 2>&1; then echo "FAIL: a temporary folder was left"; fail=1; fi

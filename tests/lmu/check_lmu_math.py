@@ -7,9 +7,10 @@
    the largest entry).
 2. Order 1 has a closed form: Abar = exp(-dt/theta), Bbar = 1 - exp(-dt/theta), within 1e-13 relative.
 3. The delay property, computed here with scipy's matrices, a signal drawn here and scipy's shifted Legendre
-   polynomials: a band-limited input is read back at delays theta/4, theta/2, 3 theta/4 within 1e-4 of its RMS; an input
-   far above the memory's band is not (above 30%). tinyforge's own readout errors must fall on the same
-   side of both thresholds.
+   polynomials: a band-limited input is read back at delays theta/4, theta/2, 3 theta/4 and theta within 1e-4
+   of its RMS (at delay 0, the newest end, within 5e-3); an input far above the memory's band is not (above
+   30%). tinyforge's own readout errors must fall on the same side of both thresholds and within 10x of the
+   reference's (they use different random signals).
 
 usage: check_lmu_math.py --tinyforge PATH
 """
@@ -75,7 +76,7 @@ def readout_error(d, theta, dt, cutoff, seconds, seed):
     u = np.sqrt(2 / 24) * np.sin(2 * np.pi * np.outer(k * dt, f) + ph).sum(axis=1)
     m = np.zeros(d)
     first = int(np.ceil(2 * theta / dt))
-    errs = {r: 0.0 for r in (0.25, 0.5, 0.75)}
+    errs = {r: 0.0 for r in (0.0, 0.25, 0.5, 0.75, 1.0)}
     sig = 0.0
     P = {r: eval_sh_legendre(np.arange(d), r) for r in errs}
     for kk in range(len(u)):
@@ -96,7 +97,7 @@ def main():
     worst = {"zoh": 0.0, "euler": 0.0}
     with tempfile.TemporaryDirectory() as tmp:
         n = 0
-        for d in (1, 2, 3, 8, 16, 33, 64):
+        for d in (1, 2, 3, 8, 16, 33, 64, 128):
             for theta in (0.05, 1.0, 7.5):
                 for dt in (0.001, 0.02):
                     for method in ("zoh", "euler"):
@@ -130,17 +131,24 @@ def main():
             stats, _ = run(a.tinyforge, ["lmu.order=16", "lmu.theta_s=1", "lmu.dt_s=0.001",
                                          f"signal.cutoff_hz={cutoff}", "signal.duration_s=4"],
                            os.path.join(tmp, f"delay{cutoff}"))
-            tfv = {0.25: stats["nrmse_delay_25"], 0.5: stats["nrmse_delay_50"], 0.75: stats["nrmse_delay_75"]}
+            tfv = {0.0: stats["nrmse_delay_0"], 0.25: stats["nrmse_delay_25"], 0.5: stats["nrmse_delay_50"],
+                   0.75: stats["nrmse_delay_75"], 1.0: stats["nrmse_delay_100"]}
             print(f"delay readout, band {cutoff} Hz: reference " +
                   ", ".join(f"{r}: {v:.2e}" for r, v in ref.items()) + "; tinyforge " +
                   ", ".join(f"{r}: {v:.2e}" for r, v in tfv.items()))
+            # The newest end of the window (r = 0) is the hardest to hold: its own, looser limit.
+            limit = {0.0: 5e-3, 0.25: 1e-4, 0.5: 1e-4, 0.75: 1e-4, 1.0: 1e-4}
             for r in ref:
                 for who, v in (("reference", ref[r]), ("tinyforge", tfv[r])):
-                    if inside and not v < 1e-4:
-                        fails.append(f"{who}: band {cutoff} Hz, delay {r} theta: error {v:.3g}, expected < 1e-4")
+                    if inside and not v < limit[r]:
+                        fails.append(f"{who}: band {cutoff} Hz, delay {r} theta: error {v:.3g}, expected < {limit[r]}")
                     if not inside and not v > 0.3:
                         fails.append(f"{who}: band {cutoff} Hz, delay {r} theta: error {v:.3g}, expected > 0.3 "
                                      f"(beyond the memory's band)")
+                # Different random signals, the same memory: the two errors must be of the same size.
+                if inside and not (tfv[r] <= 10 * ref[r] + 1e-6 and ref[r] <= 10 * tfv[r] + 1e-6):
+                    fails.append(f"band {cutoff} Hz, delay {r} theta: tinyforge {tfv[r]:.3g} and the reference "
+                                 f"{ref[r]:.3g} differ by more than 10x")
     if fails:
         print("\n".join("FAIL: " + f for f in fails))
         sys.exit(1)
