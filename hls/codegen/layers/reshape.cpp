@@ -1,6 +1,8 @@
 // Reshapes: flatten (template in pooling.h), the channels-last tensor as a flat vector, each element converted
 // to the result format. A family of its own because it computes nothing: in Verilog it is wiring folded into
 // the previous layer, and in ONNX it carries the channels-first feature order to the next dense layer.
+#include <cmath>
+
 #include "emulate_ops.h"
 #include "layer_kind.h"
 #include "model_reader.h"
@@ -33,9 +35,14 @@ class FlattenKind : public LayerKind {
       for (int d : shape) total *= d;
       bool flat =
           sh.v.size() == 2 && (sh.v[0] == 1 || sh.v[0] == -1 || sh.v[0] == 0) && (sh.v[1] == -1 || sh.v[1] == total);
-      if (!flat)
-        c.fail("only a reshape to [N, -1] (flatten) is supported; got shape " +
-               dims_text(std::vector<int64_t>(sh.v.begin(), sh.v.end())));
+      if (!flat) {
+        // (the values are int64 read into doubles: one beyond the int64 range must not be converted back)
+        std::string got;
+        for (double v : sh.v)
+          got += (got.empty() ? "" : ", ") +
+                 (std::abs(v) < 9e18 ? std::to_string((int64_t)v) : format_double(v));
+        c.fail("only a reshape to [N, -1] (flatten) is supported; got shape [" + got + "]");
+      }
     }
     L["type"] = "flatten";
     // The next dense layer gets its weight rows in channels-first order: it permutes them.
