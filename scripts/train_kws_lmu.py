@@ -7,7 +7,7 @@ drive an LMU cell (Voelker et al., NeurIPS 2019, with memory_d independent memor
   m_t = Abar m_{t-1} + Bbar u_t                        (memory_d memories of order d; zoh, theta, dt 20 ms)
   h_t = tanh(W_x x_t + W_h h_{t-1} + W_m m_t + b)      (units)
 and the class is argmax(W_o h_T + b_o) at the last frame T. Abar and Bbar come from scipy's cont2discrete
-here (tinyforge's own are checked against it to 1e-13, tests/lmu). This LMU is written here, not taken from
+(lmu_ref.py) (tinyforge's own are checked against it to 1e-13, tests/lmu). This LMU is written here, not taken from
 keras-lmu.
 
 Sizes (about the parameter counts of Blouw et al.'s table): small (~6k), medium (~14k), large (~40k).
@@ -33,8 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 try:
     import torch
-    from scipy.signal import cont2discrete
     from kws_features import features, read_wav
+    from lmu_ref import lmu_discrete
 except ImportError as e:
     sys.exit(f"train_kws_lmu.py: {e}: needs Debian's python3-torch and python3-scipy; run it as it is "
              "(#!/usr/bin/python3)")
@@ -50,22 +50,11 @@ def fail(msg):
     sys.exit(2)
 
 
-def lmu_matrices(d, theta, dt):
-    A = np.zeros((d, d))
-    B = np.zeros((d, 1))
-    for i in range(d):
-        for j in range(d):
-            A[i, j] = (2 * i + 1) * (-1.0 if i < j else (-1.0) ** (i - j + 1))
-        B[i, 0] = (2 * i + 1) * (-1.0) ** i
-    Ad, Bd, _, _, _ = cont2discrete((A / theta, B / theta, np.zeros((1, d)), np.zeros((1, 1))), dt, method="zoh")
-    return Ad, Bd[:, 0]
-
-
 class LMU(torch.nn.Module):
     def __init__(self, n_in, units, order, memory_d, theta, n_out):
         super().__init__()
         self.units, self.order, self.md = units, order, memory_d
-        Ad, Bd = lmu_matrices(order, theta, DT)
+        Ad, Bd = lmu_discrete(order, theta, DT)
         self.register_buffer("At", torch.tensor(Ad.T, dtype=torch.float32))
         self.register_buffer("Bd", torch.tensor(Bd, dtype=torch.float32))
         lin = lambda i, o, bias=False: torch.nn.Linear(i, o, bias=bias)

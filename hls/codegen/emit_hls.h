@@ -18,10 +18,11 @@ struct HlsProject {
   std::vector<std::string> files;
 };
 
-// Writes the project for M into DIR/hls (DIR must exist), with test vectors INPUTS (may be empty: then
-// seeded random inputs are used). LIB_DIR is hls/include of the tinyforge sources (copied in).
-HlsProject emit_hls_project(const Model& m, const std::string& dir, const std::vector<std::vector<double>>& inputs,
-                            const std::string& lib_dir);
+// Writes the project for M into DIR/hls (DIR must exist), with the test vectors TV (may be empty: then
+// seeded random inputs are used; a sequential model's are sequences). LIB_DIR is hls/include of the
+// tinyforge sources (copied in). A sequential model's top function takes a third argument, reset (true with
+// the first frame of a sequence), and its test bench reads tb_data/tb_reset.dat (one 0 or 1 per frame).
+HlsProject emit_hls_project(const Model& m, const std::string& dir, const TestVectors& tv, const std::string& lib_dir);
 
 // A double as a C++ literal that reads back exactly ("%.17g").
 std::string num(double v);

@@ -51,7 +51,12 @@ unsigned unsigned_table_index(i128 r, int F, unsigned size, int range_log2) {
 }
 
 Emulator::Emulator(const Model& m)
-    : m_(m), w_(m.layers.size()), b_(m.layers.size()), w64_(m.layers.size()), stats_(m.layers.size()) {
+    : m_(m),
+      w_(m.layers.size()),
+      b_(m.layers.size()),
+      w64_(m.layers.size()),
+      stats_(m.layers.size()),
+      state_(m.layers.size()) {
   for (size_t k = 0; k < m.layers.size(); ++k) {
     const Layer& L = m.layers[k];
     for (double v : L.weights) w_[k].push_back(L.prec.weight.from_double(v));
@@ -96,9 +101,13 @@ const std::vector<Tensor>& Emulator::run_into(const double* input, size_t n) {
     Tensor& out = outs_[li];
     out.fmt = L.prec.result;
     out.raw.clear();
-    kind_of(L).emulate(EmuLayer{L, li ? outs_[li - 1] : in_, w_[li], b_[li], stats_[li], w64_[li]}, out);
+    kind_of(L).emulate(EmuLayer{L, li ? outs_[li - 1] : in_, w_[li], b_[li], stats_[li], w64_[li], state_[li]}, out);
   }
   return outs_;
+}
+
+void Emulator::reset() {
+  for (LayerState& s : state_) std::fill(s.v.begin(), s.v.end(), 0);
 }
 
 std::vector<Tensor> Emulator::run(const std::vector<double>& input) { return run_into(input.data(), input.size()); }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "layer_kind.h"
 #include "model.h"
 
 namespace tf::hlsgen {
@@ -29,6 +30,7 @@ struct Tensor {
 // Per-layer statistics of one evaluation (overflow profiling).
 struct LayerStats {
   uint64_t saturated = 0, wrapped = 0, values = 0;
+  uint64_t state_overflow = 0;  // stateful layers: state values that overflow handling changed (also counted above)
 };
 
 class Emulator {
@@ -40,6 +42,8 @@ class Emulator {
   // The same into buffers the emulator keeps and reuses: no allocation once the first vector has sized them.
   // The result is valid until the next call.
   const std::vector<Tensor>& run_into(const double* input, size_t n);
+  // Zeroes the state of every stateful layer (the start of a sequence; a new emulator starts zeroed).
+  void reset();
   const std::vector<LayerStats>& stats() const { return stats_; }
   // Quantized weights and biases of layer K (raw codes), as the emulator and the emitters use them.
   const std::vector<i128>& weights(size_t k) const { return w_[k]; }
@@ -52,6 +56,7 @@ class Emulator {
   Tensor in_;
   std::vector<Tensor> outs_;
   std::vector<LayerStats> stats_;
+  std::vector<LayerState> state_;
 };
 
 // Index helpers shared with the emitters (same formulas as the templates).

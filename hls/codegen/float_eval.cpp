@@ -16,11 +16,17 @@ std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<do
   return outs;
 }
 
-void float_eval_into(const Model& m, const std::vector<double>& input, std::vector<std::vector<double>>& outs) {
+void float_eval_into(const Model& m, const std::vector<double>& input, std::vector<std::vector<double>>& outs,
+                     std::vector<std::vector<double>>* state) {
   outs.resize(m.layers.size());
+  if (state) state->resize(m.layers.size());
   for (size_t l = 0; l < m.layers.size(); ++l) {
     outs[l].clear();
-    kind_of(m.layers[l]).eval_float(m.layers[l], l ? outs[l - 1] : input, outs[l]);
+    const Layer& L = m.layers[l];
+    if (state && L.stateful())
+      kind_of(L).eval_float_step(L, l ? outs[l - 1] : input, outs[l], (*state)[l]);
+    else
+      kind_of(L).eval_float(L, l ? outs[l - 1] : input, outs[l]);
   }
 }
 

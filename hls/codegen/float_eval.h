@@ -11,6 +11,9 @@ namespace tf::hlsgen {
 // Output of every layer (index k = layers[k]).
 std::vector<std::vector<double>> float_eval(const Model& m, const std::vector<double>& input);
 // The same into OUTS, whose buffers are reused from call to call (no allocation once they have grown).
-void float_eval_into(const Model& m, const std::vector<double>& input, std::vector<std::vector<double>>& outs);
+// STATE (per layer) carries stateful layers' state from one input of a sequence to the next: clear it at a
+// sequence's start. Without it, stateful layers start from zero.
+void float_eval_into(const Model& m, const std::vector<double>& input, std::vector<std::vector<double>>& outs,
+                     std::vector<std::vector<double>>* state = nullptr);
 
 }  // namespace tf::hlsgen

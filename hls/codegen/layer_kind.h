@@ -22,6 +22,14 @@ class Emulator;    // emulate.h
 struct Tensor;
 struct LayerStats;
 
+// A stateful layer's state in the emulator (lmu): V the values carried from one input to the next (zeroed by
+// Emulator::reset), K and K64 constants the kind prepares on its first call (quantized coefficients, tables).
+struct LayerState {
+  std::vector<i128> v, k;
+  std::vector<int64_t> k64;
+  bool ready = false;
+};
+
 // An ONNX operator a kind imports. ORDER places it in the importer's list of supported operators; SHOWN is
 // its text there (empty: not listed, e.g. an operator that is only an error message).
 struct OnnxOp {
@@ -39,6 +47,7 @@ struct EmuLayer {
   const std::vector<i128>& b;
   LayerStats& stats;
   const std::vector<int64_t>& w64;  // W as 64-bit integers, or empty (Mac64)
+  LayerState& state;                // stateful kinds only
 };
 
 // What the HLS project emitter hands a kind: the layer's identifiers and the two texts it appends to, the
@@ -56,6 +65,7 @@ struct HlsLayer {
   std::function<void(const std::string& suffix, const std::vector<double>& values, const FixedFormat& f,
                      const std::string& type)>
       weights;
+  const FixedFormat* in_fmt = nullptr;  // the input's format
 };
 
 // What the Verilog emitter hands a kind: the layer, its module's name and input, and the module body V (after
@@ -92,6 +102,9 @@ class LayerKind {
   virtual bool parse(JsonReader& R, const json& lj, const std::string& p, Layer& L) const = 0;
   // Whether a dense or conv layer may name this kind in its "activation" field.
   virtual bool is_activation() const { return false; }
+  // Whether the kind reads its own "activation" field (applied inside the layer, e.g. lmu's hidden state)
+  // instead of having the reader append an activation layer.
+  virtual bool own_activation() const { return false; }
   // Multiplications per inference (per output position for conv), for reuse-factor checks and reports.
   virtual long long mults(const Layer&) const { return 0; }
 
@@ -104,6 +117,11 @@ class LayerKind {
   // --- evaluation ---
   // Double-precision reference (float_eval.cpp).
   virtual void eval_float(const Layer& L, const std::vector<double>& in, std::vector<double>& out) const = 0;
+  // One input of a sequence for a stateful kind (Layer::stateful): STATE is empty at the sequence's start.
+  virtual void eval_float_step(const Layer& L, const std::vector<double>& in, std::vector<double>& out,
+                               std::vector<double>& /*state*/) const {
+    eval_float(L, in, out);
+  }
   // Bit-accurate evaluation (emulate.cpp): appends the output codes to OUT (whose format is the layer's result).
   virtual void emulate(const EmuLayer& e, Tensor& out) const = 0;
 
@@ -111,6 +129,9 @@ class LayerKind {
   // HLS C++ (emit_hls.cpp): the header of hls/include/tinyforge/hls/ with the kind's template (included by
   // every generated parameters.h), the config struct and the call of the template.
   virtual std::string hls_header() const = 0;
+  // Whether every project includes and copies the header (the original library), or only a project whose
+  // model has a layer of this kind (kinds added later: projects of other models stay as they were).
+  virtual bool hls_header_always() const { return true; }
   virtual void emit_hls(HlsLayer& h) const = 0;
   // Verilog (emit_rtl.cpp): whether the emitter has a module for this kind, and its body.
   virtual bool has_rtl() const { return true; }

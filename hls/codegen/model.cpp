@@ -122,7 +122,12 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
   if (names.count(L.name)) R.err(p + ".name", json(L.name), "a name not used by another layer");
   names.insert(L.name);
   L.prec = d.prec;
-  if (lj.contains("precision")) R.precision(lj["precision"], p + ".precision", L.prec);
+  if (lj.contains("precision")) {
+    R.precision(lj["precision"], p + ".precision", L.prec);
+    for (const char* k : {"state", "matrix"})
+      if (lj["precision"].is_object() && lj["precision"].contains(k) && L.type != "lmu")
+        R.err(p + ".precision." + k, lj["precision"][k], "no '" + std::string(k) + "' type: only lmu layers have one");
+  }
   L.strategy = d.strategy;
   if (lj.contains("strategy")) {
     if (lj["strategy"] != "latency" && lj["strategy"] != "resource")
@@ -138,7 +143,7 @@ void read_layer(JsonReader& R, const json& lj, size_t i, const LayerDefaults& d,
   L.in_shape = shape;
   if (!kind->parse(R, lj, p, L)) return;
   std::string activation;
-  if (lj.contains("activation")) {
+  if (lj.contains("activation") && !kind->own_activation()) {
     const json& a = lj["activation"];
     const LayerKind* ak = a.is_string() ? find_layer_kind(a.get<std::string>()) : nullptr;
     if (!a.is_string() || (a != "linear" && !(ak && ak->is_activation()))) {
@@ -241,6 +246,8 @@ Model load_model(const json& j, const std::string& file) {
   def.result = def.weight;
   R.format(json("fixed<32,12>"), "", def.accum);
   R.format(json("fixed<18,2,RND,SAT>"), "", def.table);
+  R.format(json("fixed<24,6,RND,SAT>"), "", def.state);   // lmu (docs/hls.md, "lmu")
+  R.format(json("fixed<18,2,RND,SAT>"), "", def.matrix);
   if (j.contains("precision")) R.precision(j["precision"], "precision", def);
   std::string strategy = "latency";
   if (j.contains("strategy")) {
@@ -331,7 +338,8 @@ std::vector<std::vector<double>> random_test_inputs(const Model& m, int count) {
 // The text form: one input vector per line, numbers separated by spaces, tabs or commas (hls4ml's
 // tb_input_features.dat reads as is, as does a CSV without a header); blank lines and lines starting with '#'
 // are skipped. Parsed with from_chars: about 30x faster than the JSON form for large vector sets.
-static TestVectors load_text_vectors(const std::string& file, int n_in) {
+// SEQUENTIAL: a blank line ends a sequence.
+static TestVectors load_text_vectors(const std::string& file, int n_in, bool sequential) {
   const std::string text = read_file(file);
   TestVectors tv;
   tv.inputs.reserve(std::count(text.begin(), text.end(), '\n') + 1);
@@ -350,7 +358,10 @@ static TestVectors load_text_vectors(const std::string& file, int n_in) {
       while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r' || *q == ',')) ++q;
     };
     skip();
+    if (sequential && q == eol && (tv.seq_start.empty() ? !tv.inputs.empty() : tv.seq_start.back() < tv.inputs.size()))
+      tv.seq_start.push_back(tv.inputs.size());  // (a run of blank lines ends one sequence)
     if (q < eol && *q != '#') {
+      if (sequential && tv.seq_start.empty()) tv.seq_start.push_back(0);
       while (q < eol) {
         double d;
         const char* s = q + (*q == '+' && q + 1 < eol && q[1] != '-' && q[1] != '+');  // "+1", not "+-1"
@@ -382,6 +393,7 @@ static TestVectors load_text_vectors(const std::string& file, int n_in) {
   }
   if (tv.inputs.empty()) throw InputError(file + ": no input vectors; expected one vector of " + std::to_string(n_in) +
                                           " numbers per line");
+  if (sequential && tv.seq_start.back() == tv.inputs.size()) tv.seq_start.pop_back();  // blank lines at the end
   return tv;
 }
 
@@ -390,18 +402,27 @@ bool text_vectors_file(const std::string& file) {
   return ext == ".dat" || ext == ".csv" || ext == ".txt";
 }
 
-TestVectors load_test_vectors(const std::string& file, int n_in, int n_out) {
-  if (text_vectors_file(file)) return load_text_vectors(file, n_in);
+TestVectors load_test_vectors(const std::string& file, int n_in, int n_out, bool sequential) {
+  if (text_vectors_file(file)) return load_text_vectors(file, n_in, sequential);
   json j = load_json_file(file);
   Diagnostics d;
   JsonNode root(j, file, d);
   TestVectors tv;
-  JsonNode inputs = root["inputs"];
-  if (!inputs.is_list()) {
-    inputs.fail_got(show(j.is_object() ? inputs.value() : j), "a list of input vectors");
+  const char* key = sequential ? "sequences" : "inputs";
+  if (j.is_object() && j.contains(sequential ? "inputs" : "sequences")) {
+    root[sequential ? "inputs" : "sequences"].fail(
+        sequential ? "\"sequences\" (the model keeps a state across inputs: its test vectors are sequences of frames)"
+                   : "\"inputs\" (sequences are for models with a stateful layer such as lmu)");
     d.throw_if_any();
   }
-  root.only_keys({"inputs", "outputs", "labels", "description"}, "no such key (inputs, outputs, labels, description)");
+  JsonNode inputs = root[key];
+  if (!inputs.is_list()) {
+    inputs.fail_got(show(j.is_object() ? inputs.value() : j),
+                    sequential ? "a list of sequences, each a list of input frames" : "a list of input vectors");
+    d.throw_if_any();
+  }
+  root.only_keys({key, "outputs", "labels", "description"},
+                 std::string("no such key (") + key + ", outputs, labels, description)");
   auto rows = [&](const JsonNode& a, int width, std::vector<std::vector<double>>& out) {
     for (size_t k = 0; k < a.size(); ++k) {
       JsonNode row = a[k];
@@ -420,17 +441,29 @@ TestVectors load_test_vectors(const std::string& file, int n_in, int n_out) {
       out.push_back(v);
     }
   };
-  rows(inputs, n_in, tv.inputs);
+  if (sequential) {
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      JsonNode seq = inputs[k];
+      if (!seq.is_list() || seq.size() == 0) {
+        seq.fail("a non-empty list of input frames of " + std::to_string(n_in) + " numbers");
+        continue;
+      }
+      tv.seq_start.push_back(tv.inputs.size());
+      rows(seq, n_in, tv.inputs);
+    }
+  } else {
+    rows(inputs, n_in, tv.inputs);
+  }
   if (root.has("outputs")) {
     if (!root["outputs"].is_list() || root["outputs"].size() != inputs.size())
-      root["outputs"].fail("one output vector per input");
+      root["outputs"].fail(sequential ? "one output vector per sequence (its last frame's)" : "one output vector per input");
     else
       rows(root["outputs"], n_out, tv.outputs);
   }
   if (root.has("labels")) {
     JsonNode labels = root["labels"];
     if (!labels.is_list() || labels.size() != inputs.size())
-      labels.fail("one label per input");
+      labels.fail(sequential ? "one label per sequence" : "one label per input");
     else
       for (size_t k = 0; k < labels.size(); ++k)
         tv.labels.push_back(

@@ -11,6 +11,7 @@ namespace tf::hlsgen {
 
 struct LayerPrecision {
   FixedFormat weight, bias, accum, result, table;
+  FixedFormat state, matrix;  // lmu: the memory's state and its Abar, Bbar coefficients
 };
 
 // Softmax compatible with hls4ml's table-based softmax (implementation "hls4ml_stable" or "hls4ml_latency";
@@ -39,11 +40,20 @@ struct Layer {
   Hls4mlSoftmax sm;                                      // softmax: the hls4ml modes' parameters
   std::string accumulation = "exact";                    // dense/conv: exact, hls4ml (convert after every add)
   int table_size = 1024, table_range_log2 = 3;           // sigmoid/tanh
-  std::vector<double> weights, bias;                     // dense [n_in][n_out]; conv [k..][c][f]; batchnorm scale
+  std::vector<double> weights, bias;                     // dense [n_in][n_out]; conv [k..][c][f]; batchnorm scale;
+                                                         // lmu: e_x, e_h, e_m, W_x, W_h, W_m (LmuShape)
+  // lmu (layers/lmu.cpp): the memory's order, count, window and step (seconds), discretization, the hidden
+  // activation, and the memory's Abar (order x order, row-major) then Bbar (order) in double.
+  int order = 0, memory_d = 1;
+  double theta_s = 1.0, dt_s = 0.02;
+  std::string discretization = "zoh", hidden_activation = "tanh";
+  std::vector<double> lmu_ab;
   LayerPrecision prec;
   std::string strategy = "latency";
   int reuse_factor = 1;
 
+  // Whether the layer keeps a state from one input to the next (lmu): the model then runs over sequences.
+  bool stateful() const { return type == "lmu"; }
   int in_size() const;
   int out_size() const;
   // Multiplications per inference (dense/conv), for reuse-factor checks and reports.
@@ -72,6 +82,13 @@ struct Window {
 Window window_of(const Layer& L);
 
 struct Model {
+  // Whether a layer keeps a state across inputs (an lmu): inputs are frames of sequences (utterances), the
+  // state is reset at each sequence's start, and a sequence is classified at its last frame.
+  bool sequential() const {
+    for (const Layer& L : layers)
+      if (L.stateful()) return true;
+    return false;
+  }
   std::string name, file;
   std::string test_vectors;  // optional test-vector file (see load_test_vectors)
   std::vector<int> input_shape;
@@ -85,13 +102,24 @@ Model load_model_json(const std::string& file);
 Model load_model(const json& j, const std::string& file);
 
 // Test vectors: {"inputs": [[...]], "outputs": [[...]] (optional float reference), "labels": [...] (optional)}.
+// A sequential model's: {"sequences": [[[frame], [frame], ...], ...], "outputs": [...] and "labels": [...] per
+// sequence (its last frame)}; the frames are stored one after another in INPUTS, sequence k from seq_start[k]
+// to seq_start[k + 1] (or the end).
 struct TestVectors {
   std::vector<std::vector<double>> inputs, outputs;
   std::vector<int> labels;
+  std::vector<size_t> seq_start;  // empty: every input is a sequence of its own
+  size_t sequences() const { return seq_start.empty() ? inputs.size() : seq_start.size(); }
+  size_t seq_begin(size_t k) const { return seq_start.empty() ? k : seq_start[k]; }
+  size_t seq_end(size_t k) const {
+    return seq_start.empty() ? k + 1 : (k + 1 < seq_start.size() ? seq_start[k + 1] : inputs.size());
+  }
 };
 // A file ending in .dat, .csv or .txt is read as text: one input vector per line (numbers separated by spaces,
 // tabs or commas; hls4ml's tb_input_features.dat as is), no outputs or labels. Anything else is JSON.
-TestVectors load_test_vectors(const std::string& file, int n_in, int n_out);
+// SEQUENTIAL: the model keeps a state (Model::sequential); its vectors are sequences (JSON "sequences"; text:
+// sequences separated by a blank line).
+TestVectors load_test_vectors(const std::string& file, int n_in, int n_out, bool sequential = false);
 bool text_vectors_file(const std::string& file);
 // COUNT seeded random input vectors spanning the model's input range (for generated test benches when the
 // model has no test vectors). Same seed, same vectors.

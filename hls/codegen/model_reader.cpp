@@ -29,10 +29,12 @@ bool JsonReader::format(const json& o, const std::string& path, FixedFormat& f) 
 
 void JsonReader::precision(const json& o, const std::string& path, LayerPrecision& p) {
   if (!o.is_object()) {
-    err(path, o, "an object with weight, bias, accum, result, table");
+    err(path, o, "an object with weight, bias, accum, result, table (and state, matrix for lmu layers)");
     return;
   }
-  keys(o, path, {"weight", "bias", "accum", "result", "table"});
+  keys(o, path, {"weight", "bias", "accum", "result", "table", "state", "matrix"});
+  if (o.contains("state")) format(o["state"], path + ".state", p.state);
+  if (o.contains("matrix")) format(o["matrix"], path + ".matrix", p.matrix);
   if (o.contains("weight")) format(o["weight"], path + ".weight", p.weight);
   if (o.contains("bias")) format(o["bias"], path + ".bias", p.bias);
   if (o.contains("accum")) format(o["accum"], path + ".accum", p.accum);

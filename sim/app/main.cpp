@@ -425,7 +425,7 @@ int cmd_hls(const std::vector<std::string>& args) {
     }
   } cleanup{created};
   const std::string hls_include = tf::hls_include_dir(), rtl_lib = (fs::path(tf::data_dir()) / "rtl" / "lib").string();
-  auto p = tf::hlsgen::emit_hls_project(m, out, tv.inputs, hls_include);
+  auto p = tf::hlsgen::emit_hls_project(m, out, tv, hls_include);
   std::cout << "HLS project for '" << m.name << "' (" << m.layers.size() << " layers): " << p.dir << "\n"
             << "  top function: " << p.top << "\n  build and check with g++: " << p.dir << "/build.sh\n";
   if (rtl) {

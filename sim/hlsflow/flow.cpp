@@ -68,7 +68,7 @@ TestVectors load_vectors(const Model& m, const std::string& file) {
   if (file.empty()) return {};
   int n_in = 1;
   for (int s : m.input_shape) n_in *= s;
-  return load_test_vectors(file, n_in, m.layers.back().out_size());
+  return load_test_vectors(file, n_in, m.layers.back().out_size(), m.sequential());
 }
 
 namespace {
@@ -94,29 +94,40 @@ void emulate_range(const Model& m, const TestVectors& tv, const EmulateOptions& 
   const size_t nl = m.layers.size();
   part.max_err.assign(nl, 0);
   const bool labelled = !tv.labels.empty();
-  std::vector<std::vector<double>> fl;
+  std::vector<std::vector<double>> fl, fstate;
+  // Vector K is sequence K: frames seq_begin(K) .. seq_end(K) - 1, classified at its last frame (a model
+  // without state: one frame each).
   for (size_t k = begin; k < end; ++k) {
-    const std::vector<Tensor>& fx = em.run_into(tv.inputs[k].data(), tv.inputs[k].size());
-    const Tensor& y = fx.back();
-    size_t argmax_fx = 0;
-    for (size_t i = 1; i < y.raw.size(); ++i)
-      if (y.raw[i] > y.raw[argmax_fx]) argmax_fx = i;
-    if (labelled) part.correct_fixed += (int)argmax_fx == tv.labels[k];
-    if (o.outputs) {
-      for (size_t i = 0; i < y.raw.size(); ++i) {
-        if (i) part.text += ' ';
-        append_value(part.text, y.at(i));
+    em.reset();
+    for (auto& s : fstate) s.clear();
+    const size_t f0 = tv.seq_begin(k), f1 = tv.seq_end(k);
+    for (size_t f = f0; f < f1; ++f) {
+      const std::vector<Tensor>& fx = em.run_into(tv.inputs[f].data(), tv.inputs[f].size());
+      const bool last = f + 1 == f1;
+      const Tensor& y = fx.back();
+      size_t argmax_fx = 0;
+      if (last) {
+        for (size_t i = 1; i < y.raw.size(); ++i)
+          if (y.raw[i] > y.raw[argmax_fx]) argmax_fx = i;
+        if (labelled) part.correct_fixed += (int)argmax_fx == tv.labels[k];
+        if (o.outputs) {
+          for (size_t i = 0; i < y.raw.size(); ++i) {
+            if (i) part.text += ' ';
+            append_value(part.text, y.at(i));
+          }
+          part.text += '\n';
+        }
       }
-      part.text += '\n';
+      if (!o.float_model) continue;
+      float_eval_into(m, tv.inputs[f], fl, &fstate);
+      for (size_t l = 0; l < nl; ++l)
+        for (size_t i = 0; i < fl[l].size(); ++i)
+          part.max_err[l] = std::max(part.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
+      if (!last) continue;
+      size_t argmax_fl = std::max_element(fl.back().begin(), fl.back().end()) - fl.back().begin();
+      part.agree += argmax_fx == argmax_fl;
+      if (labelled) part.correct_float += (int)argmax_fl == tv.labels[k];
     }
-    if (!o.float_model) continue;
-    float_eval_into(m, tv.inputs[k], fl);
-    for (size_t l = 0; l < nl; ++l)
-      for (size_t i = 0; i < fl[l].size(); ++i)
-        part.max_err[l] = std::max(part.max_err[l], std::fabs(fx[l].at(i) - fl[l][i]));
-    size_t argmax_fl = std::max_element(fl.back().begin(), fl.back().end()) - fl.back().begin();
-    part.agree += argmax_fx == argmax_fl;
-    if (labelled) part.correct_float += (int)argmax_fl == tv.labels[k];
   }
   part.stats = em.stats();
 }
@@ -124,7 +135,7 @@ void emulate_range(const Model& m, const TestVectors& tv, const EmulateOptions& 
 }  // namespace
 
 Emulation emulate(const Model& m, const TestVectors& tv, const EmulateOptions& o) {
-  const size_t nl = m.layers.size(), n = tv.inputs.size();
+  const size_t nl = m.layers.size(), n = tv.sequences();
   int threads = o.threads > 0 ? o.threads : (int)std::max(1u, std::thread::hardware_concurrency());
   // At least 256 vectors per thread: below that, starting threads costs more than it saves.
   threads = (int)std::max<size_t>(1, std::min<size_t>((size_t)threads, n / 256));
@@ -142,6 +153,7 @@ Emulation emulate(const Model& m, const TestVectors& tv, const EmulateOptions& o
     if (err) std::rethrow_exception(err);
   Emulation e;
   e.vectors = n;
+  e.frames = tv.inputs.size();
   e.labelled = !tv.labels.empty();
   e.float_model = o.float_model;
   e.threads = threads;
@@ -156,6 +168,7 @@ Emulation emulate(const Model& m, const TestVectors& tv, const EmulateOptions& o
       e.stats[l].saturated += p.stats[l].saturated;
       e.stats[l].wrapped += p.stats[l].wrapped;
       e.stats[l].values += p.stats[l].values;
+      e.stats[l].state_overflow += p.stats[l].state_overflow;
     }
     if (e.outputs.empty())
       e.outputs.swap(p.text);
@@ -168,7 +181,11 @@ Emulation emulate(const Model& m, const TestVectors& tv, const EmulateOptions& o
 std::string emulation_report(const Model& m, const Emulation& e, const std::string& vf) {
   std::ostringstream os;
   char buf[256];
-  os << "emulation of '" << m.name << "' on " << e.vectors << " test vectors (" << vf << ")\n\n";
+  if (m.sequential())
+    os << "emulation of '" << m.name << "' on " << e.vectors << " sequences, " << e.frames << " frames (" << vf
+       << "); state reset at each sequence's start, classified at its last frame\n\n";
+  else
+    os << "emulation of '" << m.name << "' on " << e.vectors << " test vectors (" << vf << ")\n\n";
   std::snprintf(buf, sizeof buf, "%-24s %-12s %-26s %12s %10s %8s\n", "layer", "type", "result type",
                 e.float_model ? "max |err|" : "", "saturated", "wrapped");
   os << buf;
@@ -188,6 +205,11 @@ std::string emulation_report(const Model& m, const Emulation& e, const std::stri
   else
     os << "\n(saturated / wrapped: values that overflowed a type in that layer, summed over all vectors;\n"
           " the float model was not run: --no-float)\n\n";
+  for (size_t l = 0; l < m.layers.size(); ++l)
+    if (e.stats[l].state_overflow)
+      os << "warning: layer '" << m.layers[l].name << "' (" << m.layers[l].type << "): " << e.stats[l].state_overflow
+         << " memory values overflowed its state type " << m.layers[l].prec.state.str()
+         << " (saturated or wrapped): the type is too narrow for this memory; widen precision.state\n\n";
   if (e.float_model) {
     std::snprintf(buf, sizeof buf, "top-1 agreement with the float model: %.2f%%\n", 100.0 * e.agree / e.vectors);
     os << buf;

@@ -36,7 +36,8 @@ struct EmulateOptions {
 };
 // Bit-accurate emulation of every test vector, against the float model when asked.
 struct Emulation {
-  size_t vectors = 0, agree = 0, correct_fixed = 0, correct_float = 0;
+  size_t vectors = 0, agree = 0, correct_fixed = 0, correct_float = 0;  // vectors: sequences for a sequential model
+  size_t frames = 0;
   bool labelled = false, float_model = true;
   int threads = 1;
   std::vector<double> max_err;            // per layer: largest |fixed - float|

@@ -175,7 +175,7 @@ json HlsModel::run(RunContext& ctx) {
     ctx.log("no test vectors: emulation skipped (give network.test_vectors)");
   }
   const std::string dir = ctx.out.path("");
-  if (p.project) hlsgen::emit_hls_project(m, dir, tv.inputs, hls_include_dir());
+  if (p.project) hlsgen::emit_hls_project(m, dir, tv, hls_include_dir());
   if (p.rtl) {
     hlsgen::RtlProject r = hlsgen::emit_rtl_project(m, dir, bench_inputs(m, tv, p.verify),
                                                     (fs::path(data_dir()) / "rtl" / "lib").string(), p.pipeline);

@@ -2,7 +2,7 @@
 """The LMU memory's matrices and its delay property, checked against independent references.
 
 1. `tinyforge sim lmu_memory` writes Abar and Bbar (lmu_matrices.json) for orders 1 to 64, several windows and
-   steps, zoh and euler. Each is compared with scipy.signal.cont2discrete applied to A and B built here from
+   steps, zoh and euler. Each is compared with scipy.signal.cont2discrete applied to A and B built (scripts/lmu_ref.py) from
    the paper's definition (Voelker et al., NeurIPS 2019, eq. 2): at most 1e-12 relative (largest difference over
    the largest entry).
 2. Order 1 has a closed form: Abar = exp(-dt/theta), Bbar = 1 - exp(-dt/theta), within 1e-13 relative.
@@ -25,16 +25,8 @@ import numpy as np
 from scipy.signal import cont2discrete
 from scipy.special import eval_sh_legendre
 
-
-def lmu_ab(d, theta):
-    """A/theta and B/theta from the paper's definition, entry by entry."""
-    A = np.zeros((d, d))
-    B = np.zeros((d, 1))
-    for i in range(d):
-        for j in range(d):
-            A[i, j] = (2 * i + 1) * (-1.0 if i < j else (-1.0) ** (i - j + 1))
-        B[i, 0] = (2 * i + 1) * (-1.0) ** i
-    return A / theta, B / theta
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from lmu_ref import lmu_ab  # noqa: E402  (the paper's A and B, built entry by entry)
 
 
 def run(tf, sets, out):

@@ -222,7 +222,7 @@ TEST_CASE("layer kinds: registered by name, listed in order, unknown names sugge
   // The types of docs/model-format.md, in its order (the test kind above comes last).
   CHECK(layer_kind_list() ==
         "dense, conv1d, conv2d, batchnorm, relu, leaky_relu, sigmoid, tanh, hard_sigmoid, hard_tanh, softmax, "
-        "maxpool1d, avgpool1d, maxpool2d, avgpool2d, flatten, test_negate");
+        "maxpool1d, avgpool1d, maxpool2d, avgpool2d, flatten, lmu, test_negate");
   CHECK(find_layer_kind("relux") == nullptr);
   CHECK(closest_layer_kind("relux") == "relu");
   CHECK(closest_layer_kind("convolution_3d_transposed") == "");
