@@ -23,8 +23,11 @@ import argparse
 import csv
 import json
 import os
+import re
 import shlex
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -61,17 +64,29 @@ class LMU(torch.nn.Module):
         self.e_x, self.e_h, self.e_m = lin(n_in, memory_d), lin(units, memory_d), lin(memory_d * order, memory_d)
         self.W_x, self.W_h, self.W_m = lin(n_in, units, True), lin(units, units), lin(memory_d * order, units)
         self.out = lin(units, n_out, True)
+        self.quant = False  # the hardware-aware stage: the fixed-point types of FORMATS in the forward pass
 
-    def forward(self, x):  # x: batch x frames x n_in
+    def forward(self, x):  # x: batch x frames x n_in (normalised features)
         n, T, _ = x.shape
+        F = FORMATS
+        if not self.quant:
+            q = {k: (lambda v: v) for k in F}
+            wq = lambda layer: layer.weight
+            At, Bd = self.At, self.Bd
+        else:
+            q = {k: (lambda v, f=f: fake_quant(v, *f)) for k, f in F.items()}
+            wq = lambda layer: fake_quant(layer.weight, *F["weight"])
+            At, Bd = fake_quant(self.At, *F["matrix"]), fake_quant(self.Bd, *F["matrix"])
+        lin = lambda layer, v: v @ wq(layer).T + (0 if layer.bias is None else q["bias"](layer.bias))
+        x = q["norm"](x)
         h = x.new_zeros(n, self.units)
         m = x.new_zeros(n, self.md, self.order)
         for t in range(T):
             xt = x[:, t]
-            u = self.e_x(xt) + self.e_h(h) + self.e_m(m.reshape(n, -1))
-            m = m @ self.At + u[:, :, None] * self.Bd
-            h = torch.tanh(self.W_x(xt) + self.W_h(h) + self.W_m(m.reshape(n, -1)))
-        return self.out(h)
+            u = q["state"](lin(self.e_x, xt) + lin(self.e_h, h) + lin(self.e_m, m.reshape(n, -1)))
+            m = q["state"](m @ At + u[:, :, None] * Bd)
+            h = q["hidden"](torch.tanh(lin(self.W_x, xt) + lin(self.W_h, h) + lin(self.W_m, m.reshape(n, -1))))
+        return lin(self.out, h)
 
     def params(self):
         return sum(p.numel() for p in self.parameters())
@@ -81,6 +96,86 @@ class LMU(torch.nn.Module):
         return (n_in * md + u * md + md * d * md  # encoders
                 + md * d * d + md * d             # Abar m + Bbar u (dense)
                 + n_in * u + u * u + md * d * u)  # hidden
+
+
+# The fixed-point types of the exported models (tinyforge's model format; docs/kws.md), as (width, integer
+# bits): the normalised input and the hidden state 12 and 8 bits, weights 8 bits, the memory 16 bits.
+FORMATS = {"norm": (12, 4), "weight": (8, 2), "bias": (16, 6), "state": (16, 5), "matrix": (16, 1), "hidden": (8, 1)}
+PRECISION = {"weight": "fixed<8,2,RND,SAT>", "bias": "fixed<16,6,RND,SAT>", "accum": "fixed<24,8,RND,SAT>",
+             "result": "fixed<12,4,RND,SAT>", "state": "fixed<16,5,RND,SAT>", "matrix": "fixed<16,1,RND,SAT>",
+             "table": "fixed<10,1,RND,SAT>"}
+INPUT_PRECISION = "fixed<16,9,RND,SAT>"  # the raw MFCCs (|c0| up to about 150)
+NORM_PRECISION = {"weight": "fixed<16,2,RND,SAT>", "bias": "fixed<16,4,RND,SAT>", "result": "fixed<12,4,RND,SAT>"}
+HIDDEN_PRECISION = {"result": "fixed<8,1,RND,SAT>"}
+OUT_PRECISION = {"result": "fixed<16,7,RND,SAT>"}  # the class scores: room enough that none saturates
+TANH_TABLE = {"table_size": 1024, "table_range_log2": 2}
+
+
+def fake_quant(v, width, ibits):
+    """V rounded (half up) to a signed fixed<WIDTH, IBITS> and saturated; the gradient passes straight through."""
+    step = 2.0 ** (ibits - width)
+    lo, hi = -(2.0 ** (ibits - 1)), 2.0 ** (ibits - 1) - step
+    qv = torch.clamp(torch.floor(v / step + 0.5) * step, lo, hi)
+    return v + (qv - v).detach()
+
+
+def qfmt(v, fmt):
+    """V (numpy) as the signed type "fixed<W,I,RND,SAT>" FMT holds it (rounded half up, saturated): the values
+    tinyforge's emulator uses, written as short exact decimals."""
+    w, i = (int(t) for t in re.match(r"fixed<(\d+),(-?\d+)", fmt).groups())
+    step = 2.0 ** (i - w)
+    return np.clip(np.floor(np.asarray(v, dtype=float) / step + 0.5) * step, -(2.0 ** (i - 1)),
+                   2.0 ** (i - 1) - step)
+
+
+def export(net, size, mu, sd, theta, vectors_file):
+    """The network in tinyforge's model format: batchnorm (the feature normalisation), lmu, dense. Weights and
+    biases are written as their types hold them."""
+    wq = lambda v: qfmt(v, PRECISION["weight"]).tolist()
+    rows = lambda layer: wq(layer.weight.detach().double().numpy().T)  # [in][out]
+    bq = lambda layer: qfmt(layer.bias.detach().double().numpy(), PRECISION["bias"]).tolist()
+    cell = {"name": "lmu", "type": "lmu", "units": net.units, "order": net.order, "memory_d": net.md,
+            "theta_s": theta, "dt_s": DT, "discretization": "zoh", "activation": "tanh", **TANH_TABLE,
+            "e_x": rows(net.e_x), "e_h": rows(net.e_h), "e_m": rows(net.e_m), "W_x": rows(net.W_x),
+            "W_h": rows(net.W_h), "W_m": rows(net.W_m), "bias": bq(net.W_x),
+            "precision": HIDDEN_PRECISION}
+    return {"name": f"kws_lmu_{size}",
+            "description": f"LMU keyword spotter ({size}) trained by scripts/train_kws_lmu.py on the synthetic "
+                           "keyword set (docs/kws.md); classes: " + ", ".join(LABELS),
+            "input": {"shape": [len(mu)], "precision": INPUT_PRECISION}, "precision": PRECISION,
+            "test_vectors": vectors_file,
+            "layers": [{"name": "norm", "type": "batchnorm", "scale": qfmt(1.0 / sd, NORM_PRECISION["weight"]).tolist(),
+                        "bias": qfmt(-mu / sd, NORM_PRECISION["bias"]).tolist(), "precision": NORM_PRECISION},
+                       cell,
+                       {"name": "out", "type": "dense", "units": len(LABELS), "weights": rows(net.out),
+                        "bias": bq(net.out), "precision": OUT_PRECISION}]}
+
+
+def write_sequences(path, x):
+    """Sequences as tinyforge's text test vectors: one frame per line, a blank line between sequences; the
+    features as the model's input type holds them (short exact decimals)."""
+    with open(f"{path}.tmp-{os.getpid()}", "w") as f:
+        for seq in x:
+            for frame in qfmt(seq, INPUT_PRECISION):
+                f.write(" ".join(repr(float(v)) for v in frame) + "\n")
+            f.write("\n")
+    os.replace(f"{path}.tmp-{os.getpid()}", path)
+
+
+def tinyforge_accuracy(tf, model_path, x, y, tmp):
+    """Float and bit-accurate accuracy of the exported model on X, Y by tinyforge's emulator."""
+    vec = os.path.join(tmp, "vectors.json")
+    with open(vec, "w") as f:
+        json.dump({"sequences": np.asarray(x, dtype=float).tolist(), "labels": [int(v) for v in y]}, f)
+    r = subprocess.run([tf, "hls", model_path, "--emulate", "--test-vectors", vec, "--threads", "0"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        fail(f"tinyforge hls --emulate: exit {r.returncode}: {r.stderr.strip()}")
+    m = re.search(r"accuracy: float ([0-9.]+)%, fixed point ([0-9.]+)%", r.stdout)
+    if not m:
+        fail(f"tinyforge hls --emulate: no accuracy line in:\n{r.stdout}")
+    warn = [l for l in r.stdout.splitlines() if l.startswith("warning:")]
+    return float(m.group(1)) / 100, float(m.group(2)) / 100, warn
 
 
 def load_set(data):
@@ -115,10 +210,22 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--augment", action="store_true",
                     help="a random time shift (up to 8 frames) and feature noise (0.2 deviations) per batch")
+    ap.add_argument("--qat-epochs", type=int, default=20,
+                    help="epochs of hardware-aware fine-tuning with the fixed-point types (0: none)")
+    ap.add_argument("--vectors-per-class", type=int, default=2,
+                    help="held-out utterances per class in the exported model's test vectors")
+    ap.add_argument("--tinyforge", help="the tinyforge binary: report the exported model's float and bit-accurate "
+                                        "accuracy on the held-out voices and the human clips")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     if not 1 <= a.epochs <= 10000:
         fail(f"--epochs: got {a.epochs}; expected 1 to 10000")
+    if not 0 <= a.qat_epochs <= 10000:
+        fail(f"--qat-epochs: got {a.qat_epochs}; expected 0 to 10000")
+    if not 1 <= a.vectors_per_class <= 60:
+        fail(f"--vectors-per-class: got {a.vectors_per_class}; expected 1 to 60")
+    if a.tinyforge and not os.access(a.tinyforge, os.X_OK):
+        fail(f"--tinyforge {a.tinyforge}: not an executable")
     if not 0 < a.theta <= 100:
         fail(f"--theta: got {a.theta}; expected 0 < theta <= 100 s")
     torch.set_num_threads(max(1, a.threads))
@@ -131,19 +238,17 @@ def main():
           f"{len(data['ood'][1]) if 'ood' in data else 0} human clips; {xtr.shape[1]} frames x {xtr.shape[2]} "
           f"({time.time() - t0:.1f} s)", flush=True)
     record = {"command": " ".join(shlex.quote(s) for s in sys.argv), "seed": a.seed, "epochs": a.epochs,
+              "formats": {"fake_quant": FORMATS, "precision": PRECISION, "input": INPUT_PRECISION},
               "weight_decay": a.weight_decay, "augment": a.augment,
               "theta_s": a.theta, "dt_s": DT, "torch": torch.__version__, "labels": LABELS,
               "feature_mean": mu.tolist(), "feature_std": sd.tolist(), "models": {}}
     os.makedirs(a.out, exist_ok=True)
-    for size in (SIZES if a.size == "all" else [a.size]):
-        torch.manual_seed(a.seed)
-        net = LMU(xtr.shape[2], theta=a.theta, n_out=len(LABELS), **SIZES[size])
-        opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=a.weight_decay)
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, a.epochs)
-        g = torch.Generator().manual_seed(a.seed)
-        X, Y = torch.tensor(norm["train"][0]), torch.tensor(norm["train"][1])
-        t1 = time.time()
-        for epoch in range(a.epochs):
+    X, Y = torch.tensor(norm["train"][0]), torch.tensor(norm["train"][1])
+
+    def train(net, epochs, lr, g, label):
+        opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=a.weight_decay)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+        for epoch in range(epochs):
             perm = torch.randperm(len(Y), generator=g)
             for i in range(0, len(Y), 64):
                 b = perm[i:i + 64]
@@ -163,17 +268,55 @@ def main():
                 loss.backward()
                 opt.step()
             sched.step()
-            if (epoch + 1) % 10 == 0 or epoch + 1 == a.epochs:
-                print(f"{size}: epoch {epoch + 1}/{a.epochs}, loss {loss.item():.3f}, test accuracy "
+            if (epoch + 1) % 10 == 0 or epoch + 1 == epochs:
+                print(f"{label}: epoch {epoch + 1}/{epochs}, loss {loss.item():.3f}, test accuracy "
                       f"{accuracy(net, *norm['test']):.3f}", flush=True)
+
+    for size in (SIZES if a.size == "all" else [a.size]):
+        torch.manual_seed(a.seed)
+        net = LMU(xtr.shape[2], theta=a.theta, n_out=len(LABELS), **SIZES[size])
+        g = torch.Generator().manual_seed(a.seed)
+        t1 = time.time()
+        train(net, a.epochs, 3e-3, g, size)
         acc = {k: accuracy(net, *v) for k, v in norm.items()}
-        record["models"][size] = dict(SIZES[size], params=net.params(), macs_per_frame=net.macs_per_frame(xtr.shape[2]),
-                                      float_accuracy=acc, train_s=round(time.time() - t1, 1))
+        rec = dict(SIZES[size], params=net.params(), macs_per_frame=net.macs_per_frame(xtr.shape[2]),
+                   float_accuracy=acc, train_s=round(time.time() - t1, 1))
+        print(f"{size}: {net.params()} parameters, {net.macs_per_frame(xtr.shape[2])} MACs per frame; float "
+              f"accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()), flush=True)
+        if a.qat_epochs:
+            # Hardware-aware fine-tuning: the fixed-point types in the forward pass (straight-through gradients).
+            t2 = time.time()
+            net.quant = True
+            train(net, a.qat_epochs, 1e-3, g, f"{size}, fixed-point types")
+            rec["qat_epochs"] = a.qat_epochs
+            rec["qat_accuracy"] = {k: accuracy(net, *v) for k, v in norm.items()}
+            rec["qat_s"] = round(time.time() - t2, 1)
+            print(f"{size}: after hardware-aware fine-tuning, accuracy in torch with the types: " +
+                  ", ".join(f"{k} {v:.3f}" for k, v in rec["qat_accuracy"].items()), flush=True)
         path = os.path.join(a.out, f"kws_lmu_{size}.pt")
         torch.save(net.state_dict(), f"{path}.tmp-{os.getpid()}")
         os.replace(f"{path}.tmp-{os.getpid()}", path)
-        print(f"{size}: {net.params()} parameters, {net.macs_per_frame(xtr.shape[2])} MACs per frame; float "
-              f"accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()), flush=True)
+        # The model in tinyforge's format, with a few held-out utterances (per class) as its test vectors.
+        vec_name = f"kws_lmu_{size}_test.dat"
+        model = export(net, size, mu, sd, a.theta, vec_name)
+        mpath = os.path.join(a.out, f"kws_lmu_{size}.json")
+        with open(f"{mpath}.tmp-{os.getpid()}", "w") as f:
+            json.dump(model, f, indent=None, separators=(",", ":"))
+        os.replace(f"{mpath}.tmp-{os.getpid()}", mpath)
+        xt, yt = data["test"]
+        pick = np.concatenate([np.flatnonzero(yt == c)[:a.vectors_per_class] for c in range(len(LABELS))])
+        write_sequences(os.path.join(a.out, vec_name), xt[pick])
+        rec["test_vectors"] = {"file": vec_name, "indices": pick.tolist(), "labels": yt[pick].tolist()}
+        if a.tinyforge:
+            with tempfile.TemporaryDirectory() as tmp:
+                for split in ("test", "ood"):
+                    if split not in data:
+                        continue
+                    fl, fx, warn = tinyforge_accuracy(a.tinyforge, mpath, *data[split], tmp)
+                    rec.setdefault("tinyforge", {})[split] = {"float": fl, "fixed": fx, "warnings": warn}
+                    print(f"{size}: tinyforge on {split}: float {fl:.3f}, fixed point {fx:.3f}" +
+                          "".join("\n  " + w for w in warn), flush=True)
+        record["models"][size] = rec
     path = os.path.join(a.out, "kws_lmu_training.json")
     with open(f"{path}.tmp-{os.getpid()}", "w") as f:
         json.dump(record, f, indent=1)

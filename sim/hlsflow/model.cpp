@@ -9,6 +9,7 @@
 #include "core/schema.h"
 #include "emit_hls.h"
 #include "hlsflow/flow.h"
+#include "lmu/lmu_math.h"
 #include "synth.h"
 
 namespace tf::hlsflow {
@@ -150,7 +151,17 @@ json HlsModel::run(RunContext& ctx) {
   j["model"] = "hls";
   j["network"] = m.name;
   j["layers"] = m.layers.size();
-  j["test_vectors"] = tv.inputs.size();
+  j["test_vectors"] = tv.sequences();  // (a sequential model's: sequences)
+  // Every LMU's matrices, exactly as the layer uses them before quantization (lmu_matrices.json; with several
+  // lmu layers, lmu_matrices_K.json for layer index K).
+  size_t n_lmu = 0;
+  for (const auto& L : m.layers) n_lmu += L.type == "lmu";
+  for (size_t k = 0; k < m.layers.size(); ++k)
+    if (const auto& L = m.layers[k]; L.type == "lmu")
+      ctx.out.write_json(n_lmu == 1 ? "lmu_matrices.json" : "lmu_matrices_" + std::to_string(k) + ".json",
+                         lmu::to_json(lmu::make_memory(L.order, L.theta_s, L.dt_s,
+                                                       L.discretization == "euler" ? lmu::Method::Euler
+                                                                                   : lmu::Method::Zoh)));
   if (p.emulate && !tv.inputs.empty()) {
     Emulation e = emulate(m, tv);
     ctx.out.write("emulation.txt", emulation_report(m, e, vf));

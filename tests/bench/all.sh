@@ -44,6 +44,7 @@ run "digital MAC arrays (dcim)" "$root/tests/bench/bench_dcim.sh" "$build"
 run "analog CIM with noise (acim)" "$root/tests/bench/bench_acim.sh" "$build"
 run "neuromorphic core vs Brian2" "$root/tests/bench/bench_neuro.sh" "$build"
 run "HLS emulation" "$root/tests/bench/bench_hls.sh" "$build"
+run "LMU keyword spotter emulation" "$root/tests/bench/bench_lmu.sh" "$build"
 run "HLS emulation vs hls4ml" "$root/tests/bench/bench_hls4ml_speed.py" "$build/sim/app/tinyforge"
 run "sweeps" "$root/tests/bench/bench_sweep.sh" "$build"
 if [ $synth = 1 ]; then

@@ -11,7 +11,8 @@ theta 0.3 s, dt 20 ms) and a dense output of 3, over three sequences of 7, 1 and
    quantized; the bound covers the state's and the accumulator's rounding over 12 frames.
 2. Template = emulator: the generated HLS project (`tinyforge hls --out`, its build.sh with g++) runs the
    lmu.h template over every frame with the reset flags and compares every output of every frame with the
-   emulator's: 0 mismatches, for the wide types and for narrow ones (fixed<10,2> state) that saturate.
+   emulator's: 0 mismatches, for the wide types, for narrow ones (fixed<10,2> state) that saturate, and for
+   8-bit weights with products shifted left into the accumulator and truncating or ties-to-even accumulators.
 3. The narrow state's saturations are reported as a warning that names the layer and its state type.
 4. Bad input exits with 2 naming the file and the JSON path: order 0, order beyond 256, theta <= 0, a missing
    W_x, a wrongly shaped e_x, a matrix type too narrow for Abar, a state type on a dense layer, plain "inputs"
@@ -119,6 +120,16 @@ def main():
             fails.append(f"narrow state: expected a saturation warning naming fixed<10,2,RND,SAT> (exit "
                          f"{r.returncode}):\n{r.stdout}{r.stderr}")
         fails += template_check(tf, path, d, "narrow")
+
+        # 2: types whose products need a left shift into the accumulator (input and hidden state) or a
+        # quantization in another mode (truncation; ties to even), the emulator's other kernels.
+        for n, accum in enumerate(("fixed<24,8,TRN,SAT>", "fixed<24,8,RND_CONV,SAT>")):
+            kinds = dict(WIDE, weight="fixed<8,2,RND,SAT>", accum=accum, result="fixed<8,1,RND,SAT>",
+                         state="fixed<16,5,RND,SAT>", matrix="fixed<16,1,RND,SAT>", table="fixed<10,1,RND,SAT>")
+            model, seqs = build(40 + n, "tanh", precision=kinds)
+            model["input"]["precision"] = "fixed<12,4,RND,SAT>"
+            d = os.path.join(tmp, f"shift{n}")
+            fails += template_check(tf, write(d, model, seqs), d, f"{accum} accumulator")
 
         # 4: bad input.
         base, seqs = build(30, "tanh")

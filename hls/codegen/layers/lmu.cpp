@@ -78,6 +78,32 @@ inline T term_of(T p, int s, QuantMode Q) {
   return s == 0 ? p : p * ((T)1 << -s);
 }
 
+// ACC[j] += term(IN[i] * W[i * COLS + j]) for i < N, j < COLS: the products in the accumulator's fraction
+// bits (S = product fraction bits minus the accumulator's, Q its quantization), with the mode chosen outside
+// the loops so that the common ones (a left shift, rounding half up, truncation) are plain integer loops the
+// compiler vectorises.
+template <class T>
+void mac_rows(const T* in, int n, const T* w, int cols, T* acc, int s, QuantMode Q) {
+  if (s <= 0) {
+    const int ls = -s;
+    for (int i = 0; i < n; ++i) {
+      const T x = in[i];
+      const T* wr = w + (size_t)i * cols;
+      for (int j = 0; j < cols; ++j) acc[j] += (x * wr[j]) * ((T)1 << ls);
+    }
+  } else if (Q == hl::RND || Q == hl::TRN) {
+    const T half = Q == hl::RND ? (T)1 << (s - 1) : 0;
+    for (int i = 0; i < n; ++i) {
+      const T x = in[i];
+      const T* wr = w + (size_t)i * cols;
+      for (int j = 0; j < cols; ++j) acc[j] += (x * wr[j] + half) >> s;
+    }
+  } else {
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < cols; ++j) acc[j] += term_of<T>(in[i] * w[(size_t)i * cols + j], s, Q);
+  }
+}
+
 class LmuKind : public LayerKind {
  public:
   std::set<std::string> json_keys() const override {
@@ -346,12 +372,9 @@ class LmuKind : public LayerKind {
 
     // The memories' input.
     acc.assign(MD, 0);
-    for (int i = 0; i < NI; ++i)
-      for (int q = 0; q < MD; ++q) acc[q] += term_of<T>(x[i] * ex[i * MD + q], sx, Q);
-    for (int i = 0; i < U; ++i)
-      for (int q = 0; q < MD; ++q) acc[q] += term_of<T>(h[i] * eh[i * MD + q], sh, Q);
-    for (int i = 0; i < NM; ++i)
-      for (int q = 0; q < MD; ++q) acc[q] += term_of<T>(m[i] * em[i * MD + q], sm, Q);
+    mac_rows<T>(x.data(), NI, ex, MD, acc.data(), sx, Q);
+    mac_rows<T>(h.data(), U, eh, MD, acc.data(), sh, Q);
+    mac_rows<T>(m.data(), NM, em, MD, acc.data(), sm, Q);
     thread_local std::vector<T> u;
     u.resize(MD);
     for (int q = 0; q < MD; ++q) {  // (as acc_to_result; the state type's overflows are state overflows)
@@ -383,12 +406,9 @@ class LmuKind : public LayerKind {
 
     // The hidden state.
     acc.assign(bacc, bacc + U);
-    for (int i = 0; i < NI; ++i)
-      for (int j = 0; j < U; ++j) acc[j] += term_of<T>(x[i] * Wx[i * U + j], sx, Q);
-    for (int i = 0; i < U; ++i)
-      for (int j = 0; j < U; ++j) acc[j] += term_of<T>(h[i] * Wh[i * U + j], sh, Q);
-    for (int i = 0; i < NM; ++i)
-      for (int j = 0; j < U; ++j) acc[j] += term_of<T>(mn[i] * Wm[i * U + j], sm, Q);
+    mac_rows<T>(x.data(), NI, Wx, U, acc.data(), sx, Q);
+    mac_rows<T>(h.data(), U, Wh, U, acc.data(), sh, Q);
+    mac_rows<T>(mn.data(), NM, Wm, U, acc.data(), sm, Q);
     out.raw.resize(U);
     const bool relu = L.hidden_activation == "relu";
     for (int j = 0; j < U; ++j) {
