@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 done
 command -v clang++ >/dev/null || { echo "fuzz/run.sh: needs clang++ and libclang-rt-14-dev (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 
-all=(config cim_program cim_data neuro_network neuro_raster hls_model onnx hls_precision test_vectors test_vectors_text sweep_spec)
+all=(config cim_program cim_data neuro_network neuro_raster hls_model onnx hls_precision test_vectors test_vectors_seq test_vectors_text sweep_spec audio)
 if [ -n "$only" ]; then IFS=, read -r -a names <<<"$only"; else names=("${all[@]}"); fi
 for n in "${names[@]}"; do
   [ -f "$root/fuzz/harnesses/$n.cpp" ] || { echo "fuzz/run.sh: no harness '$n' (have: ${all[*]})" >&2; exit 2; }

@@ -151,14 +151,14 @@ def export(net, size, mu, sd, theta, vectors_file):
                         "bias": bq(net.out), "precision": OUT_PRECISION}]}
 
 
-def write_sequences(path, x):
-    """Sequences as tinyforge's text test vectors: one frame per line, a blank line between sequences; the
-    features as the model's input type holds them (short exact decimals)."""
+def write_sequences(path, x, y):
+    """Sequences X with labels Y as tinyforge's JSON test vectors ({"sequences", "labels"}); the features as
+    the model's input type holds them (short exact decimals)."""
+    seqs = [[[float(v) for v in frame] for frame in qfmt(seq, INPUT_PRECISION)] for seq in x]
     with open(f"{path}.tmp-{os.getpid()}", "w") as f:
-        for seq in x:
-            for frame in qfmt(seq, INPUT_PRECISION):
-                f.write(" ".join(repr(float(v)) for v in frame) + "\n")
-            f.write("\n")
+        json.dump({"description": "held-out voices of the synthetic keyword set (docs/kws.md); classes: " +
+                                  ", ".join(LABELS), "sequences": seqs, "labels": [int(v) for v in y]},
+                  f, separators=(",", ":"))
     os.replace(f"{path}.tmp-{os.getpid()}", path)
 
 
@@ -297,7 +297,7 @@ def main():
         torch.save(net.state_dict(), f"{path}.tmp-{os.getpid()}")
         os.replace(f"{path}.tmp-{os.getpid()}", path)
         # The model in tinyforge's format, with a few held-out utterances (per class) as its test vectors.
-        vec_name = f"kws_lmu_{size}_test.dat"
+        vec_name = f"kws_lmu_{size}_test.json"
         model = export(net, size, mu, sd, a.theta, vec_name)
         mpath = os.path.join(a.out, f"kws_lmu_{size}.json")
         with open(f"{mpath}.tmp-{os.getpid()}", "w") as f:
@@ -305,7 +305,7 @@ def main():
         os.replace(f"{mpath}.tmp-{os.getpid()}", mpath)
         xt, yt = data["test"]
         pick = np.concatenate([np.flatnonzero(yt == c)[:a.vectors_per_class] for c in range(len(LABELS))])
-        write_sequences(os.path.join(a.out, vec_name), xt[pick])
+        write_sequences(os.path.join(a.out, vec_name), xt[pick], yt[pick])
         rec["test_vectors"] = {"file": vec_name, "indices": pick.tolist(), "labels": yt[pick].tolist()}
         if a.tinyforge:
             with tempfile.TemporaryDirectory() as tmp:

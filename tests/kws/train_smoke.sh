@@ -36,7 +36,7 @@ for k in ("test", "ood"):
         bad.append(f"no tinyforge float and fixed-point accuracy on {k}: {t}")
 if open(f"{w}/a/kws_lmu_small.json").read() != open(f"{w}/b/kws_lmu_small.json").read():
     bad.append("two runs with seed 0 exported different models")
-if open(f"{w}/a/kws_lmu_small_test.dat").read().count("\n\n") != 12:
+if len(json.load(open(f"{w}/a/kws_lmu_small_test.json"))["sequences"]) != 12:
     bad.append("the exported test vectors do not hold 12 sequences (1 per class)")
 strip = lambda r: {k: v for k, v in r.items() if k != "command"}
 for k in ("models",):
@@ -63,7 +63,8 @@ check2() {  # expect exit 2 with TEXT on stderr
   if [ $rc -ne 2 ] || ! grep -qF -- "$text" "$work/err"; then echo "FAIL: $*: exit $rc: $(cat "$work/err")"; fail=1; fi
 }
 # The exported model and its own test vectors run in tinyforge (sequences, 12 of them).
-if ! "$tf" hls "$work/a/kws_lmu_small.json" --emulate >"$work/emu.log" 2>&1 || ! grep -q "on 12 sequences, 588 frames" "$work/emu.log"; then
+if ! "$tf" hls "$work/a/kws_lmu_small.json" --emulate >"$work/emu.log" 2>&1 || ! grep -q "on 12 sequences, 588 frames" "$work/emu.log" ||
+   ! grep -q "^accuracy: float" "$work/emu.log"; then
   echo "FAIL: the exported model with its test vectors: $(cat "$work/emu.log")"; fail=1
 fi
 check2 "--epochs: got 0" --data "$work/data" --epochs 0 --out "$work/c"

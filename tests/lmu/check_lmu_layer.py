@@ -14,6 +14,9 @@ theta 0.3 s, dt 20 ms) and a dense output of 3, over three sequences of 7, 1 and
    emulator's: 0 mismatches, for the wide types, for narrow ones (fixed<10,2> state) that saturate, and for
    8-bit weights with products shifted left into the accumulator and truncating or ties-to-even accumulators.
 3. The narrow state's saturations are reported as a warning that names the layer and its state type.
+5. The shipped keyword spotters (configs/models/kws_lmu_*.json): the template equals the emulator on every
+   frame of their test utterances, and their bit-accurate classes agree with a numpy double reference of the
+   whole network (batchnorm, lmu, dense) on all but at most 2 utterances.
 4. Bad input exits with 2 naming the file and the JSON path: order 0, order beyond 256, theta <= 0, a missing
    W_x, a wrongly shaped e_x, a matrix type too narrow for Abar, a state type on a dense layer, plain "inputs"
    for a model that needs sequences.
@@ -22,6 +25,7 @@ usage: check_lmu_layer.py --tinyforge PATH
 """
 import argparse
 import copy
+import glob
 import json
 import os
 import subprocess
@@ -33,6 +37,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from lmu_ref import lmu_cell  # noqa: E402
 
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 N_IN, UNITS, ORDER, MD = 5, 6, 4, 2
 WIDE = {"weight": "fixed<24,4,RND>", "bias": "fixed<24,4,RND>", "accum": "fixed<40,12,RND,SAT>",
         "result": "fixed<32,8,RND,SAT>", "state": "fixed<32,4,RND,SAT>", "matrix": "fixed<30,2,RND>",
@@ -131,6 +136,31 @@ def main():
             d = os.path.join(tmp, f"shift{n}")
             fails += template_check(tf, write(d, model, seqs), d, f"{accum} accumulator")
 
+        # 5: the shipped keyword spotters: the template equals the emulator on every frame of their test
+        # utterances, and the bit-accurate classes agree with a numpy double reference of the whole network.
+        for path in sorted(glob.glob(os.path.join(ROOT, "configs", "models", "kws_lmu_*.json"))):
+            if path.endswith("_training.json") or path.endswith("_test.json"):
+                continue
+            name = os.path.basename(path)[:-5]
+            model = json.load(open(path))
+            vec = json.load(open(os.path.join(os.path.dirname(path), model["test_vectors"])))
+            d = os.path.join(tmp, name)
+            os.makedirs(d)
+            r = subprocess.run([tf, "hls", path, "--emulate", "--outputs", os.path.join(d, "o.txt")],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                fails.append(f"{name}: hls --emulate exit {r.returncode}: {r.stderr.strip()}")
+                continue
+            got = np.loadtxt(os.path.join(d, "o.txt"), ndmin=2).argmax(1)
+            ref = np.array([network_reference(model, x).argmax() for x in vec["sequences"]])
+            agree = int((got == ref).sum())
+            print(f"{name}: bit-accurate classes agree with the numpy double reference on {agree} of {len(ref)} "
+                  f"utterances (limit: all but 2)")
+            if agree < len(ref) - 2:
+                fails.append(f"{name}: only {agree} of {len(ref)} classes agree with the double reference")
+            frames = sum(len(x) for x in vec["sequences"])
+            fails += template_check(tf, path, d, name, frames)
+
         # 4: bad input.
         base, seqs = build(30, "tanh")
 
@@ -167,14 +197,23 @@ def main():
     print("PASS")
 
 
-def template_check(tf, path, d, name):
+def network_reference(model, x):
+    """The shipped network (batchnorm, lmu, dense) in double precision: the class scores at the last frame."""
+    norm, cell, out = model["layers"]
+    z = np.asarray(x) * np.asarray(norm["scale"]) + np.asarray(norm["bias"])
+    h = lmu_cell(z, cell, cell["order"], cell.get("memory_d", 1), cell["theta_s"], cell["dt_s"],
+                 cell.get("activation", "tanh"), cell.get("discretization", "zoh"))
+    return h[-1] @ np.asarray(out["weights"]) + np.asarray(out["bias"])
+
+
+def template_check(tf, path, d, name, frames=20):
     r = subprocess.run([tf, "hls", path, "--out", os.path.join(d, "prj")], capture_output=True, text=True)
     if r.returncode != 0:
         return [f"{name}: hls --out exit {r.returncode}: {r.stderr.strip()}"]
     b = subprocess.run([os.path.join(d, "prj", "hls", "build.sh")], capture_output=True, text=True)
     last = b.stdout.strip().splitlines()[-1] if b.stdout.strip() else ""
     print(f"{name}: template (g++) against the emulator: {last}")
-    if b.returncode != 0 or last != "20 vectors, 0 mismatching outputs":
+    if b.returncode != 0 or last != f"{frames} vectors, 0 mismatching outputs":
         return [f"{name}: the HLS project's test bench: exit {b.returncode}: {b.stdout}{b.stderr}"]
     return []
 
