@@ -297,7 +297,7 @@ def main():
         torch.save(net.state_dict(), f"{path}.tmp-{os.getpid()}")
         os.replace(f"{path}.tmp-{os.getpid()}", path)
         # The model in tinyforge's format, with a few held-out utterances (per class) as its test vectors.
-        vec_name = f"kws_lmu_{size}_test.json"
+        vec_name = "kws_lmu_test.json"  # (the same utterances for every size)
         model = export(net, size, mu, sd, a.theta, vec_name)
         mpath = os.path.join(a.out, f"kws_lmu_{size}.json")
         with open(f"{mpath}.tmp-{os.getpid()}", "w") as f:

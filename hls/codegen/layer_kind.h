@@ -23,10 +23,12 @@ struct Tensor;
 struct LayerStats;
 
 // A stateful layer's state in the emulator (lmu): V the values carried from one input to the next (zeroed by
-// Emulator::reset), K and K64 constants the kind prepares on its first call (quantized coefficients, tables).
+// Emulator::reset), K, K64 and K32 constants the kind prepares on its first call (quantized coefficients,
+// tables; narrower copies for faster paths).
 struct LayerState {
   std::vector<i128> v, k;
   std::vector<int64_t> k64;
+  std::vector<int32_t> k32;
   bool ready = false;
 };
 

@@ -12,7 +12,8 @@ source "$root/tests/bench/machine.sh"
 tf_bench_machine
 printf '| model | parameters | frames | emulator frames/s | double model frames/s (anchor) | ratio | real time (50 frames/s) | targets |\n|---|---:|---:|---:|---:|---:|---:|---|\n'
 largest=""
-for m in "$root"/configs/models/kws_lmu_*.json; do
+for m in "$root"/configs/models/kws_lmu_{small,medium,large}.json; do
+  [ -f "$m" ] || continue
   name=$(basename "$m" .json)
   params=$(/usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['models'][sys.argv[2]]['params'])" \
            "$root/configs/models/kws_lmu_training.json" "${name#kws_lmu_}")

@@ -36,7 +36,7 @@ for k in ("test", "ood"):
         bad.append(f"no tinyforge float and fixed-point accuracy on {k}: {t}")
 if open(f"{w}/a/kws_lmu_small.json").read() != open(f"{w}/b/kws_lmu_small.json").read():
     bad.append("two runs with seed 0 exported different models")
-if len(json.load(open(f"{w}/a/kws_lmu_small_test.json"))["sequences"]) != 12:
+if len(json.load(open(f"{w}/a/kws_lmu_test.json"))["sequences"]) != 12:
     bad.append("the exported test vectors do not hold 12 sequences (1 per class)")
 strip = lambda r: {k: v for k, v in r.items() if k != "command"}
 for k in ("models",):

@@ -12,7 +12,8 @@ theta 0.3 s, dt 20 ms) and a dense output of 3, over three sequences of 7, 1 and
 2. Template = emulator: the generated HLS project (`tinyforge hls --out`, its build.sh with g++) runs the
    lmu.h template over every frame with the reset flags and compares every output of every frame with the
    emulator's: 0 mismatches, for the wide types, for narrow ones (fixed<10,2> state) that saturate, and for
-   8-bit weights with products shifted left into the accumulator and truncating or ties-to-even accumulators.
+   8-bit weights with products shifted left into the accumulator and truncating or ties-to-even accumulators,
+   and types too wide for the emulator's 64-bit sums.
 3. The narrow state's saturations are reported as a warning that names the layer and its state type.
 5. The shipped keyword spotters (configs/models/kws_lmu_*.json): the template equals the emulator on every
    frame of their test utterances, and their bit-accurate classes agree with a numpy double reference of the
@@ -160,6 +161,14 @@ def main():
                 fails.append(f"{name}: only {agree} of {len(ref)} classes agree with the double reference")
             frames = sum(len(x) for x in vec["sequences"])
             fails += template_check(tf, path, d, name, frames)
+
+        # 2: types too wide for 64-bit sums (the emulator's 128-bit path).
+        kinds = dict(WIDE, weight="fixed<40,8,RND>", accum="fixed<48,16,RND,SAT>", result="fixed<40,8,RND,SAT>",
+                     state="fixed<40,8,RND,SAT>", matrix="fixed<36,2,RND>")
+        model, seqs = build(50, "relu", precision=kinds)
+        model["input"]["precision"] = "fixed<36,8,RND,SAT>"
+        d = os.path.join(tmp, "wide128")
+        fails += template_check(tf, write(d, model, seqs), d, "128-bit path")
 
         # 4: bad input.
         base, seqs = build(30, "tanh")

@@ -82,25 +82,25 @@ inline T term_of(T p, int s, QuantMode Q) {
 // bits (S = product fraction bits minus the accumulator's, Q its quantization), with the mode chosen outside
 // the loops so that the common ones (a left shift, rounding half up, truncation) are plain integer loops the
 // compiler vectorises.
-template <class T>
-void mac_rows(const T* in, int n, const T* w, int cols, T* acc, int s, QuantMode Q) {
+template <class T, class O>
+void mac_rows(const O* in, int n, const O* w, int cols, T* acc, int s, QuantMode Q) {
   if (s <= 0) {
     const int ls = -s;
     for (int i = 0; i < n; ++i) {
       const T x = in[i];
-      const T* wr = w + (size_t)i * cols;
-      for (int j = 0; j < cols; ++j) acc[j] += (x * wr[j]) * ((T)1 << ls);
+      const O* wr = w + (size_t)i * cols;
+      for (int j = 0; j < cols; ++j) acc[j] += (x * (T)wr[j]) * ((T)1 << ls);
     }
   } else if (Q == hl::RND || Q == hl::TRN) {
     const T half = Q == hl::RND ? (T)1 << (s - 1) : 0;
     for (int i = 0; i < n; ++i) {
       const T x = in[i];
-      const T* wr = w + (size_t)i * cols;
-      for (int j = 0; j < cols; ++j) acc[j] += (x * wr[j] + half) >> s;
+      const O* wr = w + (size_t)i * cols;
+      for (int j = 0; j < cols; ++j) acc[j] += (x * (T)wr[j] + half) >> s;
     }
   } else {
     for (int i = 0; i < n; ++i)
-      for (int j = 0; j < cols; ++j) acc[j] += term_of<T>(in[i] * w[(size_t)i * cols + j], s, Q);
+      for (int j = 0; j < cols; ++j) acc[j] += term_of<T>((T)in[i] * (T)w[(size_t)i * cols + j], s, Q);
   }
 }
 
@@ -265,10 +265,12 @@ class LmuKind : public LayerKind {
     LayerState& st = e.state;
     if (!st.ready) prepare(e);
     if (st.v.empty()) st.v.assign((size_t)s.nm() + s.units, 0);
-    if (!st.k64.empty())
-      step<int64_t>(e, st.k64, out);
+    if (!st.k32.empty())
+      step<int64_t, int32_t>(e, st.k32, out);
+    else if (!st.k64.empty())
+      step<int64_t, int64_t>(e, st.k64, out);
     else
-      step<i128>(e, st.k, out);
+      step<i128, i128>(e, st.k, out);
   }
 
   std::string hls_header() const override { return "lmu.h"; }
@@ -331,10 +333,21 @@ class LmuKind : public LayerKind {
       for (int k = 0; k < L.table_size; ++k)
         st.k.push_back(P.table.from_double(
             hl::table_entry_value(hl::TABLE_TANH, (unsigned)k, (unsigned)L.table_size, L.table_range_log2)));
+    // The operands (weights, then Abar and Bbar) for the 64-bit path, in 32-bit integers when every operand
+    // fits in 31 bits (their products are then vectorised even without 64-bit multiplies).
     st.k64.clear();
+    st.k32.clear();
+    const size_t n_ab = L.lmu_ab.size();
     if (fits64(L, e.in.fmt)) {
-      for (i128 v : e.w) st.k64.push_back((int64_t)v);
-      for (i128 v : st.k) st.k64.push_back((int64_t)v);
+      bool narrow = true;
+      for (const FixedFormat* f : {&e.in.fmt, &P.weight, &P.result, &P.state, &P.matrix}) narrow &= f->W <= 31;
+      if (narrow) {
+        for (i128 v : e.w) st.k32.push_back((int32_t)v);
+        for (size_t i = 0; i < n_ab; ++i) st.k32.push_back((int32_t)st.k[i]);
+      } else {
+        for (i128 v : e.w) st.k64.push_back((int64_t)v);
+        for (size_t i = 0; i < n_ab; ++i) st.k64.push_back((int64_t)st.k[i]);
+      }
     }
     if (u_sum_format(L, e.in.fmt).W > kMaxSumBits || mem_sum_format(L).W > kMaxSumBits)
       throw InputError("layer '" + L.name + "' (lmu): its exact sums need " +
@@ -343,44 +356,48 @@ class LmuKind : public LayerKind {
     st.ready = true;
   }
 
-  // One frame. KW: the weights (64-bit path only) then the constants; with T = i128 the weights are e.w.
-  template <class T>
-  void step(const EmuLayer& e, const std::vector<T>& kw, Tensor& out) const {
+  // One frame in accumulators of type T, with operands (inputs, states, weights, Abar, Bbar) of type O. KW:
+  // the weights, then Abar and Bbar (in the 128-bit path: Abar, Bbar, ... with the weights in e.w). The biases
+  // in the accumulator and the tanh table come from the constants (LayerState::k).
+  template <class T, class O>
+  void step(const EmuLayer& e, const std::vector<O>& kw, Tensor& out) const {
     const Layer& L = e.L;
     const LayerPrecision& P = L.prec;
     const LmuShape s = shape_of(L);
     const int NI = s.n_in, U = s.units, D = s.order, MD = s.md, NM = s.nm();
-    const bool w_in_k = std::is_same<T, int64_t>::value;
+    const bool wide = std::is_same<O, i128>::value;
     const size_t nw = L.weights.size();
-    const T* w = w_in_k ? kw.data() : reinterpret_cast<const T*>(e.w.data());
-    const T* k = kw.data() + (w_in_k ? nw : 0);
-    const T *A = k, *B = A + (size_t)D * D, *bacc = B + D, *table = bacc + U;
-    const T *ex = w + s.offset(EX), *eh = w + s.offset(EH), *em = w + s.offset(EM), *Wx = w + s.offset(WX),
+    const O* w = wide ? reinterpret_cast<const O*>(e.w.data()) : kw.data();
+    const O* A = kw.data() + (wide ? 0 : nw);
+    const O* B = A + (size_t)D * D;
+    const i128* bacc = e.state.k.data() + L.lmu_ab.size();
+    const i128* table = bacc + U;
+    const O *ex = w + s.offset(EX), *eh = w + s.offset(EH), *em = w + s.offset(EM), *Wx = w + s.offset(WX),
             *Wh = w + s.offset(WH), *Wm = w + s.offset(WM);
     const FixedFormat &X = e.in.fmt, &A_ = P.accum, &S = P.state, &R = P.result, &M = P.matrix, &Wf = P.weight;
     const int sx = X.F() + Wf.F() - A_.F(), sh = R.F() + Wf.F() - A_.F(), sm = S.F() + Wf.F() - A_.F();
     const QuantMode Q = A_.Q;
-    thread_local std::vector<T> x, m, h, mn, acc;
+    thread_local std::vector<O> x, m, h, mn, u;
+    thread_local std::vector<T> acc;
     x.resize(NI);
     m.resize(NM);
     h.resize(U);
     mn.resize(NM);
-    for (int i = 0; i < NI; ++i) x[i] = (T)e.in.raw[i];
-    for (int i = 0; i < NM; ++i) m[i] = (T)e.state.v[i];
-    for (int i = 0; i < U; ++i) h[i] = (T)e.state.v[NM + i];
+    for (int i = 0; i < NI; ++i) x[i] = (O)e.in.raw[i];
+    for (int i = 0; i < NM; ++i) m[i] = (O)e.state.v[i];
+    for (int i = 0; i < U; ++i) h[i] = (O)e.state.v[NM + i];
     LayerStats& stats = e.stats;
 
     // The memories' input.
     acc.assign(MD, 0);
-    mac_rows<T>(x.data(), NI, ex, MD, acc.data(), sx, Q);
-    mac_rows<T>(h.data(), U, eh, MD, acc.data(), sh, Q);
-    mac_rows<T>(m.data(), NM, em, MD, acc.data(), sm, Q);
-    thread_local std::vector<T> u;
+    mac_rows<T, O>(x.data(), NI, ex, MD, acc.data(), sx, Q);
+    mac_rows<T, O>(h.data(), U, eh, MD, acc.data(), sh, Q);
+    mac_rows<T, O>(m.data(), NM, em, MD, acc.data(), sm, Q);
     u.resize(MD);
     for (int q = 0; q < MD; ++q) {  // (as acc_to_result; the state type's overflows are state overflows)
       bool c1, c2;
       const i128 a = convert(A_, (i128)acc[q], A_.F(), c1);
-      u[q] = (T)convert(S, a, A_.F(), c2);
+      u[q] = (O)convert(S, a, A_.F(), c2);
       if (c1 || c2) ++((c1 ? A_.O : S.O) == hl::WRAP ? stats.wrapped : stats.saturated);
       stats.state_overflow += c2;
       ++stats.values;
@@ -390,10 +407,10 @@ class LmuKind : public LayerKind {
     const int fm = M.F() + S.F();
     for (int q = 0; q < MD; ++q)
       for (int i = 0; i < D; ++i) {
-        T v = B[i] * u[q];
-        const T* Ai = A + (size_t)i * D;
-        const T* mq = m.data() + (size_t)q * D;
-        for (int j = 0; j < D; ++j) v += Ai[j] * mq[j];
+        T v = (T)B[i] * (T)u[q];
+        const O* Ai = A + (size_t)i * D;
+        const O* mq = m.data() + (size_t)q * D;
+        for (int j = 0; j < D; ++j) v += (T)Ai[j] * (T)mq[j];
         bool changed;
         const i128 r = convert(S, (i128)v, fm, changed);
         if (changed) {
@@ -401,14 +418,15 @@ class LmuKind : public LayerKind {
           ++stats.state_overflow;
         }
         ++stats.values;
-        mn[q * D + i] = (T)r;
+        mn[q * D + i] = (O)r;
       }
 
     // The hidden state.
-    acc.assign(bacc, bacc + U);
-    mac_rows<T>(x.data(), NI, Wx, U, acc.data(), sx, Q);
-    mac_rows<T>(h.data(), U, Wh, U, acc.data(), sh, Q);
-    mac_rows<T>(mn.data(), NM, Wm, U, acc.data(), sm, Q);
+    acc.resize(U);
+    for (int j = 0; j < U; ++j) acc[j] = (T)bacc[j];
+    mac_rows<T, O>(x.data(), NI, Wx, U, acc.data(), sx, Q);
+    mac_rows<T, O>(h.data(), U, Wh, U, acc.data(), sh, Q);
+    mac_rows<T, O>(mn.data(), NM, Wm, U, acc.data(), sm, Q);
     out.raw.resize(U);
     const bool relu = L.hidden_activation == "relu";
     for (int j = 0; j < U; ++j) {
